@@ -1,0 +1,24 @@
+# Isaac Lens: `make run` sets up, builds and opens the app; `make test` sets up and runs every test.
+SHELL := /bin/bash
+SHARED ?= ../shared/isaac
+CARGO ?= cargo
+
+.PHONY: setup build run test bench screenshots clean-data
+
+setup:
+	@scripts/setup.sh $(if $(CUDA),--cuda,)
+
+build: setup
+	$(CARGO) build --release
+
+run: build
+	@scripts/run.sh
+
+test: setup
+	$(CARGO) test --release -- --test-threads=1
+
+bench: build
+	@scripts/bench.sh
+
+screenshots: build
+	@scripts/screenshots.sh

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# The main job: a catalog and a model ready, then the app (or, with no display, the command line).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bin=target/release/isaac-lens
+shared=${SHARED:-../shared/isaac}
+
+if ! "$bin" catalog list >/dev/null 2>&1; then
+  echo "[run] importing the catalog from $shared"
+  "$bin" catalog import --huiji "$shared/huiji" --eid "$shared/eid"
+fi
+model_dir=$("$bin" info --model-dir)
+if [ ! -f "$model_dir/manifest.json" ]; then
+  echo "[run] no model yet: training one with the default recipe (about 8 minutes on 2 CPU cores)"
+  "$bin" train
+fi
+"$bin" info
+if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ] && "$bin" app --help >/dev/null 2>&1; then
+  exec "$bin" "$@"
+fi
+echo "[run] no display: recognising the real captures in $shared/real-examples instead"
+"$bin" eval --labels "$shared/real-examples/labels.csv"
+"$bin" predict --top 3 "$shared"/real-examples/*.png

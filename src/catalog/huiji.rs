@@ -1,0 +1,173 @@
+//! The original notebook's Huiji wiki scrape: `id_mapping_dict.json` plus two CSS sprite sheets.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use image::RgbaImage;
+use serde::Deserialize;
+
+use super::{CatalogError, ItemKey, ItemKind, Result, SPRITE_SIZE};
+
+pub const DICT_FILE: &str = "id_mapping_dict.json";
+const SHEETS: [(ItemKind, &str, &str, &str); 2] = [
+    (ItemKind::Collectible, "Collectibles_sprite.png", "items.css", "collectibles_"),
+    (ItemKind::Trinket, "Trinket_sprite.png", "trinket.css", "trinket_"),
+];
+
+/// One item as the wiki scrape describes it, with its sprite cut from the sheet.
+#[derive(Clone, Debug)]
+pub struct HuijiItem {
+    pub key: ItemKey,
+    pub name_en: String,
+    pub name_zh: String,
+    pub description_zh: String,
+    pub quality: Option<u8>,
+    pub charge: Option<String>,
+    pub sprite: RgbaImage,
+}
+
+#[derive(Deserialize)]
+struct Entry {
+    x: i64,
+    y: i64,
+    en: Option<String>,
+    zh: Option<String>,
+    #[serde(rename = "type")]
+    kind: Option<String>,
+    level: Option<String>,
+    level2: Option<String>,
+    #[serde(rename = "?")]
+    charge: Option<String>,
+    desc: Option<String>,
+}
+
+pub fn read_dir(dir: &Path) -> Result<Vec<HuijiItem>> {
+    let dict_path = dir.join(DICT_FILE);
+    let bytes = std::fs::read(&dict_path).map_err(|e| CatalogError::file(&dict_path, e))?;
+    let dict: std::collections::BTreeMap<String, Entry> = serde_json::from_slice(&bytes)
+        .map_err(|e| CatalogError::file(&dict_path, format!("not a valid id mapping: {e}")))?;
+
+    let mut sheets = HashMap::new();
+    let mut css_offsets = HashMap::new();
+    for (kind, sheet, css, prefix) in SHEETS {
+        let path = dir.join(sheet);
+        let img = crate::imageio::open(&path).map_err(|e| CatalogError::file(&path, e))?;
+        sheets.insert(kind, img.to_rgba8());
+        let css_path = dir.join(css);
+        // The CSS is optional: when present it must agree with the dict.
+        if css_path.is_file() {
+            let text = std::fs::read_to_string(&css_path).map_err(|e| CatalogError::file(&css_path, e))?;
+            css_offsets.insert(kind, (css_path, parse_css_offsets(&text, prefix)));
+        }
+    }
+
+    let mut items: Vec<HuijiItem> = Vec::new();
+    for (dict_key, entry) in dict {
+        // Stub keys carry only x and y.
+        let Some(kind_text) = entry.kind.as_deref() else { continue };
+        let at = |msg: String| CatalogError::file(&dict_path, format!("{dict_key}: {msg}"));
+        let kind = match kind_text {
+            "道具" => ItemKind::Collectible,
+            "饰品" => ItemKind::Trinket,
+            other => return Err(at(format!("unknown type {other:?}"))),
+        };
+        let id: u32 = entry
+            .level
+            .as_deref()
+            .and_then(|l| l.trim().parse().ok())
+            .filter(|id| *id > 0)
+            .ok_or_else(|| at(format!("bad game id {:?}", entry.level)))?;
+        let key = ItemKey::new(kind, id);
+        let quality = match kind {
+            ItemKind::Collectible => entry.level2.as_deref().and_then(|q| q.trim().parse().ok()).filter(|q| *q <= 4),
+            ItemKind::Trinket => None,
+        };
+        if let Some((css_path, offsets)) = css_offsets.get(&kind)
+            && let Some(&(cx, cy)) = offsets.get(&id)
+            && (cx, cy) != (entry.x, entry.y)
+        {
+            return Err(CatalogError::file(
+                css_path,
+                format!("{key} is at ({cx}, {cy}) but {DICT_FILE} says ({}, {})", entry.x, entry.y),
+            ));
+        }
+        let sheet = &sheets[&kind];
+        let sprite = cut_cell(sheet, entry.x, entry.y).ok_or_else(|| {
+            at(format!(
+                "offset ({}, {}) is outside the {}x{} sheet",
+                entry.x,
+                entry.y,
+                sheet.width(),
+                sheet.height()
+            ))
+        })?;
+        if items.iter().any(|i| i.key == key) {
+            return Err(at(format!("duplicate id {key}")));
+        }
+        items.push(HuijiItem {
+            key,
+            name_en: entry.en.unwrap_or_default().trim().to_string(),
+            name_zh: entry.zh.unwrap_or_default().trim().to_string(),
+            description_zh: entry.desc.unwrap_or_default().trim().to_string(),
+            quality,
+            charge: entry.charge.filter(|c| !c.trim().is_empty() && c.trim() != "/"),
+            sprite,
+        });
+    }
+    Ok(items)
+}
+
+/// Cuts the 32x32 cell at (x, y), keeping alpha exactly.
+fn cut_cell(sheet: &RgbaImage, x: i64, y: i64) -> Option<RgbaImage> {
+    let (x, y) = (u32::try_from(x).ok()?, u32::try_from(y).ok()?);
+    if x.checked_add(SPRITE_SIZE)? > sheet.width() || y.checked_add(SPRITE_SIZE)? > sheet.height() {
+        return None;
+    }
+    Some(image::imageops::crop_imm(sheet, x, y, SPRITE_SIZE, SPRITE_SIZE).to_image())
+}
+
+/// `#collectibles_001{background-position:-32px -0px}` → id 1 at (32, 0). The first rule
+/// for an id wins (later ones are animation frames).
+fn parse_css_offsets(css: &str, prefix: &str) -> HashMap<u32, (i64, i64)> {
+    let mut out = HashMap::new();
+    let pattern = format!("#{prefix}");
+    let mut rest = css;
+    while let Some(pos) = rest.find(&pattern) {
+        rest = &rest[pos + pattern.len()..];
+        let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+        let Ok(id) = digits.parse::<u32>() else { continue };
+        let after = &rest[digits.len()..];
+        let Some(body) = after.strip_prefix("{background-position:") else { continue };
+        let body = body.split(['}', '!']).next().unwrap_or("");
+        let nums: Vec<i64> = body
+            .split_whitespace()
+            .filter_map(|p| p.trim_end_matches("px").parse::<i64>().ok())
+            .collect();
+        if let [x, y] = nums.as_slice() {
+            out.entry(id).or_insert((-x, -y));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn css_offsets_are_negated_and_first_rule_wins() {
+        let css = "#collectibles_001{background-position:-32px -0px}#collectibles_002{background-position:-64px -96px}\
+                   #collectibles_001{background-position:-0px -0px}";
+        let m = parse_css_offsets(css, "collectibles_");
+        assert_eq!(m[&1], (32, 0));
+        assert_eq!(m[&2], (64, 96));
+    }
+
+    #[test]
+    fn cells_outside_the_sheet_are_refused() {
+        let sheet = RgbaImage::new(64, 32);
+        assert!(cut_cell(&sheet, 32, 0).is_some());
+        assert!(cut_cell(&sheet, 40, 0).is_none());
+        assert!(cut_cell(&sheet, -32, 0).is_none());
+    }
+}

@@ -1,0 +1,183 @@
+//! Combines the importers into one catalog and writes it atomically.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use image::RgbaImage;
+
+use super::{eid, game, huiji, sprite_file_name, Catalog, CatalogError, Item, ItemKey, ItemKind, Result, SPRITE_DIR};
+
+#[derive(Clone, Debug, Default)]
+pub struct ImportSources {
+    pub huiji: Option<PathBuf>,
+    pub eid: Option<PathBuf>,
+    pub game: Option<PathBuf>,
+}
+
+impl ImportSources {
+    /// The layout of `shared/isaac`: `huiji/` and `eid/` side by side.
+    pub fn from_shared(root: &Path) -> Self {
+        Self { huiji: Some(root.join("huiji")), eid: Some(root.join("eid")), game: None }
+    }
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct ImportReport {
+    pub collectibles: usize,
+    pub trinkets: usize,
+    pub missing_name_zh: Vec<ItemKey>,
+    pub missing_description_en: Vec<ItemKey>,
+    pub missing_description_zh: Vec<ItemKey>,
+    /// Game items whose sprite file was not found (left out of the catalog).
+    pub missing_sprites: Vec<ItemKey>,
+    /// EID entries for items that no sprite source has.
+    pub eid_without_item: usize,
+}
+
+impl ImportReport {
+    pub fn lines(&self) -> Vec<String> {
+        let list = |keys: &[ItemKey]| {
+            let shown: Vec<String> = keys.iter().take(8).map(ItemKey::to_string).collect();
+            let more = keys.len().saturating_sub(shown.len());
+            if more > 0 { format!("{} and {more} more", shown.join(", ")) } else { shown.join(", ") }
+        };
+        let mut out = vec![format!("imported {} collectibles and {} trinkets", self.collectibles, self.trinkets)];
+        for (what, keys) in [
+            ("no Chinese name", &self.missing_name_zh),
+            ("no English description", &self.missing_description_en),
+            ("no Chinese description", &self.missing_description_zh),
+            ("no sprite file (left out)", &self.missing_sprites),
+        ] {
+            if !keys.is_empty() {
+                out.push(format!("{} items with {what}: {}", keys.len(), list(keys)));
+            }
+        }
+        if self.eid_without_item > 0 {
+            out.push(format!("{} EID entries name items no sprite source has (ignored)", self.eid_without_item));
+        }
+        out
+    }
+}
+
+/// Imports from the given sources and writes the catalog to `out` (replacing any there).
+pub fn import(sources: &ImportSources, out: &Path) -> Result<(Catalog, ImportReport)> {
+    if sources.huiji.is_none() && sources.game.is_none() {
+        return Err(CatalogError::Invalid(
+            "EID tables carry text only: add --huiji or --game for the item sprites".into(),
+        ));
+    }
+    let mut drafts: BTreeMap<ItemKey, (Item, RgbaImage)> = BTreeMap::new();
+    let mut report = ImportReport::default();
+    let blank = |key: ItemKey| Item {
+        kind: key.kind,
+        id: key.id,
+        name_en: String::new(),
+        name_zh: String::new(),
+        description_en: String::new(),
+        description_zh: String::new(),
+        quality: None,
+        charge: None,
+        sprite: sprite_file_name(key),
+        aliases: Vec::new(),
+    };
+    if let Some(dir) = &sources.huiji {
+        for h in huiji::read_dir(dir)? {
+            let mut item = blank(h.key);
+            item.name_en = h.name_en;
+            item.name_zh = h.name_zh;
+            item.description_zh = h.description_zh;
+            item.quality = h.quality;
+            item.charge = h.charge;
+            drafts.insert(h.key, (item, h.sprite));
+        }
+    }
+    if let Some(dir) = &sources.game {
+        let (items, game_report) = game::read_dir(dir)?;
+        report.missing_sprites = game_report.missing_sprites;
+        for g in items {
+            let (item, sprite) = drafts.entry(g.key).or_insert_with(|| (blank(g.key), g.sprite.clone()));
+            // The user's own game files are the authority on sprites and English text.
+            *sprite = g.sprite;
+            set_if_present(&mut item.name_en, g.name_en);
+            set_if_present(&mut item.name_zh, g.name_zh);
+            set_if_present(&mut item.description_en, g.description_en);
+            if item.description_zh.is_empty() {
+                item.description_zh = g.description_zh;
+            }
+            item.quality = g.quality.or(item.quality);
+            item.charge = g.charge.or(item.charge.take());
+        }
+    }
+    if let Some(dir) = &sources.eid {
+        for (key, text) in eid::read_dir(dir)? {
+            let Some((item, _)) = drafts.get_mut(&key) else {
+                report.eid_without_item += 1;
+                continue;
+            };
+            // The wiki's and the game's names are the ones players know; EID's own translation
+            // fills gaps and stays searchable as an alias. EID's descriptions are the best text.
+            for (slot, value) in [(&mut item.name_en, text.name_en), (&mut item.name_zh, text.name_zh)] {
+                let value = value.unwrap_or_default().trim().to_string();
+                if slot.is_empty() {
+                    *slot = value;
+                } else if !value.is_empty() && value != *slot && !item.aliases.contains(&value) {
+                    item.aliases.push(value);
+                }
+            }
+            set_if_present(&mut item.description_en, text.description_en.unwrap_or_default());
+            set_if_present(&mut item.description_zh, text.description_zh.unwrap_or_default());
+        }
+    }
+
+    for (key, (item, _)) in &drafts {
+        if item.name_zh.is_empty() {
+            report.missing_name_zh.push(*key);
+        }
+        if item.description_en.is_empty() {
+            report.missing_description_en.push(*key);
+        }
+        if item.description_zh.is_empty() {
+            report.missing_description_zh.push(*key);
+        }
+    }
+    report.collectibles = drafts.keys().filter(|k| k.kind == ItemKind::Collectible).count();
+    report.trinkets = drafts.keys().filter(|k| k.kind == ItemKind::Trinket).count();
+
+    let catalog = write(out, drafts.into_values().collect())?;
+    Ok((catalog, report))
+}
+
+fn set_if_present(slot: &mut String, value: String) {
+    let value = value.trim();
+    if !value.is_empty() {
+        *slot = value.to_string();
+    }
+}
+
+/// Builds the catalog in a staging folder beside `out`, then renames it into place.
+fn write(out: &Path, items: Vec<(Item, RgbaImage)>) -> Result<Catalog> {
+    if out.is_file() {
+        return Err(CatalogError::file(out, "is a file, not a folder"));
+    }
+    let parent = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    std::fs::create_dir_all(parent).map_err(|e| CatalogError::file(parent, format!("cannot create folder: {e}")))?;
+    let staged = crate::fsutil::staging_path(out);
+    let _ = std::fs::remove_dir_all(&staged);
+    let result = (|| {
+        std::fs::create_dir_all(staged.join(SPRITE_DIR))
+            .map_err(|e| CatalogError::file(parent, format!("cannot write here: {e}")))?;
+        let mut plain = Vec::with_capacity(items.len());
+        for (item, sprite) in items {
+            let path = staged.join(&item.sprite);
+            sprite.save(&path).map_err(|e| CatalogError::file(&path, e))?;
+            plain.push(item);
+        }
+        Catalog::from_items(&staged, plain)?.save()?;
+        crate::fsutil::replace_dir(&staged, out).map_err(|e| CatalogError::file(out, format!("cannot replace: {e}")))
+    })();
+    if let Err(e) = result {
+        let _ = std::fs::remove_dir_all(&staged);
+        return Err(e);
+    }
+    Catalog::load(out)
+}

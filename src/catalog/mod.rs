@@ -1,0 +1,323 @@
+//! The item catalog: every collectible and trinket with names, descriptions, quality and sprite.
+//!
+//! A catalog is a folder holding `catalog.json` and one 32x32 RGBA PNG per item under `sprites/`.
+
+pub mod eid;
+pub mod game;
+pub mod huiji;
+pub mod import;
+pub mod lua;
+pub mod text;
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+/// Bumped whenever `catalog.json` changes shape; newer catalogs are refused.
+pub const SCHEMA_VERSION: u32 = 1;
+pub const CATALOG_FILE: &str = "catalog.json";
+pub const SPRITE_DIR: &str = "sprites";
+/// Item sprites are 32x32 pixel art in the game.
+pub const SPRITE_SIZE: u32 = 32;
+
+#[derive(Debug, thiserror::Error)]
+pub enum CatalogError {
+    #[error("{path}: {message}")]
+    File { path: PathBuf, message: String },
+    #[error("{0}")]
+    Invalid(String),
+}
+
+impl CatalogError {
+    pub fn file(path: impl Into<PathBuf>, message: impl fmt::Display) -> Self {
+        Self::File { path: path.into(), message: message.to_string() }
+    }
+}
+
+pub type Result<T, E = CatalogError> = std::result::Result<T, E>;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ItemKind {
+    Collectible,
+    Trinket,
+}
+
+impl ItemKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Collectible => "collectible",
+            Self::Trinket => "trinket",
+        }
+    }
+}
+
+impl fmt::Display for ItemKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for ItemKind {
+    type Err = CatalogError;
+    fn from_str(s: &str) -> Result<Self> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "collectible" | "c" => Ok(Self::Collectible),
+            "trinket" | "t" => Ok(Self::Trinket),
+            other => Err(CatalogError::Invalid(format!(
+                "unknown item kind {other:?} (expected collectible or trinket)"
+            ))),
+        }
+    }
+}
+
+/// An item's identity in the game: its kind plus its game id, e.g. `collectible:270`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct ItemKey {
+    pub kind: ItemKind,
+    pub id: u32,
+}
+
+impl ItemKey {
+    pub fn new(kind: ItemKind, id: u32) -> Self {
+        Self { kind, id }
+    }
+}
+
+impl fmt::Display for ItemKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.kind, self.id)
+    }
+}
+
+impl FromStr for ItemKey {
+    type Err = CatalogError;
+    fn from_str(s: &str) -> Result<Self> {
+        let (kind, id) = s
+            .split_once(':')
+            .ok_or_else(|| CatalogError::Invalid(format!("{s:?} is not of the form kind:id")))?;
+        let id = id
+            .trim()
+            .parse()
+            .map_err(|_| CatalogError::Invalid(format!("{id:?} in {s:?} is not a game id")))?;
+        Ok(Self::new(kind.parse()?, id))
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Item {
+    pub kind: ItemKind,
+    pub id: u32,
+    pub name_en: String,
+    pub name_zh: String,
+    /// EID markup (`#` line breaks, `{{Icon}}`); see [`text`] to render or strip it.
+    #[serde(default)]
+    pub description_en: String,
+    #[serde(default)]
+    pub description_zh: String,
+    /// 0-4 for collectibles; None for trinkets or when unknown.
+    #[serde(default)]
+    pub quality: Option<u8>,
+    /// Active item charge as the source gives it (e.g. "6", "4秒"); None for passives.
+    #[serde(default)]
+    pub charge: Option<String>,
+    /// Sprite file, relative to the catalog folder.
+    pub sprite: String,
+    /// Other names the sources use (e.g. EID's translation where the wiki's differs); searched too.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub aliases: Vec<String>,
+}
+
+impl Item {
+    pub fn key(&self) -> ItemKey {
+        ItemKey::new(self.kind, self.id)
+    }
+
+    /// English name, falling back to Chinese, then to the key.
+    pub fn display_name(&self) -> String {
+        if !self.name_en.is_empty() {
+            self.name_en.clone()
+        } else if !self.name_zh.is_empty() {
+            self.name_zh.clone()
+        } else {
+            self.key().to_string()
+        }
+    }
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct CatalogFile {
+    schema_version: u32,
+    items: Vec<Item>,
+}
+
+/// A loaded catalog: items sorted by kind then id.
+#[derive(Clone, Debug)]
+pub struct Catalog {
+    dir: PathBuf,
+    items: Vec<Item>,
+}
+
+impl Catalog {
+    /// Builds a catalog in memory (the importers use this; `save` writes it).
+    pub fn from_items(dir: impl Into<PathBuf>, mut items: Vec<Item>) -> Result<Self> {
+        items.sort_by_key(Item::key);
+        if let Some(pair) = items.windows(2).find(|w| w[0].key() == w[1].key()) {
+            return Err(CatalogError::Invalid(format!("duplicate item {}", pair[0].key())));
+        }
+        Ok(Self { dir: dir.into(), items })
+    }
+
+    pub fn load(dir: &Path) -> Result<Self> {
+        let path = dir.join(CATALOG_FILE);
+        let bytes = std::fs::read(&path).map_err(|e| CatalogError::file(&path, e))?;
+        let value: serde_json::Value = serde_json::from_slice(&bytes)
+            .map_err(|e| CatalogError::file(&path, format!("not valid JSON: {e}")))?;
+        let version = value.get("schema_version").and_then(|v| v.as_u64()).ok_or_else(|| {
+            CatalogError::file(&path, "no schema_version: not an Isaac Lens catalog")
+        })?;
+        if version > u64::from(SCHEMA_VERSION) {
+            return Err(CatalogError::file(
+                &path,
+                format!(
+                    "written by a newer Isaac Lens (schema {version}, this one reads up to {SCHEMA_VERSION}); update the app or re-import"
+                ),
+            ));
+        }
+        let file: CatalogFile = serde_json::from_value(value)
+            .map_err(|e| CatalogError::file(&path, format!("bad catalog: {e}")))?;
+        let catalog = Self::from_items(dir, file.items).map_err(|e| CatalogError::file(&path, e))?;
+        if let Some(item) = catalog.items.iter().find(|i| !dir.join(&i.sprite).is_file()) {
+            return Err(CatalogError::file(
+                dir.join(&item.sprite),
+                format!("sprite of {} is missing", item.key()),
+            ));
+        }
+        Ok(catalog)
+    }
+
+    /// Writes `catalog.json` (sprites are written by the importer beforehand).
+    pub fn save(&self) -> Result<()> {
+        let file = CatalogFile { schema_version: SCHEMA_VERSION, items: self.items.clone() };
+        let json = serde_json::to_vec_pretty(&file)
+            .map_err(|e| CatalogError::Invalid(format!("cannot encode catalog: {e}")))?;
+        crate::fsutil::write_atomic(&self.dir.join(CATALOG_FILE), &json)
+            .map_err(|e| CatalogError::file(self.dir.join(CATALOG_FILE), e))
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    pub fn items(&self) -> &[Item] {
+        &self.items
+    }
+
+    pub fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    pub fn get(&self, key: ItemKey) -> Option<&Item> {
+        self.items.binary_search_by_key(&key, Item::key).ok().map(|i| &self.items[i])
+    }
+
+    pub fn count(&self, kind: ItemKind) -> usize {
+        self.items.iter().filter(|i| i.kind == kind).count()
+    }
+
+    pub fn sprite_path(&self, item: &Item) -> PathBuf {
+        self.dir.join(&item.sprite)
+    }
+
+    /// Loads an item's sprite as 32x32 RGBA.
+    pub fn sprite(&self, item: &Item) -> Result<image::RgbaImage> {
+        let path = self.sprite_path(item);
+        let img = image::open(&path).map_err(|e| CatalogError::file(&path, e))?;
+        Ok(img.to_rgba8())
+    }
+
+    /// A fingerprint of what a model learns from: the item keys and their sprite pixels.
+    pub fn fingerprint(&self) -> Result<String> {
+        use sha2::{Digest, Sha256};
+        let mut hasher = Sha256::new();
+        for item in &self.items {
+            hasher.update(item.key().to_string().as_bytes());
+            hasher.update(self.sprite(item)?.as_raw());
+        }
+        Ok(hasher.finalize().iter().map(|b| format!("{b:02x}")).collect())
+    }
+
+    /// Items whose names or descriptions contain `query`, best matches first.
+    /// Case- and width-insensitive; `kind:id` and plain ids match by identity.
+    pub fn search(&self, query: &str) -> Vec<&Item> {
+        let needle = text::search_form(query);
+        if needle.is_empty() {
+            return self.items.iter().collect();
+        }
+        let key = needle.parse::<ItemKey>().ok();
+        let id = needle.parse::<u32>().ok();
+        let mut scored: Vec<(u8, &Item)> = self
+            .items
+            .iter()
+            .filter_map(|item| {
+                if key == Some(item.key()) || id == Some(item.id) {
+                    return Some((0, item));
+                }
+                let names: Vec<String> = [&item.name_en, &item.name_zh]
+                    .into_iter()
+                    .chain(&item.aliases)
+                    .map(|n| text::search_form(n))
+                    .collect();
+                if names.iter().any(|n| *n == needle) {
+                    Some((1, item))
+                } else if names.iter().any(|n| n.contains(&needle)) {
+                    Some((2, item))
+                } else if [&item.description_en, &item.description_zh]
+                    .iter()
+                    .any(|d| text::search_form(&text::plain_from_eid(d)).contains(&needle))
+                {
+                    Some((3, item))
+                } else {
+                    None
+                }
+            })
+            .collect();
+        scored.sort_by_key(|(rank, item)| (*rank, item.key()));
+        scored.into_iter().map(|(_, item)| item).collect()
+    }
+
+    /// Writes a catalog of just `keys` (in catalog order) to `out`: for small experiments and tests.
+    pub fn subset(&self, keys: &[ItemKey], out: &Path) -> Result<Catalog> {
+        let items: Vec<Item> = self.items.iter().filter(|i| keys.contains(&i.key())).cloned().collect();
+        if let Some(missing) = keys.iter().find(|k| self.get(**k).is_none()) {
+            return Err(CatalogError::Invalid(format!("{missing} is not in the catalog")));
+        }
+        std::fs::create_dir_all(out.join(SPRITE_DIR)).map_err(|e| CatalogError::file(out, e))?;
+        for item in &items {
+            let to = out.join(&item.sprite);
+            std::fs::copy(self.sprite_path(item), &to).map_err(|e| CatalogError::file(&to, e))?;
+        }
+        let catalog = Catalog::from_items(out, items)?;
+        catalog.save()?;
+        Ok(catalog)
+    }
+
+    /// Resolves `kind:id` or a name (exact first, then the best search hit).
+    pub fn find(&self, query: &str) -> Option<&Item> {
+        if let Ok(key) = query.parse::<ItemKey>() {
+            return self.get(key);
+        }
+        self.search(query).into_iter().next()
+    }
+}
+
+/// The file name of an item's sprite inside the catalog folder.
+pub fn sprite_file_name(key: ItemKey) -> String {
+    format!("{SPRITE_DIR}/{}_{:03}.png", key.kind, key.id)
+}

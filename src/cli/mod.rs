@@ -1,0 +1,69 @@
+//! The command line's subcommands (the app is `app`); each returns anyhow errors to `main`.
+
+pub mod catalog;
+pub mod recognise;
+
+use std::path::PathBuf;
+
+use anyhow::Context as _;
+
+use crate::catalog::Catalog;
+
+/// Loads the catalog at `dir` (or the default one), with a hint when none is there.
+pub fn load_catalog(dir: Option<&PathBuf>) -> anyhow::Result<Catalog> {
+    let dir = dir.cloned().unwrap_or_else(crate::paths::default_catalog_dir);
+    if !dir.join(crate::catalog::CATALOG_FILE).is_file() {
+        anyhow::bail!(
+            "no catalog in {}: run `isaac-lens catalog import --huiji DIR --eid DIR` first",
+            dir.display()
+        );
+    }
+    Catalog::load(&dir).with_context(|| format!("cannot load the catalog in {}", dir.display()))
+}
+
+#[derive(Debug, clap::Args)]
+pub struct InfoArgs {
+    /// Print only the default model folder.
+    #[arg(long)]
+    pub model_dir: bool,
+}
+
+/// `isaac-lens info`: the data folder, catalog, model and device.
+pub fn info(args: InfoArgs, catalog_dir: Option<&PathBuf>) -> anyhow::Result<()> {
+    let model_dir = crate::paths::default_model_dir();
+    if args.model_dir {
+        println!("{}", model_dir.display());
+        return Ok(());
+    }
+    println!("data folder: {}", crate::paths::data_dir().display());
+    match load_catalog(catalog_dir) {
+        Ok(c) => println!(
+            "catalog: {} ({} collectibles, {} trinkets)",
+            c.dir().display(),
+            c.count(crate::catalog::ItemKind::Collectible),
+            c.count(crate::catalog::ItemKind::Trinket)
+        ),
+        Err(e) => println!("catalog: {e:#}"),
+    }
+    match crate::engine::read_manifest(&model_dir) {
+        Ok(m) => {
+            let top1 = |s| m.metrics.top1(s).map(|v| format!("{:.1}%", v * 100.0)).unwrap_or_else(|| "?".into());
+            println!(
+                "model: {} ({}, {} px, {} classes; validation top-1 {} screenshots, {} phone photos)",
+                model_dir.display(),
+                m.arch.as_str(),
+                m.input_size,
+                m.classes.len(),
+                top1("screenshot"),
+                top1("phone")
+            );
+        }
+        Err(e) => println!("model: none ({e})"),
+    }
+    println!(
+        "device: {} (CUDA {})",
+        crate::engine::device_name(tch::Device::cuda_if_available()),
+        if tch::Cuda::is_available() { "available" } else { "not available" }
+    );
+    Ok(())
+}

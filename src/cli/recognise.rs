@@ -1,0 +1,460 @@
+//! `isaac-lens train|predict|eval|synth`: the engine from the command line.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use clap::Args;
+use image::DynamicImage;
+use serde::Serialize;
+
+use crate::catalog::Catalog;
+use crate::engine::model::Arch;
+use crate::engine::synth::{self, SampleSpec, Split, Style, SynthAssets, SynthOptions};
+use crate::engine::{self, CropBox, DeviceChoice, Engine, EngineConfig, Event, Prediction, Recipe, Request};
+
+#[derive(Debug, Args)]
+pub struct EngineArgs {
+    /// cpu, cuda, or auto (CUDA when available).
+    #[arg(long, value_enum, default_value_t = DeviceChoice::Auto)]
+    pub device: DeviceChoice,
+    /// libtorch threads (default: half the cores).
+    #[arg(long)]
+    pub threads: Option<usize>,
+}
+
+impl EngineArgs {
+    pub fn config(&self) -> EngineConfig {
+        let mut config = EngineConfig { device: self.device, ..EngineConfig::default() };
+        if let Some(t) = self.threads {
+            config.torch_threads = t.max(1);
+        }
+        config
+    }
+}
+
+fn default_backgrounds() -> Option<PathBuf> {
+    crate::paths::shared_isaac_dir().map(|d| d.join("backgrounds")).filter(|d| d.is_dir())
+}
+
+// ---------------------------------------------------------------------------- train
+
+#[derive(Debug, Args)]
+pub struct TrainArgs {
+    /// Where to write the checkpoint folder (default: the data folder's model).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Wall-clock minutes for the training loop.
+    #[arg(long)]
+    pub minutes: Option<f64>,
+    /// Epochs (of --samples-per-class samples per class); with --minutes, whichever ends first.
+    #[arg(long)]
+    pub epochs: Option<f64>,
+    #[arg(long, value_enum, default_value_t = Arch::Compact)]
+    pub arch: Arch,
+    /// Model input side in pixels (default: 32 compact, 64 vgg16).
+    #[arg(long)]
+    pub input_size: Option<u32>,
+    #[arg(long)]
+    pub batch_size: Option<usize>,
+    #[arg(long)]
+    pub samples_per_class: Option<u32>,
+    #[arg(long)]
+    pub learning_rate: Option<f64>,
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Background images (default: ../shared/isaac/backgrounds when present).
+    #[arg(long)]
+    pub backgrounds: Option<PathBuf>,
+    /// The player's labelled captures to mix in (default: the data folder's).
+    #[arg(long)]
+    pub captures: Option<PathBuf>,
+    /// Fine-tune from this checkpoint.
+    #[arg(long)]
+    pub init_from: Option<PathBuf>,
+    /// Threads rendering synthetic samples.
+    #[arg(long)]
+    pub synth_threads: Option<usize>,
+    #[command(flatten)]
+    pub engine: EngineArgs,
+}
+
+pub fn train(args: TrainArgs, catalog_dir: Option<&PathBuf>) -> anyhow::Result<()> {
+    let catalog = Arc::new(super::load_catalog(catalog_dir)?);
+    let mut recipe = Recipe::for_arch(args.arch);
+    if args.minutes.is_some() || args.epochs.is_some() {
+        recipe.minutes = args.minutes;
+        recipe.epochs = args.epochs;
+    }
+    if let Some(v) = args.input_size {
+        recipe.input_size = v;
+    }
+    if let Some(v) = args.batch_size {
+        recipe.batch_size = v;
+    }
+    if let Some(v) = args.samples_per_class {
+        recipe.samples_per_class = v;
+    }
+    if let Some(v) = args.learning_rate {
+        recipe.learning_rate = v;
+    }
+    if let Some(v) = args.seed {
+        recipe.seed = v;
+    }
+    recipe.init_from = args.init_from;
+    let out = args.out.unwrap_or_else(crate::paths::default_model_dir);
+    let mut config = args.engine.config();
+    config.backgrounds = args.backgrounds.or_else(default_backgrounds);
+    config.captures = Some(args.captures.unwrap_or_else(crate::paths::captures_dir));
+    if let Some(t) = args.synth_threads {
+        config.synth_threads = t.max(1);
+    }
+    let engine = Engine::start(catalog.clone(), config, None)?;
+    let control = engine.control();
+    ctrlc::set_handler(move || {
+        control.stop.store(true, std::sync::atomic::Ordering::SeqCst);
+    })
+    .context("cannot install the Ctrl-C handler")?;
+    engine.send(Request::Train { recipe: Box::new(recipe.clone()), out: out.clone() });
+
+    let bar = indicatif::ProgressBar::new(1000);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{spinner} {prefix} [{bar:30}] {percent:>3}% {msg}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    bar.enable_steady_tick(Duration::from_millis(200));
+    for event in engine.events() {
+        match event {
+            Event::TrainingStarted { device, torch_threads, synth_threads } => {
+                bar.println(format!(
+                    "training {} on {} items ({device}, {torch_threads} torch + {synth_threads} synthesis threads); Ctrl-C stops early and keeps the model",
+                    recipe.arch.as_str(),
+                    catalog.len()
+                ));
+            }
+            Event::TrainingProgress(p) => {
+                bar.set_position((p.fraction * 1000.0) as u64);
+                bar.set_prefix(format!("{:?}", p.phase).to_lowercase());
+                let eta = p.eta.map(|e| format!(" eta {}s", e.as_secs())).unwrap_or_default();
+                bar.set_message(format!(
+                    "epoch {:.2} step {} loss {:.3} acc {:.1}% {:.0} img/s{eta}",
+                    p.epoch,
+                    p.step,
+                    p.loss,
+                    p.accuracy * 100.0,
+                    p.images_per_second
+                ));
+            }
+            Event::TrainingFinished { dir, manifest } => {
+                bar.finish_and_clear();
+                let m = &manifest.metrics;
+                println!("saved {}", dir.display());
+                println!(
+                    "{} steps, {} samples ({:.2} epochs) at {:.0} images/s in {:.0} s",
+                    m.steps, m.samples_seen, m.epochs, m.train_images_per_second, manifest.training_seconds
+                );
+                for v in &m.validation {
+                    println!(
+                        "validation {:<10} top-1 {:.2}%  top-5 {:.2}%  top-10 {:.2}%  ({} crops)",
+                        v.style,
+                        v.top1 * 100.0,
+                        v.top5 * 100.0,
+                        v.top10 * 100.0,
+                        v.samples
+                    );
+                }
+                println!(
+                    "calibration: temperature {:.2}; mean top score {:.2} on items, {:.2} on crops with no item",
+                    manifest.temperature, m.mean_top_score_items, m.mean_top_score_no_item
+                );
+                return Ok(());
+            }
+            Event::TrainingCancelled => {
+                bar.finish_and_clear();
+                anyhow::bail!("training was cancelled; nothing was saved");
+            }
+            Event::Error { context, message } => {
+                bar.finish_and_clear();
+                anyhow::bail!("{context}: {message}");
+            }
+            _ => {}
+        }
+    }
+    anyhow::bail!("the engine stopped unexpectedly")
+}
+
+// -------------------------------------------------------------------------- predict
+
+#[derive(Debug, Args)]
+pub struct PredictArgs {
+    /// Checkpoint folder (default: the data folder's model).
+    #[arg(long)]
+    pub model: Option<PathBuf>,
+    /// One JSON object per line.
+    #[arg(long)]
+    pub json: bool,
+    /// How many items per crop.
+    #[arg(long, default_value_t = 10)]
+    pub top: usize,
+    /// Cut this box (x,y,w,h in pixels) out of each image; otherwise each image is a crop.
+    #[arg(long = "box")]
+    pub crop_box: Option<CropBox>,
+    #[command(flatten)]
+    pub engine: EngineArgs,
+    #[arg(required = true)]
+    pub images: Vec<PathBuf>,
+}
+
+#[derive(Serialize)]
+struct PredictionJson<'a> {
+    kind: &'a str,
+    id: u32,
+    name_en: &'a str,
+    name_zh: &'a str,
+    score: f32,
+}
+
+/// Starts an engine with the model loaded, or says why not.
+fn engine_with_model(catalog: Arc<Catalog>, config: EngineConfig, model: &Path) -> anyhow::Result<Engine> {
+    let engine = Engine::start(catalog, config, None)?;
+    engine.send(Request::LoadModel(model.to_path_buf()));
+    match engine.events().recv() {
+        Ok(Event::ModelLoaded { .. }) => Ok(engine),
+        Ok(Event::Error { message, .. }) => Err(anyhow::anyhow!("{message}")),
+        Ok(other) => Err(anyhow::anyhow!("unexpected engine event {other:?}")),
+        Err(_) => Err(anyhow::anyhow!("the engine stopped")),
+    }
+}
+
+/// Predicts all crops in one request; returns one result per crop.
+fn predict_crops(engine: &Engine, crops: Vec<DynamicImage>, top: usize) -> anyhow::Result<Vec<Vec<Prediction>>> {
+    if crops.is_empty() {
+        return Ok(Vec::new());
+    }
+    engine.send(Request::Predict { id: 1, crops, top_k: top });
+    for event in engine.events() {
+        match event {
+            Event::Predictions { results, .. } => return results.map_err(|e| anyhow::anyhow!(e)),
+            Event::Error { message, .. } => anyhow::bail!(message),
+            _ => {}
+        }
+    }
+    anyhow::bail!("the engine stopped")
+}
+
+fn load_crop(path: &Path, crop_box: Option<CropBox>) -> Result<DynamicImage, String> {
+    let img = crate::imageio::open(path).map_err(|e| e.to_string())?;
+    match crop_box {
+        Some(b) => b.cut(&img),
+        None if img.width() == 0 || img.height() == 0 => Err("image is empty".into()),
+        None => Ok(img),
+    }
+}
+
+pub fn predict(args: PredictArgs, catalog_dir: Option<&PathBuf>) -> anyhow::Result<()> {
+    let catalog = Arc::new(super::load_catalog(catalog_dir)?);
+    let model = args.model.clone().unwrap_or_else(crate::paths::default_model_dir);
+    let engine = engine_with_model(catalog.clone(), args.engine.config(), &model)?;
+    let loaded: Vec<Result<DynamicImage, String>> = args.images.iter().map(|p| load_crop(p, args.crop_box)).collect();
+    let crops: Vec<DynamicImage> = loaded.iter().filter_map(|r| r.as_ref().ok().cloned()).collect();
+    let mut results = predict_crops(&engine, crops, args.top)?.into_iter();
+    let mut failures = 0;
+    for (path, crop) in args.images.iter().zip(&loaded) {
+        let file = path.display().to_string();
+        match crop {
+            Err(e) => {
+                failures += 1;
+                if args.json {
+                    println!("{}", serde_json::json!({ "file": file, "error": e }));
+                } else {
+                    eprintln!("{file}: {e}");
+                }
+            }
+            Ok(_) => {
+                let predictions = results.next().unwrap_or_default();
+                if args.json {
+                    let rows: Vec<PredictionJson> = predictions
+                        .iter()
+                        .filter_map(|p| {
+                            let item = catalog.get(p.key)?;
+                            Some(PredictionJson {
+                                kind: item.kind.as_str(),
+                                id: item.id,
+                                name_en: &item.name_en,
+                                name_zh: &item.name_zh,
+                                score: (p.score * 10_000.0).round() / 10_000.0,
+                            })
+                        })
+                        .collect();
+                    println!("{}", serde_json::json!({ "file": file, "predictions": rows }));
+                } else {
+                    println!("{file}");
+                    for (rank, p) in predictions.iter().enumerate() {
+                        if let Some(item) = catalog.get(p.key) {
+                            println!("  {:>2}. {:>5.1}%  {:<16} {} / {}", rank + 1, p.score * 100.0, p.key.to_string(), item.name_en, item.name_zh);
+                        }
+                    }
+                }
+            }
+        }
+    }
+    if failures > 0 {
+        anyhow::bail!("{failures} of {} images failed", args.images.len());
+    }
+    Ok(())
+}
+
+// ----------------------------------------------------------------------------- eval
+
+#[derive(Debug, Args)]
+pub struct EvalArgs {
+    #[arg(long)]
+    pub model: Option<PathBuf>,
+    /// CSV with columns file,kind,game_id (paths relative to the CSV).
+    #[arg(long)]
+    pub labels: PathBuf,
+    #[command(flatten)]
+    pub engine: EngineArgs,
+}
+
+pub fn eval(args: EvalArgs, catalog_dir: Option<&PathBuf>) -> anyhow::Result<()> {
+    let catalog = Arc::new(super::load_catalog(catalog_dir)?);
+    let rows = crate::captures::read_labels(&args.labels)?;
+    if rows.is_empty() {
+        anyhow::bail!("{}: no labelled rows", args.labels.display());
+    }
+    let model = args.model.clone().unwrap_or_else(crate::paths::default_model_dir);
+    let engine = engine_with_model(catalog.clone(), args.engine.config(), &model)?;
+    let loaded: Vec<Result<DynamicImage, String>> = rows.iter().map(|r| load_crop(&r.path, None)).collect();
+    let crops: Vec<DynamicImage> = loaded.iter().filter_map(|r| r.as_ref().ok().cloned()).collect();
+    let mut results = predict_crops(&engine, crops, 10)?.into_iter();
+    let mut hits = [0usize; 3];
+    let mut misses = Vec::new();
+    let mut failures = 0;
+    for (row, crop) in rows.iter().zip(&loaded) {
+        if let Err(e) = crop {
+            failures += 1;
+            misses.push(format!("{}: {e}", row.path.display()));
+            continue;
+        }
+        let predictions = results.next().unwrap_or_default();
+        let rank = predictions.iter().position(|p| p.key == row.key);
+        for (slot, k) in [1, 5, 10].iter().enumerate() {
+            if rank.is_some_and(|r| r < *k) {
+                hits[slot] += 1;
+            }
+        }
+        if rank != Some(0) {
+            let name = |k| catalog.get(k).map(|i| i.display_name()).unwrap_or_else(|| k.to_string());
+            let got: Vec<String> = predictions
+                .iter()
+                .take(3)
+                .map(|p| format!("{} {:.2}", name(p.key), p.score))
+                .collect();
+            misses.push(format!(
+                "{}: expected {} ({}), rank {}; got {}",
+                row.path.display(),
+                row.key,
+                name(row.key),
+                rank.map(|r| (r + 1).to_string()).unwrap_or_else(|| ">10".into()),
+                got.join(", ")
+            ));
+        }
+    }
+    let n = rows.len();
+    println!("top-1: {}/{n}", hits[0]);
+    println!("top-5: {}/{n}", hits[1]);
+    println!("top-10: {}/{n}", hits[2]);
+    if !misses.is_empty() {
+        println!("misses:");
+        for m in misses {
+            println!("  {m}");
+        }
+    }
+    if failures > 0 {
+        anyhow::bail!("{failures} of {n} images could not be read");
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------- synth
+
+#[derive(Debug, Args)]
+pub struct SynthArgs {
+    #[arg(long)]
+    pub out: PathBuf,
+    #[arg(long, default_value_t = 4)]
+    pub per_class: u32,
+    /// Only the first N items of the catalog (0: all).
+    #[arg(long, default_value_t = 0)]
+    pub classes: usize,
+    #[arg(long, default_value_t = 32)]
+    pub size: u32,
+    /// Render from the held-out validation backgrounds instead of the training ones.
+    #[arg(long)]
+    pub validation: bool,
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    #[arg(long)]
+    pub backgrounds: Option<PathBuf>,
+}
+
+pub fn synth_samples(args: SynthArgs, catalog_dir: Option<&PathBuf>) -> anyhow::Result<()> {
+    let catalog = super::load_catalog(catalog_dir)?;
+    let backgrounds = args.backgrounds.clone().or_else(default_backgrounds);
+    let assets = SynthAssets::load(&catalog, backgrounds.as_deref())?;
+    let classes = if args.classes == 0 { catalog.len() } else { args.classes.min(catalog.len()) };
+    let split = if args.validation { Split::Validation } else { Split::Train };
+    let mut specs = Vec::new();
+    for class in 0..classes {
+        for n in 0..args.per_class {
+            let style = if n % 2 == 0 { Style::Screenshot } else { Style::Phone };
+            let index = (class as u64) << 20 | u64::from(n);
+            specs.push(SampleSpec { class: Some(class), style, split, seed: synth::sample_seed(args.seed, index) });
+        }
+    }
+    let bar = indicatif::ProgressBar::new(specs.len() as u64);
+    let options = SynthOptions::default();
+    std::fs::create_dir_all(&args.out).with_context(|| format!("cannot create {}", args.out.display()))?;
+    let mut sheet_tiles = Vec::new();
+    for chunk in specs.chunks(256) {
+        let images = synth::render_many(&assets, chunk, args.size, &options);
+        for (spec, img) in chunk.iter().zip(images) {
+            let item = &catalog.items()[spec.class.unwrap_or(0)];
+            let style = format!("{:?}", spec.style).to_lowercase();
+            let path = args.out.join(format!("{}_{:03}_{:016x}_{style}.png", item.kind, item.id, spec.seed));
+            let mut png = Vec::new();
+            img.write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)?;
+            crate::fsutil::write_atomic(&path, &png).with_context(|| format!("cannot write {}", path.display()))?;
+            if sheet_tiles.len() < 256 {
+                sheet_tiles.push(img);
+            }
+            bar.inc(1);
+        }
+    }
+    bar.finish_and_clear();
+    let sheet = contact_sheet(&sheet_tiles, args.size);
+    let sheet_path = args.out.join("sheet.png");
+    sheet.save(&sheet_path).with_context(|| format!("cannot write {}", sheet_path.display()))?;
+    println!("wrote {} samples of {classes} items to {} (overview: {})", specs.len(), args.out.display(), sheet_path.display());
+    Ok(())
+}
+
+/// Tiles up to 256 samples, 16 a row, each shown at 3x for people to look at.
+pub fn contact_sheet(tiles: &[image::RgbImage], size: u32) -> image::RgbImage {
+    let zoom = 3;
+    let cols = 16u32;
+    let rows = (tiles.len() as u32).div_ceil(cols).max(1);
+    let cell = size * zoom + 2;
+    let mut sheet = image::RgbImage::from_pixel(cols * cell, rows * cell, image::Rgb([255, 255, 255]));
+    for (i, tile) in tiles.iter().enumerate() {
+        let big = image::imageops::resize(tile, size * zoom, size * zoom, image::imageops::FilterType::Nearest);
+        let (x, y) = ((i as u32 % cols) * cell + 1, (i as u32 / cols) * cell + 1);
+        image::imageops::overlay(&mut sheet, &big, x.into(), y.into());
+    }
+    sheet
+}
+
+pub use engine::read_manifest;

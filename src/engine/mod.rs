@@ -1,0 +1,292 @@
+//! The recognition engine: libtorch on worker threads behind crossbeam channels.
+//!
+//! Requests go in through [`Engine::send`]; [`Event`]s come out of [`Engine::events`]. One
+//! worker predicts, another trains, so lookups keep working while a model trains. Nothing
+//! here knows about the user interface: a front end passes a waker to hear about events.
+
+pub mod checkpoint;
+pub mod model;
+pub mod predict;
+pub mod synth;
+pub mod train;
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+
+use crossbeam_channel::{Receiver, Sender};
+use image::DynamicImage;
+use tch::Device;
+
+pub use checkpoint::Manifest;
+pub use predict::{CropBox, Prediction};
+pub use train::{Metrics, Phase, Progress, Recipe, TrainControl};
+
+use crate::catalog::Catalog;
+
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    #[error("{path}: {message}")]
+    File { path: PathBuf, message: String },
+    #[error("{0}")]
+    Catalog(#[from] crate::catalog::CatalogError),
+    #[error("{0}")]
+    Synth(#[from] synth::SynthError),
+    #[error("{0}")]
+    Other(String),
+}
+
+impl EngineError {
+    pub fn file(path: impl Into<PathBuf>, message: impl std::fmt::Display) -> Self {
+        Self::File { path: path.into(), message: message.to_string() }
+    }
+}
+
+/// Which device to run on.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum DeviceChoice {
+    /// CUDA when available, else the CPU.
+    #[default]
+    Auto,
+    Cpu,
+    Cuda,
+}
+
+impl DeviceChoice {
+    pub fn resolve(self) -> Result<Device, EngineError> {
+        match self {
+            DeviceChoice::Cpu => Ok(Device::Cpu),
+            DeviceChoice::Auto => Ok(Device::cuda_if_available()),
+            DeviceChoice::Cuda if tch::Cuda::is_available() => Ok(Device::Cuda(0)),
+            DeviceChoice::Cuda => Err(EngineError::Other("--device cuda: no CUDA device is available".into())),
+        }
+    }
+}
+
+pub fn device_name(device: Device) -> String {
+    match device {
+        Device::Cpu => "CPU".into(),
+        Device::Cuda(i) => format!("CUDA:{i}"),
+        other => format!("{other:?}"),
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct EngineConfig {
+    pub device: DeviceChoice,
+    /// libtorch intra-op threads. On a busy 2-core machine one thread is fastest: more
+    /// threads oversubscribe the cores the synthesis and the UI need.
+    pub torch_threads: usize,
+    /// Threads rendering synthetic samples while training.
+    pub synth_threads: usize,
+    /// Background images for synthesis (`shared/isaac/backgrounds`).
+    pub backgrounds: Option<PathBuf>,
+    /// The player's labelled captures, mixed into training.
+    pub captures: Option<PathBuf>,
+}
+
+impl Default for EngineConfig {
+    fn default() -> Self {
+        let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
+        Self {
+            device: DeviceChoice::Auto,
+            torch_threads: (cores / 2).max(1),
+            synth_threads: (cores - cores / 2).max(1),
+            backgrounds: None,
+            captures: None,
+        }
+    }
+}
+
+pub enum Request {
+    /// Load the checkpoint in this folder for prediction.
+    LoadModel(PathBuf),
+    /// Top-`top_k` items for each crop; answered by [`Event::Predictions`] with the same id.
+    Predict { id: u64, crops: Vec<DynamicImage>, top_k: usize },
+    /// Train with `recipe` and save the checkpoint to `out`.
+    Train { recipe: Box<Recipe>, out: PathBuf },
+}
+
+#[derive(Debug)]
+pub enum Event {
+    ModelLoaded { dir: PathBuf, manifest: Box<Manifest> },
+    Predictions { id: u64, results: Result<Vec<Vec<Prediction>>, String> },
+    TrainingStarted { device: String, torch_threads: usize, synth_threads: usize },
+    TrainingProgress(Progress),
+    TrainingFinished { dir: PathBuf, manifest: Box<Manifest> },
+    TrainingCancelled,
+    /// Something failed; `context` says what was being done.
+    Error { context: String, message: String },
+}
+
+type Waker = Arc<dyn Fn() + Send + Sync>;
+
+/// A handle to the engine's workers. Dropping it stops them.
+pub struct Engine {
+    predict_tx: Sender<Request>,
+    train_tx: Sender<Request>,
+    events: Receiver<Event>,
+    control: Arc<TrainControl>,
+    device: Device,
+    config: EngineConfig,
+}
+
+impl Engine {
+    /// Starts the workers. `waker` is called after every event (e.g. to repaint a window).
+    pub fn start(catalog: Arc<Catalog>, config: EngineConfig, waker: Option<Waker>) -> Result<Self, EngineError> {
+        let device = config.device.resolve()?;
+        tch::set_num_threads(config.torch_threads.max(1) as i32);
+        tch::set_num_interop_threads(1);
+        let (event_tx, events) = crossbeam_channel::unbounded();
+        let emit: Arc<dyn Fn(Event) + Send + Sync> = Arc::new(move |e| {
+            if event_tx.send(e).is_ok()
+                && let Some(w) = &waker
+            {
+                w();
+            }
+        });
+        let (predict_tx, predict_rx) = crossbeam_channel::unbounded::<Request>();
+        let (train_tx, train_rx) = crossbeam_channel::unbounded::<Request>();
+        let control = Arc::new(TrainControl::default());
+
+        {
+            let catalog = catalog.clone();
+            let emit = emit.clone();
+            std::thread::Builder::new()
+                .name("engine-predict".into())
+                .spawn(move || predict_worker(&catalog, device, &predict_rx, &*emit))
+                .map_err(|e| EngineError::Other(format!("cannot start the prediction worker: {e}")))?;
+        }
+        {
+            let control = control.clone();
+            let config = config.clone();
+            std::thread::Builder::new()
+                .name("engine-train".into())
+                .spawn(move || train_worker(&catalog, device, &config, &control, &train_rx, &*emit))
+                .map_err(|e| EngineError::Other(format!("cannot start the training worker: {e}")))?;
+        }
+        Ok(Self { predict_tx, train_tx, events, control, device, config })
+    }
+
+    pub fn send(&self, request: Request) {
+        let tx = match request {
+            Request::Train { .. } => &self.train_tx,
+            _ => &self.predict_tx,
+        };
+        // A send fails only when the worker has exited, which it does only on shutdown.
+        let _ = tx.send(request);
+    }
+
+    pub fn events(&self) -> &Receiver<Event> {
+        &self.events
+    }
+
+    pub fn device(&self) -> Device {
+        self.device
+    }
+
+    pub fn config(&self) -> &EngineConfig {
+        &self.config
+    }
+
+    pub fn set_paused(&self, paused: bool) {
+        self.control.paused.store(paused, Ordering::SeqCst);
+    }
+
+    pub fn is_paused(&self) -> bool {
+        self.control.paused.load(Ordering::SeqCst)
+    }
+
+    /// Ends the running job early but keeps (validates and saves) what it learned.
+    pub fn stop_training(&self) {
+        self.control.stop.store(true, Ordering::SeqCst);
+    }
+
+    /// Ends the running job and discards it.
+    pub fn cancel_training(&self) {
+        self.control.cancel.store(true, Ordering::SeqCst);
+    }
+
+    /// A handle for a Ctrl-C handler: `stop` keeps a usable checkpoint.
+    pub fn control(&self) -> Arc<TrainControl> {
+        self.control.clone()
+    }
+}
+
+fn predict_worker(catalog: &Catalog, device: Device, rx: &Receiver<Request>, emit: &(dyn Fn(Event) + Send + Sync)) {
+    let mut model: Option<checkpoint::Checkpoint> = None;
+    for request in rx {
+        match request {
+            Request::LoadModel(dir) => match checkpoint::load(&dir, catalog, device) {
+                Ok(ckpt) => {
+                    let manifest = Box::new(ckpt.manifest.clone());
+                    model = Some(ckpt);
+                    emit(Event::ModelLoaded { dir, manifest });
+                }
+                Err(e) => emit(Event::Error { context: "loading the model".into(), message: e.to_string() }),
+            },
+            Request::Predict { id, crops, top_k } => {
+                let results = match &model {
+                    Some(ckpt) => Ok(predict::predict(ckpt, &crops, top_k, device)),
+                    None => Err("no model is loaded yet".to_string()),
+                };
+                emit(Event::Predictions { id, results });
+            }
+            Request::Train { .. } => {}
+        }
+    }
+}
+
+fn train_worker(
+    catalog: &Catalog,
+    device: Device,
+    config: &EngineConfig,
+    control: &TrainControl,
+    rx: &Receiver<Request>,
+    emit: &(dyn Fn(Event) + Send + Sync),
+) {
+    let mut assets: Option<Arc<synth::SynthAssets>> = None;
+    for request in rx {
+        let Request::Train { recipe, out } = request else { continue };
+        control.reset();
+        let result = (|| -> Result<Option<(PathBuf, Manifest)>, EngineError> {
+            let assets = match &assets {
+                Some(a) => a.clone(),
+                None => {
+                    let loaded = Arc::new(synth::SynthAssets::load(catalog, config.backgrounds.as_deref())?);
+                    assets = Some(loaded.clone());
+                    loaded
+                }
+            };
+            let captures = match &config.captures {
+                Some(dir) => crate::captures::load_labelled(dir).unwrap_or_default(),
+                None => Vec::new(),
+            };
+            emit(Event::TrainingStarted {
+                device: device_name(device),
+                torch_threads: config.torch_threads,
+                synth_threads: config.synth_threads,
+            });
+            let mut report = |p: Progress| emit(Event::TrainingProgress(p));
+            let trained = train::train(&recipe, catalog, assets, captures, device, config.synth_threads, control, &mut report)?;
+            match trained {
+                Some(ckpt) => {
+                    let dir = checkpoint::save(&ckpt, &out)?;
+                    Ok(Some((dir, ckpt.manifest)))
+                }
+                None => Ok(None),
+            }
+        })();
+        match result {
+            Ok(Some((dir, manifest))) => emit(Event::TrainingFinished { dir, manifest: Box::new(manifest) }),
+            Ok(None) => emit(Event::TrainingCancelled),
+            Err(e) => emit(Event::Error { context: "training".into(), message: e.to_string() }),
+        }
+    }
+}
+
+/// Loads a checkpoint's manifest without building the network (for listings).
+pub fn read_manifest(dir: &Path) -> Result<Manifest, EngineError> {
+    checkpoint::read_manifest(dir)
+}

@@ -1,0 +1,125 @@
+//! The networks: a compact CNN designed for 32 px pixel-art crops (the default), and the
+//! original notebook's `VGG16_S` for comparison.
+
+use serde::{Deserialize, Serialize};
+use tch::nn::{self, ModuleT};
+use tch::Tensor;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum Arch {
+    /// Four conv stages with batch norm and a global-average-pool head (about 0.5M weights).
+    Compact,
+    /// VGG16 with batch norm, 512·s²→4096→4096→N head, as in the original notebook.
+    Vgg16,
+}
+
+impl Arch {
+    pub fn default_input_size(self) -> u32 {
+        match self {
+            Arch::Compact => 32,
+            Arch::Vgg16 => 64,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Arch::Compact => "compact",
+            Arch::Vgg16 => "vgg16",
+        }
+    }
+}
+
+fn conv_bn(p: nn::Path, c_in: i64, c_out: i64) -> nn::SequentialT {
+    let conv = nn::ConvConfig { padding: 1, bias: false, ..Default::default() };
+    nn::seq_t()
+        .add(nn::conv2d(&p / "conv", c_in, c_out, 3, conv))
+        .add(nn::batch_norm2d(&p / "bn", c_out, Default::default()))
+        .add_fn(|x| x.relu())
+}
+
+/// The default network. Pixel-art items at 32 px need little depth but wide early filters:
+/// outlines and palettes carry the identity.
+#[derive(Debug)]
+pub struct CompactNet {
+    features: nn::SequentialT,
+    head: nn::Linear,
+}
+
+impl CompactNet {
+    pub fn new(p: &nn::Path, classes: i64) -> Self {
+        let widths = [32, 64, 128, 256];
+        let mut features = nn::seq_t().add(conv_bn(p / "stem", 3, widths[0]));
+        let mut c_in = widths[0];
+        for (stage, &c_out) in widths.iter().enumerate() {
+            let sp = p / format!("stage{stage}");
+            if stage > 0 {
+                features = features.add_fn(|x| x.max_pool2d_default(2));
+            }
+            features = features.add(conv_bn(&sp / "a", c_in, c_out));
+            if stage > 0 {
+                features = features.add(conv_bn(&sp / "b", c_out, c_out));
+            }
+            c_in = c_out;
+        }
+        let head = nn::linear(p / "head", c_in, classes, Default::default());
+        Self { features, head }
+    }
+}
+
+impl ModuleT for CompactNet {
+    fn forward_t(&self, xs: &Tensor, train: bool) -> Tensor {
+        let x = self.features.forward_t(xs, train);
+        // Global average pooling: the box is loose, so where the item sits must not matter.
+        let x = x.adaptive_avg_pool2d([1, 1]).flatten(1, -1);
+        x.dropout(0.2, train).apply(&self.head)
+    }
+}
+
+/// The notebook's `VGG16_S`: torchvision VGG16-BN `features` and a fully connected head.
+#[derive(Debug)]
+pub struct Vgg16 {
+    features: nn::SequentialT,
+    classifier: nn::SequentialT,
+}
+
+impl Vgg16 {
+    pub fn new(p: &nn::Path, classes: i64, input_size: u32) -> Self {
+        const CFG: [i64; 18] = [64, 64, 0, 128, 128, 0, 256, 256, 256, 0, 512, 512, 512, 0, 512, 512, 512, 0];
+        let mut features = nn::seq_t();
+        let mut c_in = 3;
+        for (i, &c) in CFG.iter().enumerate() {
+            if c == 0 {
+                features = features.add_fn(|x| x.max_pool2d_default(2));
+            } else {
+                features = features.add(conv_bn(p / "features" / i, c_in, c));
+                c_in = c;
+            }
+        }
+        let s = i64::from(input_size / 32).max(1);
+        let cp = p / "classifier";
+        let classifier = nn::seq_t()
+            .add(nn::linear(&cp / "0", 512 * s * s, 4096, Default::default()))
+            .add_fn(|x| x.relu())
+            .add_fn_t(|x, train| x.dropout(0.5, train))
+            .add(nn::linear(&cp / "3", 4096, 4096, Default::default()))
+            .add_fn(|x| x.relu())
+            .add_fn_t(|x, train| x.dropout(0.5, train))
+            .add(nn::linear(&cp / "6", 4096, classes, Default::default()));
+        Self { features, classifier }
+    }
+}
+
+impl ModuleT for Vgg16 {
+    fn forward_t(&self, xs: &Tensor, train: bool) -> Tensor {
+        self.features.forward_t(xs, train).flatten(1, -1).apply_t(&self.classifier, train)
+    }
+}
+
+/// Builds the network for `arch` under `p`.
+pub fn build(arch: Arch, p: &nn::Path, classes: i64, input_size: u32) -> Box<dyn ModuleT + Send> {
+    match arch {
+        Arch::Compact => Box::new(CompactNet::new(p, classes)),
+        Arch::Vgg16 => Box::new(Vgg16::new(p, classes, input_size)),
+    }
+}

@@ -1,0 +1,60 @@
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use isaac_lens::cli;
+
+/// Isaac Lens (以撒识图): recognise The Binding of Isaac items on screen.
+#[derive(Debug, Parser)]
+#[command(version, about)]
+struct Args {
+    /// Catalog folder (default: the data folder's catalog).
+    #[arg(long, global = true)]
+    catalog: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Import, list, show and search the item catalog.
+    #[command(subcommand)]
+    Catalog(cli::catalog::CatalogCommand),
+    /// Render synthetic training samples as PNG files to look at.
+    Synth(cli::recognise::SynthArgs),
+    /// Train a recogniser on the catalog.
+    Train(cli::recognise::TrainArgs),
+    /// Recognise the item in each crop.
+    Predict(cli::recognise::PredictArgs),
+    /// Score a model on labelled crops (CSV: file,kind,game_id).
+    Eval(cli::recognise::EvalArgs),
+    /// Where the data lives and what is installed.
+    Info(cli::InfoArgs),
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let args = Args::parse();
+    let result = match args.command {
+        Some(Command::Catalog(c)) => cli::catalog::run(c, args.catalog.as_ref()),
+        Some(Command::Synth(a)) => cli::recognise::synth_samples(a, args.catalog.as_ref()),
+        Some(Command::Train(a)) => cli::recognise::train(a, args.catalog.as_ref()),
+        Some(Command::Predict(a)) => cli::recognise::predict(a, args.catalog.as_ref()),
+        Some(Command::Eval(a)) => cli::recognise::eval(a, args.catalog.as_ref()),
+        Some(Command::Info(a)) => cli::info(a, args.catalog.as_ref()),
+        None => Err(anyhow::anyhow!("the app is not built yet: use a subcommand (see --help)")),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
