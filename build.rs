@@ -12,7 +12,10 @@ fn main() {
     if target_os == "linux" || target_os == "macos" {
         println!("cargo:rustc-link-arg=-Wl,-rpath,{lib}");
     }
-    if target_os == "linux" && Path::new(&lib).join("libtorch_cuda.so").exists() && has_cuda_libraries(Path::new(&lib)) {
+    if target_os == "linux"
+        && Path::new(&lib).join("libtorch_cuda.so").exists()
+        && has_cuda_libraries(Path::new(&lib))
+    {
         // The linker drops libtorch_cuda otherwise: nothing references it directly.
         println!("cargo:rustc-link-arg=-Wl,--no-as-needed");
         println!("cargo:rustc-link-arg=-ltorch_cuda");
@@ -23,12 +26,16 @@ fn main() {
 /// The PyPI torch wheel always ships libtorch_cuda.so; it loads only when the nvidia wheels
 /// (cuBLAS and friends) are installed beside it, as `scripts/setup.sh --cuda` does.
 fn has_cuda_libraries(torch_lib: &Path) -> bool {
-    let Some(site) = torch_lib.parent().and_then(Path::parent) else { return false };
+    let Some(site) = torch_lib.parent().and_then(Path::parent) else {
+        return false;
+    };
     find_file(&site.join("nvidia"), "libcublas.so", 4)
 }
 
 fn find_file(dir: &Path, prefix: &str, depth: usize) -> bool {
-    let Ok(entries) = std::fs::read_dir(dir) else { return false };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return false;
+    };
     entries.flatten().any(|e| {
         let path = e.path();
         if path.is_dir() {

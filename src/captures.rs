@@ -18,7 +18,10 @@ pub enum LabelsError {
 }
 
 fn file_error(path: &Path, message: impl std::fmt::Display) -> LabelsError {
-    LabelsError::File { path: path.to_path_buf(), message: message.to_string() }
+    LabelsError::File {
+        path: path.to_path_buf(),
+        message: message.to_string(),
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -46,7 +49,10 @@ pub fn read_labels(csv_path: &Path) -> Result<Vec<Labelled>, LabelsError> {
             .kind
             .parse()
             .map_err(|e| file_error(csv_path, format!("row {}: {e}", i + 2)))?;
-        out.push(Labelled { path: base.join(&row.file), key: ItemKey::new(kind, row.game_id) });
+        out.push(Labelled {
+            path: base.join(&row.file),
+            key: ItemKey::new(kind, row.game_id),
+        });
     }
     Ok(out)
 }
@@ -61,13 +67,20 @@ pub fn load_labelled(dir: &Path) -> Result<Vec<LabelledCapture>, LabelsError> {
         .into_iter()
         .filter_map(|l| {
             let img = crate::imageio::open(&l.path).ok()?;
-            Some(LabelledCapture { key: l.key, image: img.to_rgb8() })
+            Some(LabelledCapture {
+                key: l.key,
+                image: img.to_rgb8(),
+            })
         })
         .collect())
 }
 
 /// Saves a corrected crop into the player's dataset and appends its label.
-pub fn save_capture(dir: &Path, key: ItemKey, crop: &image::DynamicImage) -> Result<PathBuf, LabelsError> {
+pub fn save_capture(
+    dir: &Path,
+    key: ItemKey,
+    crop: &image::DynamicImage,
+) -> Result<PathBuf, LabelsError> {
     std::fs::create_dir_all(dir).map_err(|e| file_error(dir, e))?;
     let stamp = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -87,7 +100,8 @@ pub fn save_capture(dir: &Path, key: ItemKey, crop: &image::DynamicImage) -> Res
         text.push('\n');
     }
     text.push_str(&format!("{name},{},{}\n", key.kind, key.id));
-    crate::fsutil::write_atomic(&csv_path, text.as_bytes()).map_err(|e| file_error(&csv_path, e))?;
+    crate::fsutil::write_atomic(&csv_path, text.as_bytes())
+        .map_err(|e| file_error(&csv_path, e))?;
     Ok(path)
 }
 
@@ -99,7 +113,11 @@ mod tests {
     fn saved_captures_come_back_labelled() {
         let dir = tempfile::tempdir().unwrap();
         let key = ItemKey::new(ItemKind::Collectible, 270);
-        let img = image::DynamicImage::ImageRgb8(image::RgbImage::from_pixel(40, 30, image::Rgb([200, 10, 10])));
+        let img = image::DynamicImage::ImageRgb8(image::RgbImage::from_pixel(
+            40,
+            30,
+            image::Rgb([200, 10, 10]),
+        ));
         save_capture(dir.path(), key, &img).unwrap();
         save_capture(dir.path(), ItemKey::new(ItemKind::Trinket, 10), &img).unwrap();
         let rows = read_labels(&dir.path().join(LABELS_FILE)).unwrap();
@@ -114,8 +132,15 @@ mod tests {
     fn bad_rows_name_the_file_and_row() {
         let dir = tempfile::tempdir().unwrap();
         let csv = dir.path().join("labels.csv");
-        std::fs::write(&csv, "file,kind,game_id\na.png,collectible,1\nb.png,pill,3\n").unwrap();
+        std::fs::write(
+            &csv,
+            "file,kind,game_id\na.png,collectible,1\nb.png,pill,3\n",
+        )
+        .unwrap();
         let err = read_labels(&csv).unwrap_err().to_string();
-        assert!(err.contains("labels.csv") && err.contains("row 3") && err.contains("pill"), "{err}");
+        assert!(
+            err.contains("labels.csv") && err.contains("row 3") && err.contains("pill"),
+            "{err}"
+        );
     }
 }

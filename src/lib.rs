@@ -1,9 +1,11 @@
 //! Isaac Lens (以撒识图): recognise The Binding of Isaac items on captures and photos.
 
+pub mod app;
+pub mod capture;
+pub mod captures;
 pub mod catalog;
+pub mod cli;
+pub mod engine;
 pub mod fsutil;
 pub mod imageio;
 pub mod paths;
-pub mod cli;
-pub mod captures;
-pub mod engine;

@@ -31,6 +31,12 @@ enum Command {
     Eval(cli::recognise::EvalArgs),
     /// Where the data lives and what is installed.
     Info(cli::InfoArgs),
+    /// Open the desktop app (the default with no subcommand).
+    App {
+        /// Checkpoint folder to use.
+        #[arg(long)]
+        model: Option<PathBuf>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -48,7 +54,8 @@ fn main() -> ExitCode {
         Some(Command::Predict(a)) => cli::recognise::predict(a, args.catalog.as_ref()),
         Some(Command::Eval(a)) => cli::recognise::eval(a, args.catalog.as_ref()),
         Some(Command::Info(a)) => cli::info(a, args.catalog.as_ref()),
-        None => Err(anyhow::anyhow!("the app is not built yet: use a subcommand (see --help)")),
+        Some(Command::App { model }) => isaac_lens::app::run(args.catalog, model),
+        None => isaac_lens::app::run(args.catalog, None),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -32,7 +32,10 @@ pub fn captures_dir() -> PathBuf {
 
 /// `../shared/isaac` beside the working folder or the executable's repository, if present.
 pub fn shared_isaac_dir() -> Option<PathBuf> {
-    let mut candidates = vec![PathBuf::from("../shared/isaac"), PathBuf::from("shared/isaac")];
+    let mut candidates = vec![
+        PathBuf::from("../shared/isaac"),
+        PathBuf::from("shared/isaac"),
+    ];
     if let Ok(exe) = std::env::current_exe() {
         for ancestor in exe.ancestors().skip(1).take(5) {
             candidates.push(ancestor.join("../shared/isaac"));

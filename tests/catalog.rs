@@ -3,7 +3,7 @@ mod common;
 use std::path::Path;
 
 use image::{Rgba, RgbaImage};
-use isaac_lens::catalog::import::{import, ImportSources};
+use isaac_lens::catalog::import::{ImportSources, import};
 use isaac_lens::catalog::{Catalog, ItemKey, ItemKind};
 
 use common::{real_catalog, shared};
@@ -27,56 +27,110 @@ fn shared_data_imports_every_item_with_both_languages() {
         let item = c.get(k).unwrap_or_else(|| panic!("{k} missing"));
         assert_eq!(item.name_en, en);
         assert_eq!(item.name_zh, zh);
-        assert!(!item.description_en.is_empty() && !item.description_zh.is_empty(), "{k} lacks a description");
+        assert!(
+            !item.description_en.is_empty() && !item.description_zh.is_empty(),
+            "{k} lacks a description"
+        );
     }
     let onion = c.get(key(ItemKind::Collectible, 1)).unwrap();
-    assert!(onion.description_en.contains("+0.7 Tears"), "{}", onion.description_en);
-    assert!(onion.description_zh.contains("射速"), "{}", onion.description_zh);
+    assert!(
+        onion.description_en.contains("+0.7 Tears"),
+        "{}",
+        onion.description_en
+    );
+    assert!(
+        onion.description_zh.contains("射速"),
+        "{}",
+        onion.description_zh
+    );
     assert_eq!(onion.quality, Some(3));
     let missing_zh_name = c.items().iter().filter(|i| i.name_zh.is_empty()).count();
     assert_eq!(missing_zh_name, 0);
     // Trinkets have no quality; actives keep their charge.
     assert_eq!(c.get(key(ItemKind::Trinket, 1)).unwrap().quality, None);
-    assert_eq!(c.get(key(ItemKind::Collectible, 33)).unwrap().charge.as_deref(), Some("4"));
+    assert_eq!(
+        c.get(key(ItemKind::Collectible, 33))
+            .unwrap()
+            .charge
+            .as_deref(),
+        Some("4")
+    );
 }
 
 #[test]
 fn sprites_keep_alpha_exactly_semi_transparent_wings_included() {
     let c = real_catalog();
-    let sheet = image::open(shared().join("huiji/Collectibles_sprite.png")).unwrap().to_rgba8();
+    let sheet = image::open(shared().join("huiji/Collectibles_sprite.png"))
+        .unwrap()
+        .to_rgba8();
     // BBF (272) at (288, 416): pixel-exact, alpha included. In this sheet its alpha is 0/255 only;
     // Lost Fly (365) and Crown of Light (415) carry the semi-transparent wings and glow.
-    for (id, name, semi_at_least) in [(272, "BBF", 0), (365, "Lost Fly", 90), (415, "Crown Of Light", 600)] {
+    for (id, name, semi_at_least) in [
+        (272, "BBF", 0),
+        (365, "Lost Fly", 90),
+        (415, "Crown Of Light", 600),
+    ] {
         let item = c.get(key(ItemKind::Collectible, id)).unwrap();
         assert_eq!(item.name_en, name);
         let sprite = c.sprite(item).unwrap();
         assert_eq!(sprite.dimensions(), (32, 32));
         let semi = sprite.pixels().filter(|p| p[3] > 0 && p[3] < 255).count();
-        assert!(semi >= semi_at_least, "{name}: only {semi} semi-transparent pixels");
-        let dict: serde_json::Value =
-            serde_json::from_slice(&std::fs::read(shared().join("huiji/id_mapping_dict.json")).unwrap()).unwrap();
+        assert!(
+            semi >= semi_at_least,
+            "{name}: only {semi} semi-transparent pixels"
+        );
+        let dict: serde_json::Value = serde_json::from_slice(
+            &std::fs::read(shared().join("huiji/id_mapping_dict.json")).unwrap(),
+        )
+        .unwrap();
         let entry = &dict[format!("collectibles_{id:03}")];
-        let (x, y) = (entry["x"].as_u64().unwrap() as u32, entry["y"].as_u64().unwrap() as u32);
+        let (x, y) = (
+            entry["x"].as_u64().unwrap() as u32,
+            entry["y"].as_u64().unwrap() as u32,
+        );
         let cell = image::imageops::crop_imm(&sheet, x, y, 32, 32).to_image();
-        assert_eq!(sprite.as_raw(), cell.as_raw(), "{name} differs from its sheet cell");
+        assert_eq!(
+            sprite.as_raw(),
+            cell.as_raw(),
+            "{name} differs from its sheet cell"
+        );
     }
 }
 
 #[test]
 fn search_is_case_and_width_insensitive_in_both_languages() {
     let c = real_catalog();
-    for query in ["sad onion", "onion", "洋葱", "SAD ONION", "ｓａｄ ｏｎｉｏｎ", "悲伤洋葱"] {
+    for query in [
+        "sad onion",
+        "onion",
+        "洋葱",
+        "SAD ONION",
+        "ｓａｄ ｏｎｉｏｎ",
+        "悲伤洋葱",
+    ] {
         let hits = c.search(query);
-        assert_eq!(hits.first().map(|i| i.id), Some(1), "{query:?} → {:?}", hits.first().map(|i| &i.name_en));
+        assert_eq!(
+            hits.first().map(|i| i.id),
+            Some(1),
+            "{query:?} → {:?}",
+            hits.first().map(|i| &i.name_en)
+        );
         assert_eq!(hits[0].kind, ItemKind::Collectible);
     }
     assert_eq!(c.find("collectible:270").unwrap().name_en, "Leech");
     assert_eq!(c.find("水蛭").unwrap().id, 270);
     assert!(c.search("zzzz-no-such-item").is_empty());
     // EID's own translation of Wiggle Worm stays findable as an alias.
-    assert_eq!(c.find("扭扭虫").map(|i| i.key()), Some(key(ItemKind::Trinket, 10)));
+    assert_eq!(
+        c.find("扭扭虫").map(|i| i.key()),
+        Some(key(ItemKind::Trinket, 10))
+    );
     // Descriptions are searched too (Leech heals when it kills).
-    assert!(c.search("heals").iter().any(|i| i.id == 270 && i.kind == ItemKind::Collectible));
+    assert!(
+        c.search("heals")
+            .iter()
+            .any(|i| i.id == 270 && i.kind == ItemKind::Collectible)
+    );
 }
 
 #[test]
@@ -86,12 +140,26 @@ fn reloading_round_trips_and_newer_schemas_are_refused() {
     assert_eq!(again.items(), c.items());
     let dir = tempfile::tempdir().unwrap();
     let json = std::fs::read_to_string(c.dir().join("catalog.json")).unwrap();
-    std::fs::write(dir.path().join("catalog.json"), json.replacen("\"schema_version\": 1", "\"schema_version\": 99", 1)).unwrap();
+    std::fs::write(
+        dir.path().join("catalog.json"),
+        json.replacen("\"schema_version\": 1", "\"schema_version\": 99", 1),
+    )
+    .unwrap();
     let err = Catalog::load(dir.path()).unwrap_err().to_string();
-    assert!(err.contains("newer") && err.contains("catalog.json"), "{err}");
-    std::fs::write(dir.path().join("catalog.json"), &json.as_bytes()[..json.len() / 2]).unwrap();
+    assert!(
+        err.contains("newer") && err.contains("catalog.json"),
+        "{err}"
+    );
+    std::fs::write(
+        dir.path().join("catalog.json"),
+        &json.as_bytes()[..json.len() / 2],
+    )
+    .unwrap();
     let err = Catalog::load(dir.path()).unwrap_err().to_string();
-    assert!(err.contains("not valid JSON") && err.contains("catalog.json"), "{err}");
+    assert!(
+        err.contains("not valid JSON") && err.contains("catalog.json"),
+        "{err}"
+    );
 }
 
 // ------------------------------------------------------------------ huiji fixtures
@@ -103,7 +171,9 @@ fn write_huiji(dir: &Path, dict: &str) {
     let mut sheet = RgbaImage::new(64, 32);
     sheet.put_pixel(3, 3, Rgba([255, 0, 0, 128]));
     sheet.save(dir.join("Collectibles_sprite.png")).unwrap();
-    RgbaImage::new(32, 32).save(dir.join("Trinket_sprite.png")).unwrap();
+    RgbaImage::new(32, 32)
+        .save(dir.join("Trinket_sprite.png"))
+        .unwrap();
 }
 
 const GOOD_DICT: &str = r#"{
@@ -117,7 +187,10 @@ fn import_err(sources: ImportSources, out: &Path) -> String {
 }
 
 fn huiji_only(dir: &Path) -> ImportSources {
-    ImportSources { huiji: Some(dir.to_path_buf()), ..Default::default() }
+    ImportSources {
+        huiji: Some(dir.to_path_buf()),
+        ..Default::default()
+    }
 }
 
 #[test]
@@ -128,7 +201,10 @@ fn small_huiji_fixture_imports_and_keeps_alpha() {
     assert_eq!((report.collectibles, report.trinkets), (1, 1));
     assert_eq!(report.missing_description_en.len(), 2);
     let onion = c.get(key(ItemKind::Collectible, 1)).unwrap();
-    assert_eq!(c.sprite(onion).unwrap().get_pixel(3, 3), &Rgba([255, 0, 0, 128]));
+    assert_eq!(
+        c.sprite(onion).unwrap().get_pixel(3, 3),
+        &Rgba([255, 0, 0, 128])
+    );
 }
 
 #[test]
@@ -141,34 +217,76 @@ fn broken_huiji_inputs_are_clear_errors_and_leave_the_old_catalog() {
     let before = std::fs::read(out.join("catalog.json")).unwrap();
 
     let cases: Vec<(String, &str)> = vec![
-        (GOOD_DICT[..GOOD_DICT.len() / 2].to_string(), "id_mapping_dict.json"),
-        (GOOD_DICT.replace(r#""x": 0, "y": 0, "en": "The Sad"#, r#""x": 640, "y": 0, "en": "The Sad"#), "outside the 64x32 sheet"),
-        (GOOD_DICT.replace(r#""level": "1", "type": "饰品""#, r#""level": "1", "type": "道具""#), "duplicate id collectible:1"),
-        (GOOD_DICT.replace(r#""level": "1", "type": "道具""#, r#""level": "x", "type": "道具""#), "bad game id"),
+        (
+            GOOD_DICT[..GOOD_DICT.len() / 2].to_string(),
+            "id_mapping_dict.json",
+        ),
+        (
+            GOOD_DICT.replace(
+                r#""x": 0, "y": 0, "en": "The Sad"#,
+                r#""x": 640, "y": 0, "en": "The Sad"#,
+            ),
+            "outside the 64x32 sheet",
+        ),
+        (
+            GOOD_DICT.replace(
+                r#""level": "1", "type": "饰品""#,
+                r#""level": "1", "type": "道具""#,
+            ),
+            "duplicate id collectible:1",
+        ),
+        (
+            GOOD_DICT.replace(
+                r#""level": "1", "type": "道具""#,
+                r#""level": "x", "type": "道具""#,
+            ),
+            "bad game id",
+        ),
     ];
     for (dict, expected) in cases {
         std::fs::write(h.join("id_mapping_dict.json"), dict).unwrap();
         let err = import_err(huiji_only(&h), &out);
-        assert!(err.contains(expected), "{err:?} should mention {expected:?}");
-        assert_eq!(std::fs::read(out.join("catalog.json")).unwrap(), before, "old catalog changed");
+        assert!(
+            err.contains(expected),
+            "{err:?} should mention {expected:?}"
+        );
+        assert_eq!(
+            std::fs::read(out.join("catalog.json")).unwrap(),
+            before,
+            "old catalog changed"
+        );
     }
     std::fs::write(h.join("id_mapping_dict.json"), GOOD_DICT).unwrap();
 
     // A corrupt sprite sheet.
-    std::fs::write(h.join("Collectibles_sprite.png"), b"\x89PNG\r\n\x1a\nbroken").unwrap();
+    std::fs::write(
+        h.join("Collectibles_sprite.png"),
+        b"\x89PNG\r\n\x1a\nbroken",
+    )
+    .unwrap();
     let err = import_err(huiji_only(&h), &out);
     assert!(err.contains("Collectibles_sprite.png"), "{err}");
     write_huiji(&h, GOOD_DICT);
 
     // CSS that disagrees with the dict.
-    std::fs::write(h.join("items.css"), "#collectibles_001{background-position:-32px -0px}").unwrap();
+    std::fs::write(
+        h.join("items.css"),
+        "#collectibles_001{background-position:-32px -0px}",
+    )
+    .unwrap();
     let err = import_err(huiji_only(&h), &out);
-    assert!(err.contains("items.css") && err.contains("(32, 0)"), "{err}");
+    assert!(
+        err.contains("items.css") && err.contains("(32, 0)"),
+        "{err}"
+    );
     std::fs::remove_file(h.join("items.css")).unwrap();
 
     // A missing folder, and an unwritable target (a path through a file).
     let err = import_err(huiji_only(&tmp.path().join("nope")), &out);
-    assert!(err.contains("nope") && err.contains("id_mapping_dict.json"), "{err}");
+    assert!(
+        err.contains("nope") && err.contains("id_mapping_dict.json"),
+        "{err}"
+    );
     let blocker = tmp.path().join("file");
     std::fs::write(&blocker, "x").unwrap();
     let err = import_err(huiji_only(&h), &blocker.join("catalog"));
@@ -207,16 +325,39 @@ fn eid_tables_merge_and_broken_lua_names_file_and_line() {
         "local repCollectibles={\n [1] = {\"1\", \"The Sad Onion\", \"↑ {{Tears}} +0.7 Tears\"},\n}\nEID:updateDescriptionsViaTable(repCollectibles, EID.descriptions[languageCode].collectibles)\n",
     )
     .unwrap();
-    let sources = ImportSources { huiji: Some(h.clone()), eid: Some(eid.clone()), game: None };
+    let sources = ImportSources {
+        huiji: Some(h.clone()),
+        eid: Some(eid.clone()),
+        game: None,
+    };
     let (c, _) = import(&sources, &tmp.path().join("out")).unwrap();
-    assert_eq!(c.get(key(ItemKind::Collectible, 1)).unwrap().description_en, "↑ {{Tears}} +0.7 Tears");
-    assert_eq!(c.get(key(ItemKind::Trinket, 1)).unwrap().description_en, "Taking damage drops a coin");
+    assert_eq!(
+        c.get(key(ItemKind::Collectible, 1)).unwrap().description_en,
+        "↑ {{Tears}} +0.7 Tears"
+    );
+    assert_eq!(
+        c.get(key(ItemKind::Trinket, 1)).unwrap().description_en,
+        "Taking damage drops a coin"
+    );
 
-    std::fs::write(eid.join("rep/en_us.lua"), "local repCollectibles={\n [1] = {\"1\", \"x\", \"y\"},\n").unwrap();
+    std::fs::write(
+        eid.join("rep/en_us.lua"),
+        "local repCollectibles={\n [1] = {\"1\", \"x\", \"y\"},\n",
+    )
+    .unwrap();
     let err = import_err(sources.clone(), &tmp.path().join("out"));
-    assert!(err.contains("rep/en_us.lua") && err.contains("line 1") && err.contains("never closed"), "{err}");
+    assert!(
+        err.contains("rep/en_us.lua") && err.contains("line 1") && err.contains("never closed"),
+        "{err}"
+    );
 
-    let err = import_err(ImportSources { eid: Some(eid), ..Default::default() }, &tmp.path().join("out2"));
+    let err = import_err(
+        ImportSources {
+            eid: Some(eid),
+            ..Default::default()
+        },
+        &tmp.path().join("out2"),
+    );
     assert!(err.contains("--huiji or --game"), "{err}");
 }
 
@@ -264,9 +405,14 @@ fn write_game(dir: &Path) {
     // File names lower-cased on disk, as the extractor writes them.
     let mut red = RgbaImage::new(32, 32);
     red.put_pixel(0, 0, Rgba([200, 0, 0, 255]));
-    red.save(dir.join("gfx/items/collectibles/collectibles_001_thesadonion.png")).unwrap();
-    RgbaImage::new(32, 32).save(dir.join("gfx/items/collectibles/collectibles_033_thebible.png")).unwrap();
-    RgbaImage::new(16, 16).save(dir.join("gfx/items/trinkets/trinket_010_wiggleworm.png")).unwrap();
+    red.save(dir.join("gfx/items/collectibles/collectibles_001_thesadonion.png"))
+        .unwrap();
+    RgbaImage::new(32, 32)
+        .save(dir.join("gfx/items/collectibles/collectibles_033_thebible.png"))
+        .unwrap();
+    RgbaImage::new(16, 16)
+        .save(dir.join("gfx/items/trinkets/trinket_010_wiggleworm.png"))
+        .unwrap();
 }
 
 #[test]
@@ -274,19 +420,34 @@ fn game_files_import_visible_items_with_both_languages() {
     let tmp = tempfile::tempdir().unwrap();
     let g = tmp.path().join("resources");
     write_game(&g);
-    let sources = ImportSources { game: Some(g.clone()), ..Default::default() };
+    let sources = ImportSources {
+        game: Some(g.clone()),
+        ..Default::default()
+    };
     let (c, report) = import(&sources, &tmp.path().join("out")).unwrap();
     let keys: Vec<String> = c.items().iter().map(|i| i.key().to_string()).collect();
     assert_eq!(keys, ["collectible:1", "collectible:33", "trinket:10"]);
     let onion = c.get(key(ItemKind::Collectible, 1)).unwrap();
-    assert_eq!((onion.name_en.as_str(), onion.name_zh.as_str()), ("The Sad Onion", "悲伤洋葱"));
+    assert_eq!(
+        (onion.name_en.as_str(), onion.name_zh.as_str()),
+        ("The Sad Onion", "悲伤洋葱")
+    );
     assert_eq!(onion.description_en, "Tears up");
     assert_eq!(onion.quality, Some(3));
-    assert_eq!(c.sprite(onion).unwrap().get_pixel(0, 0), &Rgba([200, 0, 0, 255]));
+    assert_eq!(
+        c.sprite(onion).unwrap().get_pixel(0, 0),
+        &Rgba([200, 0, 0, 255])
+    );
     let bible = c.get(key(ItemKind::Collectible, 33)).unwrap();
-    assert_eq!((bible.name_en.as_str(), bible.charge.as_deref()), ("The Bible", Some("4")));
+    assert_eq!(
+        (bible.name_en.as_str(), bible.charge.as_deref()),
+        ("The Bible", Some("4"))
+    );
     let worm = c.get(key(ItemKind::Trinket, 10)).unwrap();
-    assert_eq!((worm.name_zh.as_str(), worm.description_en.as_str()), ("蠕动虫", "Wiggle tears & more"));
+    assert_eq!(
+        (worm.name_zh.as_str(), worm.description_en.as_str()),
+        ("蠕动虫", "Wiggle tears & more")
+    );
     assert_eq!(c.sprite(worm).unwrap().dimensions(), (32, 32));
     assert_eq!(report.missing_name_zh, vec![key(ItemKind::Collectible, 33)]);
 

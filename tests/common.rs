@@ -4,13 +4,17 @@
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-use isaac_lens::catalog::import::{import, ImportSources};
 use isaac_lens::catalog::Catalog;
+use isaac_lens::catalog::import::{ImportSources, import};
 
 /// `../shared/isaac`, which tests read and never copy.
 pub fn shared() -> PathBuf {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/isaac");
-    assert!(dir.join("huiji").is_dir(), "tests need the item data at {}", dir.display());
+    assert!(
+        dir.join("huiji").is_dir(),
+        "tests need the item data at {}",
+        dir.display()
+    );
     dir
 }
 
@@ -20,7 +24,11 @@ pub fn real_catalog() -> &'static Catalog {
     &CATALOG
         .get_or_init(|| {
             let dir = tempfile::tempdir().expect("temp dir");
-            let (catalog, _) = import(&ImportSources::from_shared(&shared()), &dir.path().join("catalog")).expect("import");
+            let (catalog, _) = import(
+                &ImportSources::from_shared(&shared()),
+                &dir.path().join("catalog"),
+            )
+            .expect("import");
             (dir, catalog)
         })
         .1

@@ -9,8 +9,10 @@ use std::sync::{Arc, OnceLock};
 
 use image::{Rgba, RgbaImage};
 use isaac_lens::catalog::{Catalog, ItemKey, ItemKind};
-use isaac_lens::engine::synth::{render, SampleSpec, Split, Style, SynthAssets, SynthOptions};
-use isaac_lens::engine::{checkpoint, predict, DeviceChoice, Engine, EngineConfig, Event, Recipe, Request};
+use isaac_lens::engine::synth::{SampleSpec, Split, Style, SynthAssets, SynthOptions, render};
+use isaac_lens::engine::{
+    DeviceChoice, Engine, EngineConfig, Event, Recipe, Request, checkpoint, predict,
+};
 use tch::Device;
 
 use common::{bin, real_catalog, shared};
@@ -20,8 +22,26 @@ fn subset_keys() -> Vec<ItemKey> {
     let c = |id| ItemKey::new(ItemKind::Collectible, id);
     let t = |id| ItemKey::new(ItemKind::Trinket, id);
     vec![
-        c(12), c(17), c(115), c(215), c(23), c(1), c(2), c(3), c(4), c(5), c(270), c(272), c(33), c(118), c(182),
-        c(331), t(1), t(10), t(42), t(145),
+        c(12),
+        c(17),
+        c(115),
+        c(215),
+        c(23),
+        c(1),
+        c(2),
+        c(3),
+        c(4),
+        c(5),
+        c(270),
+        c(272),
+        c(33),
+        c(118),
+        c(182),
+        c(331),
+        t(1),
+        t(10),
+        t(42),
+        t(145),
     ]
 }
 
@@ -48,9 +68,17 @@ fn trained() -> &'static Trained {
             captures: None,
         };
         let engine = Engine::start(catalog.clone(), config, None).unwrap();
-        let recipe = Recipe { minutes: Some(1.25), samples_per_class: 256, validation_per_class: 10, ..Recipe::default() };
+        let recipe = Recipe {
+            minutes: Some(1.25),
+            samples_per_class: 256,
+            validation_per_class: 10,
+            ..Recipe::default()
+        };
         let model_dir = dir.path().join("model");
-        engine.send(Request::Train { recipe: Box::new(recipe), out: model_dir.clone() });
+        engine.send(Request::Train {
+            recipe: Box::new(recipe),
+            out: model_dir.clone(),
+        });
         let mut progress = 0;
         let manifest = loop {
             match engine.events().recv().unwrap() {
@@ -61,7 +89,13 @@ fn trained() -> &'static Trained {
             }
         };
         assert!(progress > 3, "only {progress} progress events");
-        Trained { _dir: dir, catalog, catalog_dir, model_dir, manifest }
+        Trained {
+            _dir: dir,
+            catalog,
+            catalog_dir,
+            model_dir,
+            manifest,
+        }
     })
 }
 
@@ -77,8 +111,16 @@ fn solid_sprite(colour: [u8; 4]) -> RgbaImage {
 
 #[test]
 fn synthesis_is_deterministic_and_places_the_item_inside_the_box() {
-    let assets = SynthAssets::from_sprites(vec![solid_sprite([255, 0, 255, 255]), solid_sprite([0, 255, 0, 255])]);
-    let spec = SampleSpec { class: Some(0), style: Style::Screenshot, split: Split::Train, seed: 42 };
+    let assets = SynthAssets::from_sprites(vec![
+        solid_sprite([255, 0, 255, 255]),
+        solid_sprite([0, 255, 0, 255]),
+    ]);
+    let spec = SampleSpec {
+        class: Some(0),
+        style: Style::Screenshot,
+        split: Split::Train,
+        seed: 42,
+    };
     let options = SynthOptions::default();
     let a = render(&assets, spec, 32, &options);
     let b = render(&assets, spec, 32, &options);
@@ -108,17 +150,41 @@ fn synthesis_is_deterministic_and_places_the_item_inside_the_box() {
             .map(|(x, y, _)| (x, y))
             .collect();
         // 24/32 of the sprite is coloured; it takes half of 64 px: about 24 px square.
-        let (min_x, max_x) = (magenta.iter().map(|p| p.0).min().unwrap(), magenta.iter().map(|p| p.0).max().unwrap());
-        let (min_y, max_y) = (magenta.iter().map(|p| p.1).min().unwrap(), magenta.iter().map(|p| p.1).max().unwrap());
+        let (min_x, max_x) = (
+            magenta.iter().map(|p| p.0).min().unwrap(),
+            magenta.iter().map(|p| p.0).max().unwrap(),
+        );
+        let (min_y, max_y) = (
+            magenta.iter().map(|p| p.1).min().unwrap(),
+            magenta.iter().map(|p| p.1).max().unwrap(),
+        );
         let (w, h) = (max_x - min_x + 1, max_y - min_y + 1);
-        assert!((22..=26).contains(&w) && (22..=26).contains(&h), "seed {seed}: {w}x{h}");
+        assert!(
+            (22..=26).contains(&w) && (22..=26).contains(&h),
+            "seed {seed}: {w}x{h}"
+        );
         let centre = ((min_x + max_x) / 2, (min_y + max_y) / 2);
-        assert!(centre.0 >= 16 && centre.0 <= 48 && centre.1 >= 16 && centre.1 <= 48, "seed {seed}: centre {centre:?}");
+        assert!(
+            centre.0 >= 16 && centre.0 <= 48 && centre.1 >= 16 && centre.1 <= 48,
+            "seed {seed}: centre {centre:?}"
+        );
     }
     // The other class draws the other sprite.
-    let green = render(&assets, SampleSpec { class: Some(1), ..spec }, 64, &plain);
+    let green = render(
+        &assets,
+        SampleSpec {
+            class: Some(1),
+            ..spec
+        },
+        64,
+        &plain,
+    );
     assert!(green.pixels().any(|p| p[1] > 200 && p[0] < 60));
-    assert!(!green.pixels().any(|p| p[0] > 200 && p[1] < 60 && p[2] > 200));
+    assert!(
+        !green
+            .pixels()
+            .any(|p| p[0] > 200 && p[1] < 60 && p[2] > 200)
+    );
 }
 
 #[test]
@@ -130,8 +196,18 @@ fn training_a_twenty_item_subset_recognises_held_out_crops() {
     eprintln!("20-item subset: {m:?}");
     assert!(screenshot >= 0.9, "screenshot top-1 {screenshot}");
     assert!(phone >= 0.75, "phone top-1 {phone}");
-    assert_eq!(t.manifest.classes, subset_keys().into_iter().collect::<std::collections::BTreeSet<_>>().into_iter().collect::<Vec<_>>());
-    assert!(t.model_dir.join("model.safetensors").is_file() && t.model_dir.join("manifest.json").is_file());
+    assert_eq!(
+        t.manifest.classes,
+        subset_keys()
+            .into_iter()
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect::<Vec<_>>()
+    );
+    assert!(
+        t.model_dir.join("model.safetensors").is_file()
+            && t.model_dir.join("manifest.json").is_file()
+    );
 }
 
 #[test]
@@ -143,7 +219,11 @@ fn calibration_gives_crops_without_items_a_low_top_score() {
     // A flat grey crop is not an item either.
     let t = trained();
     let ckpt = checkpoint::load(&t.model_dir, &t.catalog, Device::Cpu).unwrap();
-    let grey = image::DynamicImage::ImageRgb8(image::RgbImage::from_pixel(120, 120, image::Rgb([60, 60, 64])));
+    let grey = image::DynamicImage::ImageRgb8(image::RgbImage::from_pixel(
+        120,
+        120,
+        image::Rgb([60, 60, 64]),
+    ));
     let top = predict::predict(&ckpt, &[grey], 1, Device::Cpu)[0][0].score;
     assert!(top < predict::UNSURE_BELOW, "flat grey scored {top}");
 }
@@ -172,24 +252,56 @@ fn checkpoints_round_trip_to_identical_predictions() {
 fn mismatched_missing_and_corrupt_checkpoints_are_clear_errors() {
     let t = trained();
     let other = real_catalog();
-    let err = checkpoint::load(&t.model_dir, other, Device::Cpu).unwrap_err().to_string();
-    assert!(err.contains("different catalog") && err.contains("20 classes") && err.contains("907"), "{err}");
+    let err = checkpoint::load(&t.model_dir, other, Device::Cpu)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("different catalog") && err.contains("20 classes") && err.contains("907"),
+        "{err}"
+    );
 
     let dir = tempfile::tempdir().unwrap();
-    let err = checkpoint::load(&dir.path().join("none"), &t.catalog, Device::Cpu).unwrap_err().to_string();
-    assert!(err.contains("none") && err.contains("no such model folder"), "{err}");
+    let err = checkpoint::load(&dir.path().join("none"), &t.catalog, Device::Cpu)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("none") && err.contains("no such model folder"),
+        "{err}"
+    );
 
     let broken = dir.path().join("broken");
     std::fs::create_dir_all(&broken).unwrap();
-    std::fs::copy(t.model_dir.join("manifest.json"), broken.join("manifest.json")).unwrap();
+    std::fs::copy(
+        t.model_dir.join("manifest.json"),
+        broken.join("manifest.json"),
+    )
+    .unwrap();
     let weights = std::fs::read(t.model_dir.join("model.safetensors")).unwrap();
-    std::fs::write(broken.join("model.safetensors"), &weights[..weights.len() / 3]).unwrap();
-    let err = checkpoint::load(&broken, &t.catalog, Device::Cpu).unwrap_err().to_string();
-    assert!(err.contains("model.safetensors") && err.contains("cannot load weights"), "{err}");
+    std::fs::write(
+        broken.join("model.safetensors"),
+        &weights[..weights.len() / 3],
+    )
+    .unwrap();
+    let err = checkpoint::load(&broken, &t.catalog, Device::Cpu)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("model.safetensors") && err.contains("cannot load weights"),
+        "{err}"
+    );
 
-    std::fs::write(broken.join("manifest.json"), "{\"format_version\": 1, \"arch\": ").unwrap();
-    let err = checkpoint::load(&broken, &t.catalog, Device::Cpu).unwrap_err().to_string();
-    assert!(err.contains("manifest.json") && err.contains("JSON"), "{err}");
+    std::fs::write(
+        broken.join("manifest.json"),
+        "{\"format_version\": 1, \"arch\": ",
+    )
+    .unwrap();
+    let err = checkpoint::load(&broken, &t.catalog, Device::Cpu)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("manifest.json") && err.contains("JSON"),
+        "{err}"
+    );
 }
 
 fn run(args: &[&str]) -> (i32, String, String) {
@@ -213,19 +325,42 @@ fn predict_prints_one_json_line_per_image_in_input_order() {
     let corrupt = tmp.path().join("corrupt.png");
     std::fs::write(&corrupt, b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR").unwrap();
     let grey16 = tmp.path().join("grey16.png");
-    image::DynamicImage::ImageLuma16(image::ImageBuffer::from_pixel(50, 40, image::Luma([30000u16]))).save(&grey16).unwrap();
+    image::DynamicImage::ImageLuma16(image::ImageBuffer::from_pixel(
+        50,
+        40,
+        image::Luma([30000u16]),
+    ))
+    .save(&grey16)
+    .unwrap();
     let a = real.join("test_00013.png");
     let b = real.join("test_00022.png");
     let (code, stdout, stderr) = run(&[
-        "predict", "--catalog", path(&t.catalog_dir), "--model", path(&t.model_dir), "--json", "--top", "3",
-        path(&a), path(&corrupt), path(&grey16), path(&b),
+        "predict",
+        "--catalog",
+        path(&t.catalog_dir),
+        "--model",
+        path(&t.model_dir),
+        "--json",
+        "--top",
+        "3",
+        path(&a),
+        path(&corrupt),
+        path(&grey16),
+        path(&b),
     ]);
     assert_eq!(code, 1, "a failed file must fail the run: {stderr}");
-    let lines: Vec<serde_json::Value> = stdout.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let lines: Vec<serde_json::Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
     assert_eq!(lines.len(), 4, "{stdout}");
     assert_eq!(lines[0]["file"], path(&a));
     assert_eq!(lines[1]["file"], path(&corrupt));
-    assert!(lines[1]["error"].as_str().unwrap().contains("decode"), "{}", lines[1]);
+    assert!(
+        lines[1]["error"].as_str().unwrap().contains("decode"),
+        "{}",
+        lines[1]
+    );
     assert_eq!(lines[2]["predictions"].as_array().unwrap().len(), 3);
     assert_eq!(lines[3]["file"], path(&b));
     let best = &lines[0]["predictions"][0];
@@ -233,9 +368,17 @@ fn predict_prints_one_json_line_per_image_in_input_order() {
         assert!(best.get(field).is_some(), "{best} lacks {field}");
     }
     let preds = lines[0]["predictions"].as_array().unwrap();
-    assert!(preds.windows(2).all(|w| w[0]["score"].as_f64() >= w[1]["score"].as_f64()));
+    assert!(
+        preds
+            .windows(2)
+            .all(|w| w[0]["score"].as_f64() >= w[1]["score"].as_f64())
+    );
     // Ouija Board (collectible 115) and Dinner (23): the real screenshots.
-    assert_eq!((best["kind"].as_str(), best["id"].as_u64()), (Some("collectible"), Some(115)), "{best}");
+    assert_eq!(
+        (best["kind"].as_str(), best["id"].as_u64()),
+        (Some("collectible"), Some(115)),
+        "{best}"
+    );
     assert_eq!(lines[3]["predictions"][0]["name_en"], "Dinner");
     assert_eq!(lines[3]["predictions"][0]["name_zh"], "正餐");
 }
@@ -245,15 +388,30 @@ fn predict_cuts_boxes_and_refuses_bad_ones() {
     let t = trained();
     let tmp = tempfile::tempdir().unwrap();
     // Paste the Dinner capture into a bigger frame and cut it back out with --box.
-    let dinner = image::open(shared().join("real-examples/test_00022.png")).unwrap().to_rgb8();
+    let dinner = image::open(shared().join("real-examples/test_00022.png"))
+        .unwrap()
+        .to_rgb8();
     let mut frame = image::RgbImage::from_pixel(400, 300, image::Rgb([20, 20, 20]));
     image::imageops::overlay(&mut frame, &dinner, 100, 50);
     let frame_path = tmp.path().join("frame.png");
     frame.save(&frame_path).unwrap();
     let args = |b: &str| {
-        vec!["predict".to_string(), "--catalog".into(), path(&t.catalog_dir).into(), "--model".into(), path(&t.model_dir).into(), "--json".into(), "--box".into(), b.into(), path(&frame_path).into()]
+        vec![
+            "predict".to_string(),
+            "--catalog".into(),
+            path(&t.catalog_dir).into(),
+            "--model".into(),
+            path(&t.model_dir).into(),
+            "--json".into(),
+            "--box".into(),
+            b.into(),
+            path(&frame_path).into(),
+        ]
     };
-    let ok = Command::new(bin()).args(args("100,50,164,140")).output().unwrap();
+    let ok = Command::new(bin())
+        .args(args("100,50,164,140"))
+        .output()
+        .unwrap();
     assert!(ok.status.success());
     let line: serde_json::Value = serde_json::from_slice(&ok.stdout).unwrap();
     assert_eq!(line["predictions"][0]["id"], 23, "{line}");
@@ -265,7 +423,16 @@ fn predict_cuts_boxes_and_refuses_bad_ones() {
         let err = line["error"].as_str().unwrap();
         assert!(err.contains("outside") || err.contains("empty"), "{err}");
     }
-    let (code, _, stderr) = run(&["predict", "--catalog", path(&t.catalog_dir), "--model", path(&t.model_dir), "--box", "1,2,3", path(&frame_path)]);
+    let (code, _, stderr) = run(&[
+        "predict",
+        "--catalog",
+        path(&t.catalog_dir),
+        "--model",
+        path(&t.model_dir),
+        "--box",
+        "1,2,3",
+        path(&frame_path),
+    ]);
     assert_eq!(code, 2, "{stderr}");
     assert!(stderr.contains("x,y,w,h"), "{stderr}");
 }
@@ -273,7 +440,15 @@ fn predict_cuts_boxes_and_refuses_bad_ones() {
 #[test]
 fn predict_and_eval_refuse_a_model_of_another_catalog() {
     let t = trained();
-    let (code, _, stderr) = run(&["predict", "--catalog", path(real_catalog().dir()), "--model", path(&t.model_dir), "--json", path(&shared().join("real-examples/test_00013.png"))]);
+    let (code, _, stderr) = run(&[
+        "predict",
+        "--catalog",
+        path(real_catalog().dir()),
+        "--model",
+        path(&t.model_dir),
+        "--json",
+        path(&shared().join("real-examples/test_00013.png")),
+    ]);
     assert_eq!(code, 1);
     assert!(stderr.contains("different catalog"), "{stderr}");
     assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
@@ -283,11 +458,29 @@ fn predict_and_eval_refuse_a_model_of_another_catalog() {
 fn eval_counts_top_k_hits_on_the_real_captures() {
     let t = trained();
     let labels = shared().join("real-examples/labels.csv");
-    let (code, stdout, stderr) = run(&["eval", "--catalog", path(&t.catalog_dir), "--model", path(&t.model_dir), "--labels", path(&labels)]);
+    let (code, stdout, stderr) = run(&[
+        "eval",
+        "--catalog",
+        path(&t.catalog_dir),
+        "--model",
+        path(&t.model_dir),
+        "--labels",
+        path(&labels),
+    ]);
     assert_eq!(code, 0, "{stderr}");
     let count = |prefix: &str| -> usize {
-        let line = stdout.lines().find(|l| l.starts_with(prefix)).unwrap_or_else(|| panic!("{stdout}"));
-        line.split_whitespace().nth(1).unwrap().split('/').next().unwrap().parse().unwrap()
+        let line = stdout
+            .lines()
+            .find(|l| l.starts_with(prefix))
+            .unwrap_or_else(|| panic!("{stdout}"));
+        line.split_whitespace()
+            .nth(1)
+            .unwrap()
+            .split('/')
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap()
     };
     let (top1, top5, top10) = (count("top-1:"), count("top-5:"), count("top-10:"));
     assert!(stdout.contains("/5"), "{stdout}");

@@ -11,7 +11,10 @@ use super::{CatalogError, ItemKey, ItemKind, Result};
 
 /// Description folders in override order.
 pub const VERSIONS: [&str; 3] = ["ab+", "rep", "rep+"];
-const NAME_PREFIXES: [(&str, ItemKind); 2] = [("5.100.", ItemKind::Collectible), ("5.350.", ItemKind::Trinket)];
+const NAME_PREFIXES: [(&str, ItemKind); 2] = [
+    ("5.100.", ItemKind::Collectible),
+    ("5.350.", ItemKind::Trinket),
+];
 
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct EidText {
@@ -83,12 +86,18 @@ fn parse_file(path: &Path) -> Result<Vec<Statement>> {
 
 /// The tables a file merges into `target`: assigned directly, or handed to
 /// `EID:updateDescriptionsViaTable(local, target)`.
-fn tables_for<'a>(stmts: &'a [Statement], accept: impl Fn(&str) -> bool) -> Vec<&'a [(Key, Value)]> {
+fn tables_for<'a>(
+    stmts: &'a [Statement],
+    accept: impl Fn(&str) -> bool,
+) -> Vec<&'a [(Key, Value)]> {
     let mut locals: BTreeMap<&str, &[(Key, Value)]> = BTreeMap::new();
     let mut out = Vec::new();
     for stmt in stmts {
         match stmt {
-            Statement::Assign { target, value: Value::Table(entries) } => {
+            Statement::Assign {
+                target,
+                value: Value::Table(entries),
+            } => {
                 if accept(target) {
                     out.push(entries.as_slice());
                 } else {
@@ -113,7 +122,9 @@ fn names_from_statements(stmts: &[Statement]) -> Vec<(ItemKey, String)> {
     let mut out = Vec::new();
     for entries in tables_for(stmts, |t| t.starts_with("EID.ItemNames")) {
         for (key, value) in entries {
-            let (Key::Str(k), Some(name)) = (key, value.as_str()) else { continue };
+            let (Key::Str(k), Some(name)) = (key, value.as_str()) else {
+                continue;
+            };
             for (prefix, kind) in NAME_PREFIXES {
                 if let Some(id) = k.strip_prefix(prefix).and_then(|id| id.parse().ok()) {
                     out.push((ItemKey::new(kind, id), name.to_string()));
@@ -126,8 +137,13 @@ fn names_from_statements(stmts: &[Statement]) -> Vec<(ItemKey, String)> {
 
 fn descriptions_from_statements(stmts: &[Statement]) -> Vec<(ItemKey, (String, String))> {
     let mut out = Vec::new();
-    for (suffix, kind) in [(".collectibles", ItemKind::Collectible), (".trinkets", ItemKind::Trinket)] {
-        for entries in tables_for(stmts, |t| t.starts_with("EID.descriptions") && t.ends_with(suffix)) {
+    for (suffix, kind) in [
+        (".collectibles", ItemKind::Collectible),
+        (".trinkets", ItemKind::Trinket),
+    ] {
+        for entries in tables_for(stmts, |t| {
+            t.starts_with("EID.descriptions") && t.ends_with(suffix)
+        }) {
             for (_, row) in entries {
                 // Rows are {"id", "name", "description", ...}.
                 let Value::Table(fields) = row else { continue };

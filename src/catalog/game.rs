@@ -5,8 +5,8 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use image::RgbaImage;
-use quick_xml::events::{BytesStart, Event};
 use quick_xml::Reader;
+use quick_xml::events::{BytesStart, Event};
 
 use super::{CatalogError, ItemKey, ItemKind, Result, SPRITE_SIZE};
 
@@ -33,27 +33,48 @@ pub fn read_dir(dir: &Path) -> Result<(Vec<GameItem>, GameReport)> {
     let items_path = dir.join("items.xml");
     let entries = parse_items(&items_path)?;
     let meta_path = dir.join("items_metadata.xml");
-    let quality = if meta_path.is_file() { parse_metadata(&meta_path)? } else { HashMap::new() };
+    let quality = if meta_path.is_file() {
+        parse_metadata(&meta_path)?
+    } else {
+        HashMap::new()
+    };
     let sta_path = dir.join("stringtable.sta");
-    let strings = if sta_path.is_file() { parse_stringtable(&sta_path)? } else { StringTable::default() };
+    let strings = if sta_path.is_file() {
+        parse_stringtable(&sta_path)?
+    } else {
+        StringTable::default()
+    };
 
     let sprite_dirs = [
-        (ItemKind::Collectible, index_dir(&dir.join("gfx/items/collectibles"))),
-        (ItemKind::Trinket, index_dir(&dir.join("gfx/items/trinkets"))),
+        (
+            ItemKind::Collectible,
+            index_dir(&dir.join("gfx/items/collectibles")),
+        ),
+        (
+            ItemKind::Trinket,
+            index_dir(&dir.join("gfx/items/trinkets")),
+        ),
     ];
     let mut report = GameReport::default();
     let mut items: Vec<GameItem> = Vec::new();
     for e in entries {
         if items.iter().any(|i| i.key == e.key) {
-            return Err(CatalogError::file(&items_path, format!("duplicate id {}", e.key)));
+            return Err(CatalogError::file(
+                &items_path,
+                format!("duplicate id {}", e.key),
+            ));
         }
-        let files = &sprite_dirs.iter().find(|(k, _)| *k == e.key.kind).map(|(_, f)| f);
+        let files = &sprite_dirs
+            .iter()
+            .find(|(k, _)| *k == e.key.kind)
+            .map(|(_, f)| f);
         let sprite_path = files.and_then(|f| f.get(&e.gfx.to_lowercase()));
         let Some(sprite_path) = sprite_path else {
             report.missing_sprites.push(e.key);
             continue;
         };
-        let img = crate::imageio::open(sprite_path).map_err(|err| CatalogError::file(sprite_path, err))?;
+        let img = crate::imageio::open(sprite_path)
+            .map_err(|err| CatalogError::file(sprite_path, err))?;
         let (name_en, name_zh) = strings.resolve(&e.name);
         let (description_en, description_zh) = strings.resolve(&e.description);
         items.push(GameItem {
@@ -62,7 +83,11 @@ pub fn read_dir(dir: &Path) -> Result<(Vec<GameItem>, GameReport)> {
             name_zh,
             description_en,
             description_zh,
-            quality: if e.key.kind == ItemKind::Collectible { quality.get(&e.key.id).copied() } else { None },
+            quality: if e.key.kind == ItemKind::Collectible {
+                quality.get(&e.key.id).copied()
+            } else {
+                None
+            },
             charge: e.charge,
             sprite: fit_sprite(img.to_rgba8()),
         });
@@ -90,13 +115,19 @@ fn attrs(path: &Path, e: &BytesStart) -> Result<HashMap<String, String>> {
         let value = a
             .unescape_value()
             .map_err(|err| CatalogError::file(path, format!("bad attribute value: {err}")))?;
-        out.insert(String::from_utf8_lossy(a.key.as_ref()).into_owned(), value.into_owned());
+        out.insert(
+            String::from_utf8_lossy(a.key.as_ref()).into_owned(),
+            value.into_owned(),
+        );
     }
     Ok(out)
 }
 
 /// Walks every start/empty element; `f` gets its name and attributes.
-fn for_each_element(path: &Path, mut f: impl FnMut(&str, &BytesStart, usize) -> Result<()>) -> Result<()> {
+fn for_each_element(
+    path: &Path,
+    mut f: impl FnMut(&str, &BytesStart, usize) -> Result<()>,
+) -> Result<()> {
     let text = read_xml(path)?;
     let mut reader = Reader::from_str(&text);
     let mut depth = 0usize;
@@ -116,11 +147,19 @@ fn for_each_element(path: &Path, mut f: impl FnMut(&str, &BytesStart, usize) -> 
             Ok(Event::End(_)) => depth = depth.saturating_sub(1),
             Ok(Event::Eof) => break,
             Ok(_) => {}
-            Err(e) => return Err(CatalogError::file(path, format!("XML error near byte {pos}: {e}"))),
+            Err(e) => {
+                return Err(CatalogError::file(
+                    path,
+                    format!("XML error near byte {pos}: {e}"),
+                ));
+            }
         }
     }
     if !saw_root || depth != 0 {
-        return Err(CatalogError::file(path, "XML document is empty or truncated"));
+        return Err(CatalogError::file(
+            path,
+            "XML document is empty or truncated",
+        ));
     }
     Ok(())
 }
@@ -137,9 +176,15 @@ fn parse_items(path: &Path) -> Result<Vec<Entry>> {
         if a.get("hidden").is_some_and(|h| h == "true") {
             return Ok(());
         }
-        let id = a.get("id").and_then(|i| i.trim().parse::<u32>().ok()).ok_or_else(|| {
-            CatalogError::file(path, format!("<{name}> without a numeric id: {:?}", a.get("id")))
-        })?;
+        let id = a
+            .get("id")
+            .and_then(|i| i.trim().parse::<u32>().ok())
+            .ok_or_else(|| {
+                CatalogError::file(
+                    path,
+                    format!("<{name}> without a numeric id: {:?}", a.get("id")),
+                )
+            })?;
         out.push(Entry {
             key: ItemKey::new(kind, id),
             name: a.get("name").cloned().unwrap_or_default(),
@@ -204,7 +249,10 @@ fn parse_stringtable(path: &Path) -> Result<StringTable> {
         match reader.read_event() {
             Ok(Event::Start(e)) | Ok(Event::Empty(e)) if e.name().as_ref() == b"language" => {
                 let a = attrs(path, &e)?;
-                let index = a.get("index").and_then(|i| i.parse().ok()).unwrap_or(languages.len() as u32);
+                let index = a
+                    .get("index")
+                    .and_then(|i| i.parse().ok())
+                    .unwrap_or(languages.len() as u32);
                 languages.push((index, a.get("name").cloned().unwrap_or_default()));
             }
             Ok(Event::Start(e)) if e.name().as_ref() == b"key" => {
@@ -217,12 +265,19 @@ fn parse_stringtable(path: &Path) -> Result<StringTable> {
             }
             Ok(Event::Empty(e)) if e.name().as_ref() == b"string" => strings.push(String::new()),
             Ok(Event::Text(t)) if in_string => {
-                let s = t.decode().map_err(|e| CatalogError::file(path, format!("bad text: {e}")))?;
-                buf.push_str(&quick_xml::escape::unescape(&s).map(|c| c.into_owned()).unwrap_or_else(|_| s.into_owned()));
+                let s = t
+                    .decode()
+                    .map_err(|e| CatalogError::file(path, format!("bad text: {e}")))?;
+                buf.push_str(
+                    &quick_xml::escape::unescape(&s)
+                        .map(|c| c.into_owned())
+                        .unwrap_or_else(|_| s.into_owned()),
+                );
             }
             Ok(Event::GeneralRef(r)) if in_string => {
                 let name = String::from_utf8_lossy(r.as_ref()).into_owned();
-                let resolved = quick_xml::escape::unescape(&format!("&{name};")).map(|c| c.into_owned());
+                let resolved =
+                    quick_xml::escape::unescape(&format!("&{name};")).map(|c| c.into_owned());
                 buf.push_str(&resolved.unwrap_or_default());
             }
             Ok(Event::CData(t)) if in_string => buf.push_str(&String::from_utf8_lossy(&t)),
@@ -234,7 +289,11 @@ fn parse_stringtable(path: &Path) -> Result<StringTable> {
                 let (en, zh) = *columns.get_or_insert_with(|| {
                     let mut langs = languages.clone();
                     langs.sort_by_key(|(i, _)| *i);
-                    let names: Vec<String> = langs.into_iter().map(|(_, n)| n).filter(|n| n != "Key").collect();
+                    let names: Vec<String> = langs
+                        .into_iter()
+                        .map(|(_, n)| n)
+                        .filter(|n| n != "Key")
+                        .collect();
                     (
                         names.iter().position(|n| n == "English"),
                         names.iter().position(|n| n.starts_with("Chinese (Simpl")),
@@ -251,11 +310,19 @@ fn parse_stringtable(path: &Path) -> Result<StringTable> {
             }
             Ok(Event::Eof) => break,
             Ok(_) => {}
-            Err(e) => return Err(CatalogError::file(path, format!("XML error near byte {pos}: {e}"))),
+            Err(e) => {
+                return Err(CatalogError::file(
+                    path,
+                    format!("XML error near byte {pos}: {e}"),
+                ));
+            }
         }
     }
     if languages.is_empty() {
-        return Err(CatalogError::file(path, "no <languages> list: not a string table"));
+        return Err(CatalogError::file(
+            path,
+            "no <languages> list: not a string table",
+        ));
     }
     Ok(table)
 }

@@ -10,8 +10,18 @@ use super::{CatalogError, ItemKey, ItemKind, Result, SPRITE_SIZE};
 
 pub const DICT_FILE: &str = "id_mapping_dict.json";
 const SHEETS: [(ItemKind, &str, &str, &str); 2] = [
-    (ItemKind::Collectible, "Collectibles_sprite.png", "items.css", "collectibles_"),
-    (ItemKind::Trinket, "Trinket_sprite.png", "trinket.css", "trinket_"),
+    (
+        ItemKind::Collectible,
+        "Collectibles_sprite.png",
+        "items.css",
+        "collectibles_",
+    ),
+    (
+        ItemKind::Trinket,
+        "Trinket_sprite.png",
+        "trinket.css",
+        "trinket_",
+    ),
 ];
 
 /// One item as the wiki scrape describes it, with its sprite cut from the sheet.
@@ -56,7 +66,8 @@ pub fn read_dir(dir: &Path) -> Result<Vec<HuijiItem>> {
         let css_path = dir.join(css);
         // The CSS is optional: when present it must agree with the dict.
         if css_path.is_file() {
-            let text = std::fs::read_to_string(&css_path).map_err(|e| CatalogError::file(&css_path, e))?;
+            let text =
+                std::fs::read_to_string(&css_path).map_err(|e| CatalogError::file(&css_path, e))?;
             css_offsets.insert(kind, (css_path, parse_css_offsets(&text, prefix)));
         }
     }
@@ -64,7 +75,9 @@ pub fn read_dir(dir: &Path) -> Result<Vec<HuijiItem>> {
     let mut items: Vec<HuijiItem> = Vec::new();
     for (dict_key, entry) in dict {
         // Stub keys carry only x and y.
-        let Some(kind_text) = entry.kind.as_deref() else { continue };
+        let Some(kind_text) = entry.kind.as_deref() else {
+            continue;
+        };
         let at = |msg: String| CatalogError::file(&dict_path, format!("{dict_key}: {msg}"));
         let kind = match kind_text {
             "道具" => ItemKind::Collectible,
@@ -79,7 +92,11 @@ pub fn read_dir(dir: &Path) -> Result<Vec<HuijiItem>> {
             .ok_or_else(|| at(format!("bad game id {:?}", entry.level)))?;
         let key = ItemKey::new(kind, id);
         let quality = match kind {
-            ItemKind::Collectible => entry.level2.as_deref().and_then(|q| q.trim().parse().ok()).filter(|q| *q <= 4),
+            ItemKind::Collectible => entry
+                .level2
+                .as_deref()
+                .and_then(|q| q.trim().parse().ok())
+                .filter(|q| *q <= 4),
             ItemKind::Trinket => None,
         };
         if let Some((css_path, offsets)) = css_offsets.get(&kind)
@@ -88,7 +105,10 @@ pub fn read_dir(dir: &Path) -> Result<Vec<HuijiItem>> {
         {
             return Err(CatalogError::file(
                 css_path,
-                format!("{key} is at ({cx}, {cy}) but {DICT_FILE} says ({}, {})", entry.x, entry.y),
+                format!(
+                    "{key} is at ({cx}, {cy}) but {DICT_FILE} says ({}, {})",
+                    entry.x, entry.y
+                ),
             ));
         }
         let sheet = &sheets[&kind];
@@ -110,7 +130,9 @@ pub fn read_dir(dir: &Path) -> Result<Vec<HuijiItem>> {
             name_zh: entry.zh.unwrap_or_default().trim().to_string(),
             description_zh: entry.desc.unwrap_or_default().trim().to_string(),
             quality,
-            charge: entry.charge.filter(|c| !c.trim().is_empty() && c.trim() != "/"),
+            charge: entry
+                .charge
+                .filter(|c| !c.trim().is_empty() && c.trim() != "/"),
             sprite,
         });
     }
@@ -135,9 +157,13 @@ fn parse_css_offsets(css: &str, prefix: &str) -> HashMap<u32, (i64, i64)> {
     while let Some(pos) = rest.find(&pattern) {
         rest = &rest[pos + pattern.len()..];
         let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
-        let Ok(id) = digits.parse::<u32>() else { continue };
+        let Ok(id) = digits.parse::<u32>() else {
+            continue;
+        };
         let after = &rest[digits.len()..];
-        let Some(body) = after.strip_prefix("{background-position:") else { continue };
+        let Some(body) = after.strip_prefix("{background-position:") else {
+            continue;
+        };
         let body = body.split(['}', '!']).next().unwrap_or("");
         let nums: Vec<i64> = body
             .split_whitespace()

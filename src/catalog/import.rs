@@ -5,7 +5,10 @@ use std::path::{Path, PathBuf};
 
 use image::RgbaImage;
 
-use super::{eid, game, huiji, sprite_file_name, Catalog, CatalogError, Item, ItemKey, ItemKind, Result, SPRITE_DIR};
+use super::{
+    Catalog, CatalogError, Item, ItemKey, ItemKind, Result, SPRITE_DIR, eid, game, huiji,
+    sprite_file_name,
+};
 
 #[derive(Clone, Debug, Default)]
 pub struct ImportSources {
@@ -17,7 +20,11 @@ pub struct ImportSources {
 impl ImportSources {
     /// The layout of `shared/isaac`: `huiji/` and `eid/` side by side.
     pub fn from_shared(root: &Path) -> Self {
-        Self { huiji: Some(root.join("huiji")), eid: Some(root.join("eid")), game: None }
+        Self {
+            huiji: Some(root.join("huiji")),
+            eid: Some(root.join("eid")),
+            game: None,
+        }
     }
 }
 
@@ -39,9 +46,16 @@ impl ImportReport {
         let list = |keys: &[ItemKey]| {
             let shown: Vec<String> = keys.iter().take(8).map(ItemKey::to_string).collect();
             let more = keys.len().saturating_sub(shown.len());
-            if more > 0 { format!("{} and {more} more", shown.join(", ")) } else { shown.join(", ") }
+            if more > 0 {
+                format!("{} and {more} more", shown.join(", "))
+            } else {
+                shown.join(", ")
+            }
         };
-        let mut out = vec![format!("imported {} collectibles and {} trinkets", self.collectibles, self.trinkets)];
+        let mut out = vec![format!(
+            "imported {} collectibles and {} trinkets",
+            self.collectibles, self.trinkets
+        )];
         for (what, keys) in [
             ("no Chinese name", &self.missing_name_zh),
             ("no English description", &self.missing_description_en),
@@ -53,7 +67,10 @@ impl ImportReport {
             }
         }
         if self.eid_without_item > 0 {
-            out.push(format!("{} EID entries name items no sprite source has (ignored)", self.eid_without_item));
+            out.push(format!(
+                "{} EID entries name items no sprite source has (ignored)",
+                self.eid_without_item
+            ));
         }
         out
     }
@@ -95,7 +112,9 @@ pub fn import(sources: &ImportSources, out: &Path) -> Result<(Catalog, ImportRep
         let (items, game_report) = game::read_dir(dir)?;
         report.missing_sprites = game_report.missing_sprites;
         for g in items {
-            let (item, sprite) = drafts.entry(g.key).or_insert_with(|| (blank(g.key), g.sprite.clone()));
+            let (item, sprite) = drafts
+                .entry(g.key)
+                .or_insert_with(|| (blank(g.key), g.sprite.clone()));
             // The user's own game files are the authority on sprites and English text.
             *sprite = g.sprite;
             set_if_present(&mut item.name_en, g.name_en);
@@ -116,7 +135,10 @@ pub fn import(sources: &ImportSources, out: &Path) -> Result<(Catalog, ImportRep
             };
             // The wiki's and the game's names are the ones players know; EID's own translation
             // fills gaps and stays searchable as an alias. EID's descriptions are the best text.
-            for (slot, value) in [(&mut item.name_en, text.name_en), (&mut item.name_zh, text.name_zh)] {
+            for (slot, value) in [
+                (&mut item.name_en, text.name_en),
+                (&mut item.name_zh, text.name_zh),
+            ] {
                 let value = value.unwrap_or_default().trim().to_string();
                 if slot.is_empty() {
                     *slot = value;
@@ -124,8 +146,14 @@ pub fn import(sources: &ImportSources, out: &Path) -> Result<(Catalog, ImportRep
                     item.aliases.push(value);
                 }
             }
-            set_if_present(&mut item.description_en, text.description_en.unwrap_or_default());
-            set_if_present(&mut item.description_zh, text.description_zh.unwrap_or_default());
+            set_if_present(
+                &mut item.description_en,
+                text.description_en.unwrap_or_default(),
+            );
+            set_if_present(
+                &mut item.description_zh,
+                text.description_zh.unwrap_or_default(),
+            );
         }
     }
 
@@ -140,8 +168,14 @@ pub fn import(sources: &ImportSources, out: &Path) -> Result<(Catalog, ImportRep
             report.missing_description_zh.push(*key);
         }
     }
-    report.collectibles = drafts.keys().filter(|k| k.kind == ItemKind::Collectible).count();
-    report.trinkets = drafts.keys().filter(|k| k.kind == ItemKind::Trinket).count();
+    report.collectibles = drafts
+        .keys()
+        .filter(|k| k.kind == ItemKind::Collectible)
+        .count();
+    report.trinkets = drafts
+        .keys()
+        .filter(|k| k.kind == ItemKind::Trinket)
+        .count();
 
     let catalog = write(out, drafts.into_values().collect())?;
     Ok((catalog, report))
@@ -159,8 +193,12 @@ fn write(out: &Path, items: Vec<(Item, RgbaImage)>) -> Result<Catalog> {
     if out.is_file() {
         return Err(CatalogError::file(out, "is a file, not a folder"));
     }
-    let parent = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    std::fs::create_dir_all(parent).map_err(|e| CatalogError::file(parent, format!("cannot create folder: {e}")))?;
+    let parent = out
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    std::fs::create_dir_all(parent)
+        .map_err(|e| CatalogError::file(parent, format!("cannot create folder: {e}")))?;
     let staged = crate::fsutil::staging_path(out);
     let _ = std::fs::remove_dir_all(&staged);
     let result = (|| {
@@ -169,11 +207,14 @@ fn write(out: &Path, items: Vec<(Item, RgbaImage)>) -> Result<Catalog> {
         let mut plain = Vec::with_capacity(items.len());
         for (item, sprite) in items {
             let path = staged.join(&item.sprite);
-            sprite.save(&path).map_err(|e| CatalogError::file(&path, e))?;
+            sprite
+                .save(&path)
+                .map_err(|e| CatalogError::file(&path, e))?;
             plain.push(item);
         }
         Catalog::from_items(&staged, plain)?.save()?;
-        crate::fsutil::replace_dir(&staged, out).map_err(|e| CatalogError::file(out, format!("cannot replace: {e}")))
+        crate::fsutil::replace_dir(&staged, out)
+            .map_err(|e| CatalogError::file(out, format!("cannot replace: {e}")))
     })();
     if let Err(e) = result {
         let _ = std::fs::remove_dir_all(&staged);

@@ -61,8 +61,8 @@ enum Tok {
 }
 
 const SYMBOLS: [&str; 27] = [
-    "...", "..", "==", "~=", "<=", ">=", "::", "//", "=", "{", "}", "[", "]", "(", ")", ",",
-    ";", ".", ":", "+", "-", "*", "/", "%", "<", ">", "#",
+    "...", "..", "==", "~=", "<=", ">=", "::", "//", "=", "{", "}", "[", "]", "(", ")", ",", ";",
+    ".", ":", "+", "-", "*", "/", "%", "<", ">", "#",
 ];
 
 fn tokenize(src: &str) -> Result<Vec<(Tok, usize)>, LuaError> {
@@ -92,8 +92,7 @@ fn tokenize(src: &str) -> Result<Vec<(Tok, usize)>, LuaError> {
             }
         } else if c == b'"' || c == b'\'' {
             let start_line = line;
-            let (s, consumed) = read_quoted(&src[i..])
-                .map_err(|m| err(start_line, m))?;
+            let (s, consumed) = read_quoted(&src[i..]).map_err(|m| err(start_line, m))?;
             line += src[i..i + consumed].matches('\n').count();
             toks.push((Tok::Str(s), start_line));
             i += consumed;
@@ -105,7 +104,9 @@ fn tokenize(src: &str) -> Result<Vec<(Tok, usize)>, LuaError> {
             line += src[i..i + consumed].matches('\n').count();
             toks.push((Tok::Str(s), start_line));
             i += consumed;
-        } else if c.is_ascii_digit() || (c == b'.' && bytes.get(i + 1).is_some_and(u8::is_ascii_digit)) {
+        } else if c.is_ascii_digit()
+            || (c == b'.' && bytes.get(i + 1).is_some_and(u8::is_ascii_digit))
+        {
             let start = i;
             if src[i..].starts_with("0x") || src[i..].starts_with("0X") {
                 i += 2;
@@ -119,7 +120,8 @@ fn tokenize(src: &str) -> Result<Vec<(Tok, usize)>, LuaError> {
                 while i < bytes.len()
                     && (bytes[i].is_ascii_alphanumeric()
                         || bytes[i] == b'.'
-                        || ((bytes[i] == b'-' || bytes[i] == b'+') && matches!(bytes[i - 1], b'e' | b'E')))
+                        || ((bytes[i] == b'-' || bytes[i] == b'+')
+                            && matches!(bytes[i - 1], b'e' | b'E')))
                 {
                     i += 1;
                 }
@@ -190,8 +192,11 @@ fn read_quoted(s: &str) -> Result<(String, usize), String> {
                         }
                     }
                     'x' => {
-                        let hex: String = (0..2).filter_map(|_| chars.next().map(|(_, c)| c)).collect();
-                        let v = u8::from_str_radix(&hex, 16).map_err(|_| format!("bad escape \\x{hex}"))?;
+                        let hex: String = (0..2)
+                            .filter_map(|_| chars.next().map(|(_, c)| c))
+                            .collect();
+                        let v = u8::from_str_radix(&hex, 16)
+                            .map_err(|_| format!("bad escape \\x{hex}"))?;
                         out.push(v as char);
                     }
                     'u' => {
@@ -252,7 +257,10 @@ impl Parser {
         t
     }
     fn error<T>(&self, message: impl Into<String>) -> Result<T, LuaError> {
-        Err(LuaError { line: self.line(), message: message.into() })
+        Err(LuaError {
+            line: self.line(),
+            message: message.into(),
+        })
     }
     fn eat(&mut self, sym: &str) -> bool {
         if matches!(self.peek(), Tok::Sym(s) if *s == sym) {
@@ -298,7 +306,10 @@ impl Parser {
                             if matches!(value, Value::Str(_) | Value::Num(_)) {
                                 self.consts.insert(name.clone(), value.clone());
                             }
-                            out.push(Statement::Assign { target: name, value });
+                            out.push(Statement::Assign {
+                                target: name,
+                                value,
+                            });
                         }
                     }
                 }
@@ -397,7 +408,10 @@ impl Parser {
                 self.expect(")")?;
                 Ok(args)
             }
-            other => self.error(format!("expected call arguments, found {}", describe(&other))),
+            other => self.error(format!(
+                "expected call arguments, found {}",
+                describe(&other)
+            )),
         }
     }
 
@@ -413,7 +427,10 @@ impl Parser {
         let mut value = self.unary()?;
         loop {
             let op = match self.peek() {
-                Tok::Sym(s @ (".." | "+" | "-" | "*" | "/" | "//" | "%" | "==" | "~=" | "<" | "<=" | ">" | ">=")) => *s,
+                Tok::Sym(
+                    s @ (".." | "+" | "-" | "*" | "/" | "//" | "%" | "==" | "~=" | "<" | "<=" | ">"
+                    | ">="),
+                ) => *s,
                 Tok::Name(n) if n == "and" || n == "or" => "logic",
                 _ => return Ok(value),
             };
@@ -571,7 +588,11 @@ impl Parser {
             return self.expr().map(|_| ());
         }
         // `while`/`for` open with `do`, which opens its own block: count only the `do`.
-        self.skip_until_end(if opener == "if" || opener == "do" { 1 } else { 0 })
+        self.skip_until_end(if opener == "if" || opener == "do" {
+            1
+        } else {
+            0
+        })
     }
 
     fn skip_until_end(&mut self, mut depth: usize) -> Result<(), LuaError> {
@@ -589,7 +610,10 @@ impl Parser {
                     _ => {}
                 },
                 Tok::Eof => {
-                    return Err(LuaError { line: start, message: "block without `end` (file truncated?)".into() });
+                    return Err(LuaError {
+                        line: start,
+                        message: "block without `end` (file truncated?)".into(),
+                    });
                 }
                 _ => {}
             }
@@ -609,7 +633,9 @@ fn concat_part(v: &Value) -> Option<String> {
 fn path_part(v: &Value) -> String {
     match v {
         Value::Path(p) => p.clone(),
-        other => concat_part(other).map(|s| format!("{s:?}")).unwrap_or_else(|| "?".into()),
+        other => concat_part(other)
+            .map(|s| format!("{s:?}"))
+            .unwrap_or_else(|| "?".into()),
     }
 }
 
@@ -626,7 +652,12 @@ fn describe(t: &Tok) -> String {
 /// Parses a Lua source file into its top-level statements.
 pub fn parse(src: &str) -> Result<Vec<Statement>, LuaError> {
     let toks = tokenize(src)?;
-    Parser { toks, pos: 0, consts: HashMap::new() }.chunk()
+    Parser {
+        toks,
+        pos: 0,
+        consts: HashMap::new(),
+    }
+    .chunk()
 }
 
 #[cfg(test)]
@@ -657,25 +688,57 @@ mod tests {
             EID.x = { [0] = "a", "b" }
         "#;
         let stmts = parse(src).unwrap();
-        let Statement::Assign { target, value: Value::Table(names) } = &stmts[1] else { panic!("{stmts:?}") };
+        let Statement::Assign {
+            target,
+            value: Value::Table(names),
+        } = &stmts[1]
+        else {
+            panic!("{stmts:?}")
+        };
         assert_eq!(target, "names");
-        assert_eq!(names[0], (Key::Str("5.100.1".into()), Value::Str("悲伤洋葱".into())));
+        assert_eq!(
+            names[0],
+            (Key::Str("5.100.1".into()), Value::Str("悲伤洋葱".into()))
+        );
         assert_eq!(names[1].1, Value::Str("It's \"x\"".into()));
         assert_eq!(
             stmts[2],
             Statement::Call {
                 callee: "EID:updateDescriptionsViaTable".into(),
-                args: vec![Value::Path("names".into()), Value::Path("EID.ItemNames[languageCode]".into())],
+                args: vec![
+                    Value::Path("names".into()),
+                    Value::Path("EID.ItemNames[languageCode]".into())
+                ],
             }
         );
-        let Statement::Assign { target, value: Value::Table(rows) } = &stmts[3] else { panic!() };
+        let Statement::Assign {
+            target,
+            value: Value::Table(rows),
+        } = &stmts[3]
+        else {
+            panic!()
+        };
         assert_eq!(target, "EID.descriptions[languageCode].collectibles");
         assert_eq!(rows.len(), 2);
         assert_eq!(rows[1].0, Key::Num(12.0));
-        let Value::Table(row) = &rows[1].1 else { panic!() };
+        let Value::Table(row) = &rows[1].1 else {
+            panic!()
+        };
         assert_eq!(row[2].1, Value::Str("long".into()));
-        assert_eq!(stmts[4], Statement::Assign { target: "EID.descriptions[languageCode].PluralizeFunction".into(), value: Value::Other });
-        let Statement::Assign { value: Value::Table(x), .. } = &stmts[5] else { panic!("{stmts:?}") };
+        assert_eq!(
+            stmts[4],
+            Statement::Assign {
+                target: "EID.descriptions[languageCode].PluralizeFunction".into(),
+                value: Value::Other
+            }
+        );
+        let Statement::Assign {
+            value: Value::Table(x),
+            ..
+        } = &stmts[5]
+        else {
+            panic!("{stmts:?}")
+        };
         assert_eq!(x[0].0, Key::Num(0.0));
         assert_eq!(x[1].0, Key::Pos(1));
     }

@@ -32,7 +32,10 @@ pub enum CatalogError {
 
 impl CatalogError {
     pub fn file(path: impl Into<PathBuf>, message: impl fmt::Display) -> Self {
-        Self::File { path: path.into(), message: message.to_string() }
+        Self::File {
+            path: path.into(),
+            message: message.to_string(),
+        }
     }
 }
 
@@ -165,9 +168,15 @@ impl Catalog {
     pub fn from_items(dir: impl Into<PathBuf>, mut items: Vec<Item>) -> Result<Self> {
         items.sort_by_key(Item::key);
         if let Some(pair) = items.windows(2).find(|w| w[0].key() == w[1].key()) {
-            return Err(CatalogError::Invalid(format!("duplicate item {}", pair[0].key())));
+            return Err(CatalogError::Invalid(format!(
+                "duplicate item {}",
+                pair[0].key()
+            )));
         }
-        Ok(Self { dir: dir.into(), items })
+        Ok(Self {
+            dir: dir.into(),
+            items,
+        })
     }
 
     pub fn load(dir: &Path) -> Result<Self> {
@@ -175,9 +184,12 @@ impl Catalog {
         let bytes = std::fs::read(&path).map_err(|e| CatalogError::file(&path, e))?;
         let value: serde_json::Value = serde_json::from_slice(&bytes)
             .map_err(|e| CatalogError::file(&path, format!("not valid JSON: {e}")))?;
-        let version = value.get("schema_version").and_then(|v| v.as_u64()).ok_or_else(|| {
-            CatalogError::file(&path, "no schema_version: not an Isaac Lens catalog")
-        })?;
+        let version = value
+            .get("schema_version")
+            .and_then(|v| v.as_u64())
+            .ok_or_else(|| {
+                CatalogError::file(&path, "no schema_version: not an Isaac Lens catalog")
+            })?;
         if version > u64::from(SCHEMA_VERSION) {
             return Err(CatalogError::file(
                 &path,
@@ -188,8 +200,13 @@ impl Catalog {
         }
         let file: CatalogFile = serde_json::from_value(value)
             .map_err(|e| CatalogError::file(&path, format!("bad catalog: {e}")))?;
-        let catalog = Self::from_items(dir, file.items).map_err(|e| CatalogError::file(&path, e))?;
-        if let Some(item) = catalog.items.iter().find(|i| !dir.join(&i.sprite).is_file()) {
+        let catalog =
+            Self::from_items(dir, file.items).map_err(|e| CatalogError::file(&path, e))?;
+        if let Some(item) = catalog
+            .items
+            .iter()
+            .find(|i| !dir.join(&i.sprite).is_file())
+        {
             return Err(CatalogError::file(
                 dir.join(&item.sprite),
                 format!("sprite of {} is missing", item.key()),
@@ -200,7 +217,10 @@ impl Catalog {
 
     /// Writes `catalog.json` (sprites are written by the importer beforehand).
     pub fn save(&self) -> Result<()> {
-        let file = CatalogFile { schema_version: SCHEMA_VERSION, items: self.items.clone() };
+        let file = CatalogFile {
+            schema_version: SCHEMA_VERSION,
+            items: self.items.clone(),
+        };
         let json = serde_json::to_vec_pretty(&file)
             .map_err(|e| CatalogError::Invalid(format!("cannot encode catalog: {e}")))?;
         crate::fsutil::write_atomic(&self.dir.join(CATALOG_FILE), &json)
@@ -224,7 +244,10 @@ impl Catalog {
     }
 
     pub fn get(&self, key: ItemKey) -> Option<&Item> {
-        self.items.binary_search_by_key(&key, Item::key).ok().map(|i| &self.items[i])
+        self.items
+            .binary_search_by_key(&key, Item::key)
+            .ok()
+            .map(|i| &self.items[i])
     }
 
     pub fn count(&self, kind: ItemKind) -> usize {
@@ -250,7 +273,11 @@ impl Catalog {
             hasher.update(item.key().to_string().as_bytes());
             hasher.update(self.sprite(item)?.as_raw());
         }
-        Ok(hasher.finalize().iter().map(|b| format!("{b:02x}")).collect())
+        Ok(hasher
+            .finalize()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect())
     }
 
     /// Items whose names or descriptions contain `query`, best matches first.
@@ -294,9 +321,16 @@ impl Catalog {
 
     /// Writes a catalog of just `keys` (in catalog order) to `out`: for small experiments and tests.
     pub fn subset(&self, keys: &[ItemKey], out: &Path) -> Result<Catalog> {
-        let items: Vec<Item> = self.items.iter().filter(|i| keys.contains(&i.key())).cloned().collect();
+        let items: Vec<Item> = self
+            .items
+            .iter()
+            .filter(|i| keys.contains(&i.key()))
+            .cloned()
+            .collect();
         if let Some(missing) = keys.iter().find(|k| self.get(**k).is_none()) {
-            return Err(CatalogError::Invalid(format!("{missing} is not in the catalog")));
+            return Err(CatalogError::Invalid(format!(
+                "{missing} is not in the catalog"
+            )));
         }
         std::fs::create_dir_all(out.join(SPRITE_DIR)).map_err(|e| CatalogError::file(out, e))?;
         for item in &items {

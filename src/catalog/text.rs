@@ -77,13 +77,10 @@ fn icon_symbol(name: &str) -> &'static str {
         "Warning" => "⚠ ",
         "Heart" | "HealingRed" | "EmptyHeart" | "HalfHeart" => "♥ ",
         "SoulHeart" | "HalfSoulHeart" => "♡ ",
-        "BlackHeart" => "🖤 ",
+        "BlackHeart" => "♥ ",
         "Coin" => "¢ ",
-        "Key" => "⚷ ",
-        "Bomb" => "💣 ",
-        "Card" => "🃏 ",
-        "Pill" => "💊 ",
-        "Luck" => "☘ ",
+        // Other icons name their stat in the text anyway; symbols are kept to those the
+        // bundled and CJK fonts can draw.
         _ => " ",
     }
 }
@@ -94,13 +91,24 @@ mod tests {
 
     #[test]
     fn eid_markup_becomes_readable_lines() {
-        let lines = lines_from_eid("↑ {{Tears}} +0.7 Tears#{{ColorLime}}Homing{{CR}} tears#↓ {{Speed}} -0.1 Speed");
+        let lines = lines_from_eid(
+            "↑ {{Tears}} +0.7 Tears#{{ColorLime}}Homing{{CR}} tears#↓ {{Speed}} -0.1 Speed",
+        );
         assert_eq!(
             lines,
             vec![
-                EidLine { arrow: Some(true), text: "+0.7 Tears".into() },
-                EidLine { arrow: None, text: "Homing tears".into() },
-                EidLine { arrow: Some(false), text: "-0.1 Speed".into() },
+                EidLine {
+                    arrow: Some(true),
+                    text: "+0.7 Tears".into()
+                },
+                EidLine {
+                    arrow: None,
+                    text: "Homing tears".into()
+                },
+                EidLine {
+                    arrow: Some(false),
+                    text: "-0.1 Speed".into()
+                },
             ]
         );
         let plain = plain_from_eid("{{Warning}} SINGLE USE {{Warning}}#Spawns 7 {{Coin}} coins");

@@ -5,8 +5,8 @@ use std::path::PathBuf;
 use clap::Subcommand;
 use serde::Serialize;
 
-use crate::catalog::import::{import, ImportSources};
-use crate::catalog::{text, Item};
+use crate::catalog::import::{ImportSources, import};
+use crate::catalog::{Item, text};
 
 #[derive(Debug, Subcommand)]
 pub enum CatalogCommand {
@@ -46,14 +46,25 @@ struct ItemJson<'a> {
 
 pub fn run(command: CatalogCommand, catalog_dir: Option<&PathBuf>) -> anyhow::Result<()> {
     match command {
-        CatalogCommand::Import { huiji, eid, game, out } => {
-            let out = out.or_else(|| catalog_dir.cloned()).unwrap_or_else(crate::paths::default_catalog_dir);
+        CatalogCommand::Import {
+            huiji,
+            eid,
+            game,
+            out,
+        } => {
+            let out = out
+                .or_else(|| catalog_dir.cloned())
+                .unwrap_or_else(crate::paths::default_catalog_dir);
             let sources = ImportSources { huiji, eid, game };
             let (catalog, report) = import(&sources, &out)?;
             for line in report.lines() {
                 println!("{line}");
             }
-            println!("catalog written to {} ({} items)", catalog.dir().display(), catalog.len());
+            println!(
+                "catalog written to {} ({} items)",
+                catalog.dir().display(),
+                catalog.len()
+            );
         }
         CatalogCommand::List { json } => {
             let catalog = super::load_catalog(catalog_dir)?;
@@ -61,7 +72,10 @@ pub fn run(command: CatalogCommand, catalog_dir: Option<&PathBuf>) -> anyhow::Re
                 let rows: Vec<ItemJson> = catalog
                     .items()
                     .iter()
-                    .map(|item| ItemJson { item, sprite_path: catalog.sprite_path(item).display().to_string() })
+                    .map(|item| ItemJson {
+                        item,
+                        sprite_path: catalog.sprite_path(item).display().to_string(),
+                    })
                     .collect();
                 println!("{}", serde_json::to_string_pretty(&rows)?);
             } else {
@@ -72,7 +86,9 @@ pub fn run(command: CatalogCommand, catalog_dir: Option<&PathBuf>) -> anyhow::Re
         }
         CatalogCommand::Show { item } => {
             let catalog = super::load_catalog(catalog_dir)?;
-            let found = catalog.find(&item).ok_or_else(|| anyhow::anyhow!("no item matches {item:?}"))?;
+            let found = catalog
+                .find(&item)
+                .ok_or_else(|| anyhow::anyhow!("no item matches {item:?}"))?;
             println!("{}", summary_line(found));
             if let Some(charge) = &found.charge {
                 println!("charge: {charge}");
@@ -100,5 +116,10 @@ pub fn run(command: CatalogCommand, catalog_dir: Option<&PathBuf>) -> anyhow::Re
 
 fn summary_line(item: &Item) -> String {
     let quality = item.quality.map(|q| format!("  Q{q}")).unwrap_or_default();
-    format!("{:<16} {} / {}{quality}", item.key().to_string(), item.name_en, item.name_zh)
+    format!(
+        "{:<16} {} / {}{quality}",
+        item.key().to_string(),
+        item.name_en,
+        item.name_zh
+    )
 }

@@ -11,7 +11,9 @@ use crate::catalog::Catalog;
 
 /// Loads the catalog at `dir` (or the default one), with a hint when none is there.
 pub fn load_catalog(dir: Option<&PathBuf>) -> anyhow::Result<Catalog> {
-    let dir = dir.cloned().unwrap_or_else(crate::paths::default_catalog_dir);
+    let dir = dir
+        .cloned()
+        .unwrap_or_else(crate::paths::default_catalog_dir);
     if !dir.join(crate::catalog::CATALOG_FILE).is_file() {
         anyhow::bail!(
             "no catalog in {}: run `isaac-lens catalog import --huiji DIR --eid DIR` first",
@@ -47,7 +49,12 @@ pub fn info(args: InfoArgs, catalog_dir: Option<&PathBuf>) -> anyhow::Result<()>
     }
     match crate::engine::read_manifest(&model_dir) {
         Ok(m) => {
-            let top1 = |s| m.metrics.top1(s).map(|v| format!("{:.1}%", v * 100.0)).unwrap_or_else(|| "?".into());
+            let top1 = |s| {
+                m.metrics
+                    .top1(s)
+                    .map(|v| format!("{:.1}%", v * 100.0))
+                    .unwrap_or_else(|| "?".into())
+            };
             println!(
                 "model: {} ({}, {} px, {} classes; validation top-1 {} screenshots, {} phone photos)",
                 model_dir.display(),
@@ -63,7 +70,11 @@ pub fn info(args: InfoArgs, catalog_dir: Option<&PathBuf>) -> anyhow::Result<()>
     println!(
         "device: {} (CUDA {})",
         crate::engine::device_name(tch::Device::cuda_if_available()),
-        if tch::Cuda::is_available() { "available" } else { "not available" }
+        if tch::Cuda::is_available() {
+            "available"
+        } else {
+            "not available"
+        }
     );
     Ok(())
 }

@@ -12,21 +12,26 @@ use serde::Serialize;
 use crate::catalog::Catalog;
 use crate::engine::model::Arch;
 use crate::engine::synth::{self, SampleSpec, Split, Style, SynthAssets, SynthOptions};
-use crate::engine::{self, CropBox, DeviceChoice, Engine, EngineConfig, Event, Prediction, Recipe, Request};
+use crate::engine::{
+    self, CropBox, DeviceChoice, Engine, EngineConfig, Event, Prediction, Recipe, Request,
+};
 
 #[derive(Debug, Args)]
 pub struct EngineArgs {
     /// cpu, cuda, or auto (CUDA when available).
     #[arg(long, value_enum, default_value_t = DeviceChoice::Auto)]
     pub device: DeviceChoice,
-    /// libtorch threads (default: half the cores).
+    /// libtorch threads (default: all cores).
     #[arg(long)]
     pub threads: Option<usize>,
 }
 
 impl EngineArgs {
     pub fn config(&self) -> EngineConfig {
-        let mut config = EngineConfig { device: self.device, ..EngineConfig::default() };
+        let mut config = EngineConfig {
+            device: self.device,
+            ..EngineConfig::default()
+        };
         if let Some(t) = self.threads {
             config.torch_threads = t.max(1);
         }
@@ -35,7 +40,9 @@ impl EngineArgs {
 }
 
 fn default_backgrounds() -> Option<PathBuf> {
-    crate::paths::shared_isaac_dir().map(|d| d.join("backgrounds")).filter(|d| d.is_dir())
+    crate::paths::shared_isaac_dir()
+        .map(|d| d.join("backgrounds"))
+        .filter(|d| d.is_dir())
 }
 
 // ---------------------------------------------------------------------------- train
@@ -113,21 +120,35 @@ pub fn train(args: TrainArgs, catalog_dir: Option<&PathBuf>) -> anyhow::Result<(
     let engine = Engine::start(catalog.clone(), config, None)?;
     let control = engine.control();
     ctrlc::set_handler(move || {
-        control.stop.store(true, std::sync::atomic::Ordering::SeqCst);
+        control
+            .stop
+            .store(true, std::sync::atomic::Ordering::SeqCst);
     })
     .context("cannot install the Ctrl-C handler")?;
-    engine.send(Request::Train { recipe: Box::new(recipe.clone()), out: out.clone() });
+    engine.send(Request::Train {
+        recipe: Box::new(recipe.clone()),
+        out: out.clone(),
+    });
 
     let bar = indicatif::ProgressBar::new(1000);
     bar.set_style(
-        indicatif::ProgressStyle::with_template("{spinner} {prefix} [{bar:30}] {percent:>3}% {msg}")
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
-            .progress_chars("=> "),
+        indicatif::ProgressStyle::with_template(
+            "{spinner} {prefix} [{bar:30}] {percent:>3}% {msg}",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+        .progress_chars("=> "),
     );
     bar.enable_steady_tick(Duration::from_millis(200));
+    // Without a terminal the bar is hidden: log a line every few seconds instead.
+    let plain = !std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let mut last_line = std::time::Instant::now();
     for event in engine.events() {
         match event {
-            Event::TrainingStarted { device, torch_threads, synth_threads } => {
+            Event::TrainingStarted {
+                device,
+                torch_threads,
+                synth_threads,
+            } => {
                 bar.println(format!(
                     "training {} on {} items ({device}, {torch_threads} torch + {synth_threads} synthesis threads); Ctrl-C stops early and keeps the model",
                     recipe.arch.as_str(),
@@ -137,15 +158,23 @@ pub fn train(args: TrainArgs, catalog_dir: Option<&PathBuf>) -> anyhow::Result<(
             Event::TrainingProgress(p) => {
                 bar.set_position((p.fraction * 1000.0) as u64);
                 bar.set_prefix(format!("{:?}", p.phase).to_lowercase());
-                let eta = p.eta.map(|e| format!(" eta {}s", e.as_secs())).unwrap_or_default();
-                bar.set_message(format!(
+                let eta = p
+                    .eta
+                    .map(|e| format!(" eta {}s", e.as_secs()))
+                    .unwrap_or_default();
+                let message = format!(
                     "epoch {:.2} step {} loss {:.3} acc {:.1}% {:.0} img/s{eta}",
                     p.epoch,
                     p.step,
                     p.loss,
                     p.accuracy * 100.0,
                     p.images_per_second
-                ));
+                );
+                if plain && last_line.elapsed() >= Duration::from_secs(10) {
+                    last_line = std::time::Instant::now();
+                    eprintln!("[{:>3.0}%] {:?}: {message}", p.fraction * 100.0, p.phase);
+                }
+                bar.set_message(message);
             }
             Event::TrainingFinished { dir, manifest } => {
                 bar.finish_and_clear();
@@ -153,7 +182,11 @@ pub fn train(args: TrainArgs, catalog_dir: Option<&PathBuf>) -> anyhow::Result<(
                 println!("saved {}", dir.display());
                 println!(
                     "{} steps, {} samples ({:.2} epochs) at {:.0} images/s in {:.0} s",
-                    m.steps, m.samples_seen, m.epochs, m.train_images_per_second, manifest.training_seconds
+                    m.steps,
+                    m.samples_seen,
+                    m.epochs,
+                    m.train_images_per_second,
+                    manifest.training_seconds
                 );
                 for v in &m.validation {
                     println!(
@@ -217,7 +250,11 @@ struct PredictionJson<'a> {
 }
 
 /// Starts an engine with the model loaded, or says why not.
-fn engine_with_model(catalog: Arc<Catalog>, config: EngineConfig, model: &Path) -> anyhow::Result<Engine> {
+fn engine_with_model(
+    catalog: Arc<Catalog>,
+    config: EngineConfig,
+    model: &Path,
+) -> anyhow::Result<Engine> {
     let engine = Engine::start(catalog, config, None)?;
     engine.send(Request::LoadModel(model.to_path_buf()));
     match engine.events().recv() {
@@ -229,11 +266,19 @@ fn engine_with_model(catalog: Arc<Catalog>, config: EngineConfig, model: &Path) 
 }
 
 /// Predicts all crops in one request; returns one result per crop.
-fn predict_crops(engine: &Engine, crops: Vec<DynamicImage>, top: usize) -> anyhow::Result<Vec<Vec<Prediction>>> {
+fn predict_crops(
+    engine: &Engine,
+    crops: Vec<DynamicImage>,
+    top: usize,
+) -> anyhow::Result<Vec<Vec<Prediction>>> {
     if crops.is_empty() {
         return Ok(Vec::new());
     }
-    engine.send(Request::Predict { id: 1, crops, top_k: top });
+    engine.send(Request::Predict {
+        id: 1,
+        crops,
+        top_k: top,
+    });
     for event in engine.events() {
         match event {
             Event::Predictions { results, .. } => return results.map_err(|e| anyhow::anyhow!(e)),
@@ -255,10 +300,20 @@ fn load_crop(path: &Path, crop_box: Option<CropBox>) -> Result<DynamicImage, Str
 
 pub fn predict(args: PredictArgs, catalog_dir: Option<&PathBuf>) -> anyhow::Result<()> {
     let catalog = Arc::new(super::load_catalog(catalog_dir)?);
-    let model = args.model.clone().unwrap_or_else(crate::paths::default_model_dir);
+    let model = args
+        .model
+        .clone()
+        .unwrap_or_else(crate::paths::default_model_dir);
     let engine = engine_with_model(catalog.clone(), args.engine.config(), &model)?;
-    let loaded: Vec<Result<DynamicImage, String>> = args.images.iter().map(|p| load_crop(p, args.crop_box)).collect();
-    let crops: Vec<DynamicImage> = loaded.iter().filter_map(|r| r.as_ref().ok().cloned()).collect();
+    let loaded: Vec<Result<DynamicImage, String>> = args
+        .images
+        .iter()
+        .map(|p| load_crop(p, args.crop_box))
+        .collect();
+    let crops: Vec<DynamicImage> = loaded
+        .iter()
+        .filter_map(|r| r.as_ref().ok().cloned())
+        .collect();
     let mut results = predict_crops(&engine, crops, args.top)?.into_iter();
     let mut failures = 0;
     for (path, crop) in args.images.iter().zip(&loaded) {
@@ -288,12 +343,22 @@ pub fn predict(args: PredictArgs, catalog_dir: Option<&PathBuf>) -> anyhow::Resu
                             })
                         })
                         .collect();
-                    println!("{}", serde_json::json!({ "file": file, "predictions": rows }));
+                    println!(
+                        "{}",
+                        serde_json::json!({ "file": file, "predictions": rows })
+                    );
                 } else {
                     println!("{file}");
                     for (rank, p) in predictions.iter().enumerate() {
                         if let Some(item) = catalog.get(p.key) {
-                            println!("  {:>2}. {:>5.1}%  {:<16} {} / {}", rank + 1, p.score * 100.0, p.key.to_string(), item.name_en, item.name_zh);
+                            println!(
+                                "  {:>2}. {:>5.1}%  {:<16} {} / {}",
+                                rank + 1,
+                                p.score * 100.0,
+                                p.key.to_string(),
+                                item.name_en,
+                                item.name_zh
+                            );
                         }
                     }
                 }
@@ -325,10 +390,17 @@ pub fn eval(args: EvalArgs, catalog_dir: Option<&PathBuf>) -> anyhow::Result<()>
     if rows.is_empty() {
         anyhow::bail!("{}: no labelled rows", args.labels.display());
     }
-    let model = args.model.clone().unwrap_or_else(crate::paths::default_model_dir);
+    let model = args
+        .model
+        .clone()
+        .unwrap_or_else(crate::paths::default_model_dir);
     let engine = engine_with_model(catalog.clone(), args.engine.config(), &model)?;
-    let loaded: Vec<Result<DynamicImage, String>> = rows.iter().map(|r| load_crop(&r.path, None)).collect();
-    let crops: Vec<DynamicImage> = loaded.iter().filter_map(|r| r.as_ref().ok().cloned()).collect();
+    let loaded: Vec<Result<DynamicImage, String>> =
+        rows.iter().map(|r| load_crop(&r.path, None)).collect();
+    let crops: Vec<DynamicImage> = loaded
+        .iter()
+        .filter_map(|r| r.as_ref().ok().cloned())
+        .collect();
     let mut results = predict_crops(&engine, crops, 10)?.into_iter();
     let mut hits = [0usize; 3];
     let mut misses = Vec::new();
@@ -347,7 +419,12 @@ pub fn eval(args: EvalArgs, catalog_dir: Option<&PathBuf>) -> anyhow::Result<()>
             }
         }
         if rank != Some(0) {
-            let name = |k| catalog.get(k).map(|i| i.display_name()).unwrap_or_else(|| k.to_string());
+            let name = |k| {
+                catalog
+                    .get(k)
+                    .map(|i| i.display_name())
+                    .unwrap_or_else(|| k.to_string())
+            };
             let got: Vec<String> = predictions
                 .iter()
                 .take(3)
@@ -358,7 +435,8 @@ pub fn eval(args: EvalArgs, catalog_dir: Option<&PathBuf>) -> anyhow::Result<()>
                 row.path.display(),
                 row.key,
                 name(row.key),
-                rank.map(|r| (r + 1).to_string()).unwrap_or_else(|| ">10".into()),
+                rank.map(|r| (r + 1).to_string())
+                    .unwrap_or_else(|| ">10".into()),
                 got.join(", ")
             ));
         }
@@ -405,29 +483,51 @@ pub fn synth_samples(args: SynthArgs, catalog_dir: Option<&PathBuf>) -> anyhow::
     let catalog = super::load_catalog(catalog_dir)?;
     let backgrounds = args.backgrounds.clone().or_else(default_backgrounds);
     let assets = SynthAssets::load(&catalog, backgrounds.as_deref())?;
-    let classes = if args.classes == 0 { catalog.len() } else { args.classes.min(catalog.len()) };
-    let split = if args.validation { Split::Validation } else { Split::Train };
+    let classes = if args.classes == 0 {
+        catalog.len()
+    } else {
+        args.classes.min(catalog.len())
+    };
+    let split = if args.validation {
+        Split::Validation
+    } else {
+        Split::Train
+    };
     let mut specs = Vec::new();
     for class in 0..classes {
         for n in 0..args.per_class {
-            let style = if n % 2 == 0 { Style::Screenshot } else { Style::Phone };
+            let style = if n % 2 == 0 {
+                Style::Screenshot
+            } else {
+                Style::Phone
+            };
             let index = (class as u64) << 20 | u64::from(n);
-            specs.push(SampleSpec { class: Some(class), style, split, seed: synth::sample_seed(args.seed, index) });
+            specs.push(SampleSpec {
+                class: Some(class),
+                style,
+                split,
+                seed: synth::sample_seed(args.seed, index),
+            });
         }
     }
     let bar = indicatif::ProgressBar::new(specs.len() as u64);
     let options = SynthOptions::default();
-    std::fs::create_dir_all(&args.out).with_context(|| format!("cannot create {}", args.out.display()))?;
+    std::fs::create_dir_all(&args.out)
+        .with_context(|| format!("cannot create {}", args.out.display()))?;
     let mut sheet_tiles = Vec::new();
     for chunk in specs.chunks(256) {
         let images = synth::render_many(&assets, chunk, args.size, &options);
         for (spec, img) in chunk.iter().zip(images) {
             let item = &catalog.items()[spec.class.unwrap_or(0)];
             let style = format!("{:?}", spec.style).to_lowercase();
-            let path = args.out.join(format!("{}_{:03}_{:016x}_{style}.png", item.kind, item.id, spec.seed));
+            let path = args.out.join(format!(
+                "{}_{:03}_{:016x}_{style}.png",
+                item.kind, item.id, spec.seed
+            ));
             let mut png = Vec::new();
             img.write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)?;
-            crate::fsutil::write_atomic(&path, &png).with_context(|| format!("cannot write {}", path.display()))?;
+            crate::fsutil::write_atomic(&path, &png)
+                .with_context(|| format!("cannot write {}", path.display()))?;
             if sheet_tiles.len() < 256 {
                 sheet_tiles.push(img);
             }
@@ -437,8 +537,15 @@ pub fn synth_samples(args: SynthArgs, catalog_dir: Option<&PathBuf>) -> anyhow::
     bar.finish_and_clear();
     let sheet = contact_sheet(&sheet_tiles, args.size);
     let sheet_path = args.out.join("sheet.png");
-    sheet.save(&sheet_path).with_context(|| format!("cannot write {}", sheet_path.display()))?;
-    println!("wrote {} samples of {classes} items to {} (overview: {})", specs.len(), args.out.display(), sheet_path.display());
+    sheet
+        .save(&sheet_path)
+        .with_context(|| format!("cannot write {}", sheet_path.display()))?;
+    println!(
+        "wrote {} samples of {classes} items to {} (overview: {})",
+        specs.len(),
+        args.out.display(),
+        sheet_path.display()
+    );
     Ok(())
 }
 
@@ -448,9 +555,15 @@ pub fn contact_sheet(tiles: &[image::RgbImage], size: u32) -> image::RgbImage {
     let cols = 16u32;
     let rows = (tiles.len() as u32).div_ceil(cols).max(1);
     let cell = size * zoom + 2;
-    let mut sheet = image::RgbImage::from_pixel(cols * cell, rows * cell, image::Rgb([255, 255, 255]));
+    let mut sheet =
+        image::RgbImage::from_pixel(cols * cell, rows * cell, image::Rgb([255, 255, 255]));
     for (i, tile) in tiles.iter().enumerate() {
-        let big = image::imageops::resize(tile, size * zoom, size * zoom, image::imageops::FilterType::Nearest);
+        let big = image::imageops::resize(
+            tile,
+            size * zoom,
+            size * zoom,
+            image::imageops::FilterType::Nearest,
+        );
         let (x, y) = ((i as u32 % cols) * cell + 1, (i as u32 / cols) * cell + 1);
         image::imageops::overlay(&mut sheet, &big, x.into(), y.into());
     }

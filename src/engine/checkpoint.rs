@@ -4,11 +4,11 @@
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
-use tch::{nn, Device};
+use tch::{Device, nn};
 
+use super::EngineError;
 use super::model::{self, Arch};
 use super::train::{Metrics, Recipe};
-use super::EngineError;
 use crate::catalog::{Catalog, ItemKey};
 
 pub const MANIFEST_FILE: &str = "manifest.json";
@@ -49,27 +49,41 @@ pub struct Checkpoint {
 
 impl std::fmt::Debug for Checkpoint {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Checkpoint").field("manifest", &self.manifest).finish_non_exhaustive()
+        f.debug_struct("Checkpoint")
+            .field("manifest", &self.manifest)
+            .finish_non_exhaustive()
     }
 }
 
 /// A fresh, untrained network for `manifest`.
 pub fn fresh(manifest: Manifest, device: Device) -> Checkpoint {
     let vs = nn::VarStore::new(device);
-    let net = model::build(manifest.arch, &vs.root(), manifest.outputs(), manifest.input_size);
+    let net = model::build(
+        manifest.arch,
+        &vs.root(),
+        manifest.outputs(),
+        manifest.input_size,
+    );
     Checkpoint { vs, net, manifest }
 }
 
 pub fn read_manifest(dir: &Path) -> Result<Manifest, EngineError> {
     let path = dir.join(MANIFEST_FILE);
     let bytes = std::fs::read(&path).map_err(|e| EngineError::file(&path, e))?;
-    let value: serde_json::Value =
-        serde_json::from_slice(&bytes).map_err(|e| EngineError::file(&path, format!("not valid JSON: {e}")))?;
-    let version = value.get("format_version").and_then(|v| v.as_u64()).unwrap_or(0);
+    let value: serde_json::Value = serde_json::from_slice(&bytes)
+        .map_err(|e| EngineError::file(&path, format!("not valid JSON: {e}")))?;
+    let version = value
+        .get("format_version")
+        .and_then(|v| v.as_u64())
+        .unwrap_or(0);
     if version == 0 || version > u64::from(FORMAT_VERSION) {
-        return Err(EngineError::file(&path, format!("unsupported checkpoint format {version} (this build reads {FORMAT_VERSION})")));
+        return Err(EngineError::file(
+            &path,
+            format!("unsupported checkpoint format {version} (this build reads {FORMAT_VERSION})"),
+        ));
     }
-    serde_json::from_value(value).map_err(|e| EngineError::file(&path, format!("bad manifest: {e}")))
+    serde_json::from_value(value)
+        .map_err(|e| EngineError::file(&path, format!("bad manifest: {e}")))
 }
 
 /// Loads a checkpoint and checks that it was trained on `catalog`'s items.
@@ -84,7 +98,9 @@ pub fn load(dir: &Path, catalog: &Catalog, device: Device) -> Result<Checkpoint,
         return Err(EngineError::file(&weights, "weights file is missing"));
     }
     let mut ckpt = fresh(manifest, device);
-    ckpt.vs.load(&weights).map_err(|e| EngineError::file(&weights, format!("cannot load weights: {e}")))?;
+    ckpt.vs
+        .load(&weights)
+        .map_err(|e| EngineError::file(&weights, format!("cannot load weights: {e}")))?;
     Ok(ckpt)
 }
 
@@ -109,16 +125,23 @@ pub fn check_catalog(manifest: &Manifest, catalog: &Catalog) -> Result<(), Strin
 
 /// Writes the checkpoint into a staging folder and renames it to `dir` (replacing any).
 pub fn save(ckpt: &Checkpoint, dir: &Path) -> Result<PathBuf, EngineError> {
-    let parent = dir.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let parent = dir
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     std::fs::create_dir_all(parent).map_err(|e| EngineError::file(parent, e))?;
     let staged = crate::fsutil::staging_path(dir);
     let _ = std::fs::remove_dir_all(&staged);
     let result = (|| {
         std::fs::create_dir_all(&staged).map_err(|e| EngineError::file(&staged, e))?;
         let weights = staged.join(WEIGHTS_FILE);
-        ckpt.vs.save(&weights).map_err(|e| EngineError::file(&weights, e))?;
-        let json = serde_json::to_vec_pretty(&ckpt.manifest).map_err(|e| EngineError::Other(e.to_string()))?;
-        std::fs::write(staged.join(MANIFEST_FILE), json).map_err(|e| EngineError::file(&staged, e))?;
+        ckpt.vs
+            .save(&weights)
+            .map_err(|e| EngineError::file(&weights, e))?;
+        let json = serde_json::to_vec_pretty(&ckpt.manifest)
+            .map_err(|e| EngineError::Other(e.to_string()))?;
+        std::fs::write(staged.join(MANIFEST_FILE), json)
+            .map_err(|e| EngineError::file(&staged, e))?;
         crate::fsutil::replace_dir(&staged, dir).map_err(|e| EngineError::file(dir, e))
     })();
     if result.is_err() {

@@ -11,8 +11,8 @@ pub mod synth;
 pub mod train;
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::Ordering;
 use std::sync::Arc;
+use std::sync::atomic::Ordering;
 
 use crossbeam_channel::{Receiver, Sender};
 use image::DynamicImage;
@@ -38,12 +38,25 @@ pub enum EngineError {
 
 impl EngineError {
     pub fn file(path: impl Into<PathBuf>, message: impl std::fmt::Display) -> Self {
-        Self::File { path: path.into(), message: message.to_string() }
+        Self::File {
+            path: path.into(),
+            message: message.to_string(),
+        }
     }
 }
 
 /// Which device to run on.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize, clap::ValueEnum)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    serde::Serialize,
+    serde::Deserialize,
+    clap::ValueEnum,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum DeviceChoice {
     /// CUDA when available, else the CPU.
@@ -59,7 +72,9 @@ impl DeviceChoice {
             DeviceChoice::Cpu => Ok(Device::Cpu),
             DeviceChoice::Auto => Ok(Device::cuda_if_available()),
             DeviceChoice::Cuda if tch::Cuda::is_available() => Ok(Device::Cuda(0)),
-            DeviceChoice::Cuda => Err(EngineError::Other("--device cuda: no CUDA device is available".into())),
+            DeviceChoice::Cuda => Err(EngineError::Other(
+                "--device cuda: no CUDA device is available".into(),
+            )),
         }
     }
 }
@@ -75,8 +90,8 @@ pub fn device_name(device: Device) -> String {
 #[derive(Clone, Debug)]
 pub struct EngineConfig {
     pub device: DeviceChoice,
-    /// libtorch intra-op threads. On a busy 2-core machine one thread is fastest: more
-    /// threads oversubscribe the cores the synthesis and the UI need.
+    /// libtorch intra-op threads. Measured on 2 cores while one synthesis thread renders
+    /// (about a fifth of a core): 2 torch threads train at 508 images/s, 1 at 283.
     pub torch_threads: usize,
     /// Threads rendering synthetic samples while training.
     pub synth_threads: usize,
@@ -88,11 +103,13 @@ pub struct EngineConfig {
 
 impl Default for EngineConfig {
     fn default() -> Self {
-        let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
+        let cores = std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(2);
         Self {
             device: DeviceChoice::Auto,
-            torch_threads: (cores / 2).max(1),
-            synth_threads: (cores - cores / 2).max(1),
+            torch_threads: cores.max(1),
+            synth_threads: (cores / 4).max(1),
             backgrounds: None,
             captures: None,
         }
@@ -103,21 +120,41 @@ pub enum Request {
     /// Load the checkpoint in this folder for prediction.
     LoadModel(PathBuf),
     /// Top-`top_k` items for each crop; answered by [`Event::Predictions`] with the same id.
-    Predict { id: u64, crops: Vec<DynamicImage>, top_k: usize },
+    Predict {
+        id: u64,
+        crops: Vec<DynamicImage>,
+        top_k: usize,
+    },
     /// Train with `recipe` and save the checkpoint to `out`.
     Train { recipe: Box<Recipe>, out: PathBuf },
 }
 
 #[derive(Debug)]
 pub enum Event {
-    ModelLoaded { dir: PathBuf, manifest: Box<Manifest> },
-    Predictions { id: u64, results: Result<Vec<Vec<Prediction>>, String> },
-    TrainingStarted { device: String, torch_threads: usize, synth_threads: usize },
+    ModelLoaded {
+        dir: PathBuf,
+        manifest: Box<Manifest>,
+    },
+    Predictions {
+        id: u64,
+        results: Result<Vec<Vec<Prediction>>, String>,
+    },
+    TrainingStarted {
+        device: String,
+        torch_threads: usize,
+        synth_threads: usize,
+    },
     TrainingProgress(Progress),
-    TrainingFinished { dir: PathBuf, manifest: Box<Manifest> },
+    TrainingFinished {
+        dir: PathBuf,
+        manifest: Box<Manifest>,
+    },
     TrainingCancelled,
     /// Something failed; `context` says what was being done.
-    Error { context: String, message: String },
+    Error {
+        context: String,
+        message: String,
+    },
 }
 
 type Waker = Arc<dyn Fn() + Send + Sync>;
@@ -134,10 +171,16 @@ pub struct Engine {
 
 impl Engine {
     /// Starts the workers. `waker` is called after every event (e.g. to repaint a window).
-    pub fn start(catalog: Arc<Catalog>, config: EngineConfig, waker: Option<Waker>) -> Result<Self, EngineError> {
+    pub fn start(
+        catalog: Arc<Catalog>,
+        config: EngineConfig,
+        waker: Option<Waker>,
+    ) -> Result<Self, EngineError> {
         let device = config.device.resolve()?;
         tch::set_num_threads(config.torch_threads.max(1) as i32);
-        tch::set_num_interop_threads(1);
+        // libtorch allows this once per process, before any parallel work.
+        static INTEROP: std::sync::Once = std::sync::Once::new();
+        INTEROP.call_once(|| tch::set_num_interop_threads(1));
         let (event_tx, events) = crossbeam_channel::unbounded();
         let emit: Arc<dyn Fn(Event) + Send + Sync> = Arc::new(move |e| {
             if event_tx.send(e).is_ok()
@@ -156,7 +199,9 @@ impl Engine {
             std::thread::Builder::new()
                 .name("engine-predict".into())
                 .spawn(move || predict_worker(&catalog, device, &predict_rx, &*emit))
-                .map_err(|e| EngineError::Other(format!("cannot start the prediction worker: {e}")))?;
+                .map_err(|e| {
+                    EngineError::Other(format!("cannot start the prediction worker: {e}"))
+                })?;
         }
         {
             let control = control.clone();
@@ -164,9 +209,18 @@ impl Engine {
             std::thread::Builder::new()
                 .name("engine-train".into())
                 .spawn(move || train_worker(&catalog, device, &config, &control, &train_rx, &*emit))
-                .map_err(|e| EngineError::Other(format!("cannot start the training worker: {e}")))?;
+                .map_err(|e| {
+                    EngineError::Other(format!("cannot start the training worker: {e}"))
+                })?;
         }
-        Ok(Self { predict_tx, train_tx, events, control, device, config })
+        Ok(Self {
+            predict_tx,
+            train_tx,
+            events,
+            control,
+            device,
+            config,
+        })
     }
 
     pub fn send(&self, request: Request) {
@@ -214,7 +268,12 @@ impl Engine {
     }
 }
 
-fn predict_worker(catalog: &Catalog, device: Device, rx: &Receiver<Request>, emit: &(dyn Fn(Event) + Send + Sync)) {
+fn predict_worker(
+    catalog: &Catalog,
+    device: Device,
+    rx: &Receiver<Request>,
+    emit: &(dyn Fn(Event) + Send + Sync),
+) {
     let mut model: Option<checkpoint::Checkpoint> = None;
     for request in rx {
         match request {
@@ -224,11 +283,17 @@ fn predict_worker(catalog: &Catalog, device: Device, rx: &Receiver<Request>, emi
                     model = Some(ckpt);
                     emit(Event::ModelLoaded { dir, manifest });
                 }
-                Err(e) => emit(Event::Error { context: "loading the model".into(), message: e.to_string() }),
+                Err(e) => emit(Event::Error {
+                    context: "loading the model".into(),
+                    message: e.to_string(),
+                }),
             },
             Request::Predict { id, crops, top_k } => {
                 let results = match &model {
-                    Some(ckpt) => Ok(predict::predict(ckpt, &crops, top_k, device)),
+                    Some(ckpt) => std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                        predict::predict(ckpt, &crops, top_k, device)
+                    }))
+                    .map_err(|p| panic_message(&p)),
                     None => Err("no model is loaded yet".to_string()),
                 };
                 emit(Event::Predictions { id, results });
@@ -248,42 +313,78 @@ fn train_worker(
 ) {
     let mut assets: Option<Arc<synth::SynthAssets>> = None;
     for request in rx {
-        let Request::Train { recipe, out } = request else { continue };
+        let Request::Train { recipe, out } = request else {
+            continue;
+        };
         control.reset();
-        let result = (|| -> Result<Option<(PathBuf, Manifest)>, EngineError> {
-            let assets = match &assets {
-                Some(a) => a.clone(),
-                None => {
-                    let loaded = Arc::new(synth::SynthAssets::load(catalog, config.backgrounds.as_deref())?);
-                    assets = Some(loaded.clone());
-                    loaded
+        // A panic in a job must not silently kill the worker: it is reported like any error.
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(
+            || -> Result<Option<(PathBuf, Manifest)>, EngineError> {
+                let assets = match &assets {
+                    Some(a) => a.clone(),
+                    None => {
+                        let loaded = Arc::new(synth::SynthAssets::load(
+                            catalog,
+                            config.backgrounds.as_deref(),
+                        )?);
+                        assets = Some(loaded.clone());
+                        loaded
+                    }
+                };
+                let captures = match &config.captures {
+                    Some(dir) => crate::captures::load_labelled(dir).unwrap_or_default(),
+                    None => Vec::new(),
+                };
+                emit(Event::TrainingStarted {
+                    device: device_name(device),
+                    torch_threads: config.torch_threads,
+                    synth_threads: config.synth_threads,
+                });
+                let mut report = |p: Progress| emit(Event::TrainingProgress(p));
+                let trained = train::train(
+                    &recipe,
+                    catalog,
+                    assets,
+                    captures,
+                    device,
+                    config.synth_threads,
+                    control,
+                    &mut report,
+                )?;
+                match trained {
+                    Some(ckpt) => {
+                        let dir = checkpoint::save(&ckpt, &out)?;
+                        Ok(Some((dir, ckpt.manifest)))
+                    }
+                    None => Ok(None),
                 }
-            };
-            let captures = match &config.captures {
-                Some(dir) => crate::captures::load_labelled(dir).unwrap_or_default(),
-                None => Vec::new(),
-            };
-            emit(Event::TrainingStarted {
-                device: device_name(device),
-                torch_threads: config.torch_threads,
-                synth_threads: config.synth_threads,
-            });
-            let mut report = |p: Progress| emit(Event::TrainingProgress(p));
-            let trained = train::train(&recipe, catalog, assets, captures, device, config.synth_threads, control, &mut report)?;
-            match trained {
-                Some(ckpt) => {
-                    let dir = checkpoint::save(&ckpt, &out)?;
-                    Ok(Some((dir, ckpt.manifest)))
-                }
-                None => Ok(None),
-            }
-        })();
+            },
+        ));
         match result {
-            Ok(Some((dir, manifest))) => emit(Event::TrainingFinished { dir, manifest: Box::new(manifest) }),
-            Ok(None) => emit(Event::TrainingCancelled),
-            Err(e) => emit(Event::Error { context: "training".into(), message: e.to_string() }),
+            Err(panic) => emit(Event::Error {
+                context: "training".into(),
+                message: panic_message(&panic),
+            }),
+            Ok(Ok(Some((dir, manifest)))) => emit(Event::TrainingFinished {
+                dir,
+                manifest: Box::new(manifest),
+            }),
+            Ok(Ok(None)) => emit(Event::TrainingCancelled),
+            Ok(Err(e)) => emit(Event::Error {
+                context: "training".into(),
+                message: e.to_string(),
+            }),
         }
     }
+}
+
+fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {
+    let text = panic
+        .downcast_ref::<String>()
+        .cloned()
+        .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+        .unwrap_or_else(|| "unknown failure".into());
+    format!("internal error: {text}")
 }
 
 /// Loads a checkpoint's manifest without building the network (for listings).

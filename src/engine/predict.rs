@@ -33,7 +33,10 @@ impl CropBox {
             return Err(format!("box {}x{} is empty", self.w, self.h));
         }
         let fits = self.x.checked_add(self.w).is_some_and(|r| r <= img.width())
-            && self.y.checked_add(self.h).is_some_and(|b| b <= img.height());
+            && self
+                .y
+                .checked_add(self.h)
+                .is_some_and(|b| b <= img.height());
         if !fits {
             return Err(format!(
                 "box {},{},{},{} is outside the {}x{} image",
@@ -58,7 +61,12 @@ impl std::str::FromStr for CropBox {
             .collect::<Result<_, _>>()
             .map_err(|_| format!("box {s:?} is not x,y,w,h in whole pixels"))?;
         match parts.as_slice() {
-            [x, y, w, h] => Ok(Self { x: *x, y: *y, w: *w, h: *h }),
+            [x, y, w, h] => Ok(Self {
+                x: *x,
+                y: *y,
+                w: *w,
+                h: *h,
+            }),
             _ => Err(format!("box {s:?} is not x,y,w,h")),
         }
     }
@@ -81,7 +89,12 @@ pub fn model_input_from_image(img: &DynamicImage, size: u32) -> RgbImage {
     } else {
         let edge = mean_edge_colour(&rgb);
         let mut canvas = RgbImage::from_pixel(side, side, edge);
-        image::imageops::overlay(&mut canvas, &rgb, ((side - w) / 2).into(), ((side - h) / 2).into());
+        image::imageops::overlay(
+            &mut canvas,
+            &rgb,
+            ((side - w) / 2).into(),
+            ((side - h) / 2).into(),
+        );
         canvas
     };
     if side == size {
@@ -120,7 +133,11 @@ pub fn tensor_from_images(images: &[RgbImage], size: u32, mean: [f32; 3], std: [
 
 /// Packed NHWC u8 pixels to a normalised NCHW float tensor.
 pub fn tensor_from_u8_nhwc(data: &[u8], n: i64, s: i64, mean: [f32; 3], std: [f32; 3]) -> Tensor {
-    let x = Tensor::from_slice(data).view([n, s, s, 3]).permute([0, 3, 1, 2]).to_kind(Kind::Float) / 255.0;
+    let x = Tensor::from_slice(data)
+        .view([n, s, s, 3])
+        .permute([0, 3, 1, 2])
+        .to_kind(Kind::Float)
+        / 255.0;
     let mean = Tensor::from_slice(&mean).view([1, 3, 1, 1]);
     let std = Tensor::from_slice(&std).view([1, 3, 1, 1]);
     (x - mean) / std
@@ -130,7 +147,8 @@ pub fn tensor_from_u8_nhwc(data: &[u8], n: i64, s: i64, mean: [f32; 3], std: [f3
 pub fn probabilities(ckpt: &Checkpoint, images: &[RgbImage], device: Device) -> Tensor {
     let m = &ckpt.manifest;
     let xs = tensor_from_images(images, m.input_size, m.mean, m.std).to_device(device);
-    tch::no_grad(|| (ckpt.net.forward_t(&xs, false) / m.temperature).softmax(-1, Kind::Float)).to_device(Device::Cpu)
+    tch::no_grad(|| (ckpt.net.forward_t(&xs, false) / m.temperature).softmax(-1, Kind::Float))
+        .to_device(Device::Cpu)
 }
 
 /// The views averaged for one crop: the box as drawn and a tighter centre, since players
@@ -139,11 +157,19 @@ fn views(img: &DynamicImage, size: u32) -> [RgbImage; 2] {
     let (w, h) = (img.width(), img.height());
     let (cw, ch) = ((w * 4 / 5).max(1), (h * 4 / 5).max(1));
     let centre = img.crop_imm((w - cw) / 2, (h - ch) / 2, cw, ch);
-    [model_input_from_image(img, size), model_input_from_image(&centre, size)]
+    [
+        model_input_from_image(img, size),
+        model_input_from_image(&centre, size),
+    ]
 }
 
 /// Top-`k` items for each crop, best first.
-pub fn predict(ckpt: &Checkpoint, crops: &[DynamicImage], top_k: usize, device: Device) -> Vec<Vec<Prediction>> {
+pub fn predict(
+    ckpt: &Checkpoint,
+    crops: &[DynamicImage],
+    top_k: usize,
+    device: Device,
+) -> Vec<Vec<Prediction>> {
     if crops.is_empty() {
         return Vec::new();
     }
@@ -151,7 +177,9 @@ pub fn predict(ckpt: &Checkpoint, crops: &[DynamicImage], top_k: usize, device: 
     let images: Vec<RgbImage> = crops.iter().flat_map(|c| views(c, m.input_size)).collect();
     let probs = probabilities(ckpt, &images, device);
     let outputs = m.outputs();
-    let probs = probs.view([crops.len() as i64, 2, outputs]).mean_dim(1, false, Kind::Float);
+    let probs = probs
+        .view([crops.len() as i64, 2, outputs])
+        .mean_dim(1, false, Kind::Float);
     let items = probs.narrow(1, 0, m.classes.len() as i64);
     let k = top_k.clamp(1, m.classes.len()) as i64;
     let (values, indices) = items.topk(k, 1, true, true);
@@ -163,7 +191,10 @@ pub fn predict(ckpt: &Checkpoint, crops: &[DynamicImage], top_k: usize, device: 
         .map(|(vs, is)| {
             vs.iter()
                 .zip(is)
-                .map(|(&score, &i)| Prediction { key: m.classes[i as usize], score })
+                .map(|(&score, &i)| Prediction {
+                    key: m.classes[i as usize],
+                    score,
+                })
                 .collect()
         })
         .collect()

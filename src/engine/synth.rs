@@ -56,7 +56,7 @@ impl Default for SynthOptions {
         Self {
             phone_share: 0.4,
             pedestal_share: 0.5,
-            item_fill: (0.42, 0.95),
+            item_fill: (0.5, 1.0),
             jpeg: true,
             blur: true,
             noise: true,
@@ -88,7 +88,11 @@ impl SynthAssets {
     /// (`rooms/*.jpg`, `floors/*.png`; any image files below it). Every fourth background is
     /// held out for validation.
     pub fn load(catalog: &Catalog, backgrounds: Option<&Path>) -> Result<Self, SynthError> {
-        let sprites = catalog.items().iter().map(|i| catalog.sprite(i)).collect::<Result<Vec<_>, _>>()?;
+        let sprites = catalog
+            .items()
+            .iter()
+            .map(|i| catalog.sprite(i))
+            .collect::<Result<Vec<_>, _>>()?;
         let mut files = Vec::new();
         if let Some(dir) = backgrounds {
             collect_images(dir, &mut files);
@@ -105,14 +109,26 @@ impl SynthAssets {
             if img.width() < 32 || img.height() < 32 {
                 continue;
             }
-            if i % 4 == 3 { validation.push(img) } else { train.push(img) }
+            if i % 4 == 3 {
+                validation.push(img)
+            } else {
+                train.push(img)
+            }
         }
-        Ok(Self { sprites, train_backgrounds: train, validation_backgrounds: validation })
+        Ok(Self {
+            sprites,
+            train_backgrounds: train,
+            validation_backgrounds: validation,
+        })
     }
 
     /// Assets from sprites alone (procedural backgrounds only): for tests.
     pub fn from_sprites(sprites: Vec<RgbaImage>) -> Self {
-        Self { sprites, train_backgrounds: Vec::new(), validation_backgrounds: Vec::new() }
+        Self {
+            sprites,
+            train_backgrounds: Vec::new(),
+            validation_backgrounds: Vec::new(),
+        }
     }
 
     pub fn classes(&self) -> usize {
@@ -120,12 +136,17 @@ impl SynthAssets {
     }
 
     pub fn background_counts(&self) -> (usize, usize) {
-        (self.train_backgrounds.len(), self.validation_backgrounds.len())
+        (
+            self.train_backgrounds.len(),
+            self.validation_backgrounds.len(),
+        )
     }
 }
 
 fn collect_images(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
     for entry in entries.flatten() {
         let path = entry.path();
         if path.is_dir() {
@@ -159,7 +180,11 @@ struct Canvas {
 
 impl Canvas {
     fn new(w: usize, h: usize) -> Self {
-        Self { w, h, px: vec![[0.0; 3]; w * h] }
+        Self {
+            w,
+            h,
+            px: vec![[0.0; 3]; w * h],
+        }
     }
 
     fn blend(&mut self, x: usize, y: usize, c: [f32; 3], a: f32) {
@@ -193,21 +218,15 @@ impl Canvas {
         img
     }
 
-    fn from_rgb(img: &RgbImage) -> Self {
-        Self {
-            w: img.width() as usize,
-            h: img.height() as usize,
-            px: img.pixels().map(|p| p.0.map(|v| v as f32 / 255.0)).collect(),
-        }
-    }
-
     /// Separable Gaussian blur.
     fn blur(&mut self, sigma: f32) {
         if sigma < 0.2 {
             return;
         }
         let radius = (sigma * 2.5).ceil() as isize;
-        let kernel: Vec<f32> = (-radius..=radius).map(|i| (-(i * i) as f32 / (2.0 * sigma * sigma)).exp()).collect();
+        let kernel: Vec<f32> = (-radius..=radius)
+            .map(|i| (-(i * i) as f32 / (2.0 * sigma * sigma)).exp())
+            .collect();
         let sum: f32 = kernel.iter().sum();
         let kernel: Vec<f32> = kernel.iter().map(|k| k / sum).collect();
         let (w, h) = (self.w as isize, self.h as isize);
@@ -264,7 +283,12 @@ impl Canvas {
 }
 
 /// Renders one sample at `size`x`size`.
-pub fn render(assets: &SynthAssets, spec: SampleSpec, size: u32, options: &SynthOptions) -> RgbImage {
+pub fn render(
+    assets: &SynthAssets,
+    spec: SampleSpec,
+    size: u32,
+    options: &SynthOptions,
+) -> RgbImage {
     let mut rng = StdRng::seed_from_u64(spec.seed);
     let factor = 2usize;
     let side = size as usize * factor;
@@ -284,8 +308,21 @@ pub fn render(assets: &SynthAssets, spec: SampleSpec, size: u32, options: &Synth
     match spec.class {
         Some(class) => {
             let sprite = &assets.sprites[class % assets.sprites.len().max(1)];
-            shadow(&mut canvas, cx, cy + item_px * 0.45, item_px * 0.38, item_px * 0.1, rng.random_range(0.15..0.45));
-            draw_sprite(&mut canvas, sprite, cx - item_px / 2.0, cy - item_px / 2.0, item_px);
+            shadow(
+                &mut canvas,
+                cx,
+                cy + item_px * 0.45,
+                item_px * 0.38,
+                item_px * 0.1,
+                rng.random_range(0.15..0.45),
+            );
+            draw_sprite(
+                &mut canvas,
+                sprite,
+                cx - item_px / 2.0,
+                cy - item_px / 2.0,
+                item_px,
+            );
         }
         None => clutter(&mut canvas, &mut rng),
     }
@@ -333,8 +370,16 @@ pub fn render(assets: &SynthAssets, spec: SampleSpec, size: u32, options: &Synth
 }
 
 /// Renders `specs` in parallel (the calling rayon pool decides the threads).
-pub fn render_many(assets: &SynthAssets, specs: &[SampleSpec], size: u32, options: &SynthOptions) -> Vec<RgbImage> {
-    specs.par_iter().map(|spec| render(assets, *spec, size, options)).collect()
+pub fn render_many(
+    assets: &SynthAssets,
+    specs: &[SampleSpec],
+    size: u32,
+    options: &SynthOptions,
+) -> Vec<RgbImage> {
+    specs
+        .par_iter()
+        .map(|spec| render(assets, *spec, size, options))
+        .collect()
 }
 
 fn background(assets: &SynthAssets, split: Split, side: usize, rng: &mut StdRng) -> Canvas {
@@ -349,17 +394,35 @@ fn background(assets: &SynthAssets, split: Split, side: usize, rng: &mut StdRng)
         let crop = crop.max(24.0).min(max_crop);
         let x0 = rng.random_range(0.0..=(img.width() as f32 - crop));
         let y0 = rng.random_range(0.0..=(img.height() as f32 - crop));
-        let src = Canvas::from_rgb(img);
         let mut c = Canvas::new(side, side);
         let step = crop / side as f32;
         for y in 0..side {
             for x in 0..side {
-                c.px[y * side + x] = src.sample_bilinear(x0 + x as f32 * step, y0 + y as f32 * step);
+                c.px[y * side + x] = bilinear_rgb(img, x0 + x as f32 * step, y0 + y as f32 * step);
             }
         }
         return c;
     }
     procedural_background(side, rng, split)
+}
+
+/// Bilinear sample of an 8-bit image, in 0..1.
+fn bilinear_rgb(img: &RgbImage, x: f32, y: f32) -> [f32; 3] {
+    let (w, h) = (img.width() as usize, img.height() as usize);
+    let x = x.clamp(0.0, (w - 1) as f32);
+    let y = y.clamp(0.0, (h - 1) as f32);
+    let (x0, y0) = (x as usize, y as usize);
+    let (x1, y1) = ((x0 + 1).min(w - 1), (y0 + 1).min(h - 1));
+    let (fx, fy) = (x - x0 as f32, y - y0 as f32);
+    let raw = img.as_raw();
+    let p = |x: usize, y: usize, k: usize| raw[(y * w + x) * 3 + k] as f32;
+    let mut out = [0.0; 3];
+    for (k, o) in out.iter_mut().enumerate() {
+        let top = p(x0, y0, k) * (1.0 - fx) + p(x1, y0, k) * fx;
+        let bottom = p(x0, y1, k) * (1.0 - fx) + p(x1, y1, k) * fx;
+        *o = (top * (1.0 - fy) + bottom * fy) / 255.0;
+    }
+    out
 }
 
 /// Flat, gradient or mottled backgrounds: dark floors, and the light pages and screens phone
@@ -368,13 +431,21 @@ fn procedural_background(side: usize, rng: &mut StdRng, split: Split) -> Canvas 
     let light = rng.random_bool(0.3);
     let base: [f32; 3] = if light {
         let v = rng.random_range(0.7..0.97);
-        [v, v - rng.random_range(0.0..0.05), v - rng.random_range(0.0..0.08)]
+        [
+            v,
+            v - rng.random_range(0.0..0.05),
+            v - rng.random_range(0.0..0.08),
+        ]
     } else {
         let v = match split {
             Split::Train => rng.random_range(0.05..0.45),
             Split::Validation => rng.random_range(0.1..0.4),
         };
-        let tint: [f32; 3] = [rng.random_range(0.7..1.3), rng.random_range(0.7..1.2), rng.random_range(0.6..1.1)];
+        let tint: [f32; 3] = [
+            rng.random_range(0.7..1.3),
+            rng.random_range(0.7..1.2),
+            rng.random_range(0.6..1.1),
+        ];
         tint.map(|t| v * t)
     };
     let mut c = Canvas::new(side, side);
@@ -387,7 +458,10 @@ fn procedural_background(side: usize, rng: &mut StdRng, split: Split) -> Canvas 
     for y in 0..side {
         for x in 0..side {
             let (u, v) = (x as f32 / side as f32 - 0.5, y as f32 / side as f32 - 0.5);
-            let shade = 1.0 + gx * u + gy * v + blotch * ((x as f32 * fx + phase).sin() * (y as f32 * fy).cos());
+            let shade = 1.0
+                + gx * u
+                + gy * v
+                + blotch * ((x as f32 * fx + phase).sin() * (y as f32 * fy).cos());
             let jitter = rng.random_range(-0.02f32..0.02);
             c.px[y * side + x] = base.map(|b| b * shade + jitter);
         }
@@ -404,7 +478,10 @@ fn pedestal(c: &mut Canvas, cx: f32, top: f32, item_px: f32, rng: &mut StdRng) {
     let side_colour = [grey * warm, grey, grey / warm];
     let top_colour = side_colour.map(|v| (v * 1.35).min(1.0));
     let face = height * 0.35;
-    let (x0, x1) = ((cx - width / 2.0).max(0.0) as usize, ((cx + width / 2.0) as usize).min(c.w));
+    let (x0, x1) = (
+        (cx - width / 2.0).max(0.0) as usize,
+        ((cx + width / 2.0) as usize).min(c.w),
+    );
     let (y0, y1) = (top.max(0.0) as usize, ((top + height) as usize).min(c.h));
     for y in y0..y1 {
         for x in x0..x1 {
@@ -414,17 +491,31 @@ fn pedestal(c: &mut Canvas, cx: f32, top: f32, item_px: f32, rng: &mut StdRng) {
             if dx * dx + dy * dy > 9.0 {
                 continue;
             }
-            let colour = if (y as f32) < top + face { top_colour } else { side_colour };
+            let colour = if (y as f32) < top + face {
+                top_colour
+            } else {
+                side_colour
+            };
             let grain = rng.random_range(0.9..1.1);
-            let edge = if dx > 0.0 || dy > 0.0 || (y as f32 - top - face).abs() < 1.0 { 0.55 } else { 1.0 };
+            let edge = if dx > 0.0 || dy > 0.0 || (y as f32 - top - face).abs() < 1.0 {
+                0.55
+            } else {
+                1.0
+            };
             c.blend(x, y, colour.map(|v| v * grain * edge), 1.0);
         }
     }
 }
 
 fn shadow(c: &mut Canvas, cx: f32, cy: f32, rx: f32, ry: f32, strength: f32) {
-    let (x0, x1) = ((cx - rx).max(0.0) as usize, ((cx + rx) as usize + 1).min(c.w));
-    let (y0, y1) = ((cy - ry).max(0.0) as usize, ((cy + ry) as usize + 1).min(c.h));
+    let (x0, x1) = (
+        (cx - rx).max(0.0) as usize,
+        ((cx + rx) as usize + 1).min(c.w),
+    );
+    let (y0, y1) = (
+        (cy - ry).max(0.0) as usize,
+        ((cy + ry) as usize + 1).min(c.h),
+    );
     for y in y0..y1 {
         for x in x0..x1 {
             let d = ((x as f32 - cx) / rx).powi(2) + ((y as f32 - cy) / ry.max(1.0)).powi(2);
@@ -439,7 +530,10 @@ fn shadow(c: &mut Canvas, cx: f32, cy: f32, rx: f32, ry: f32, strength: f32) {
 fn draw_sprite(c: &mut Canvas, sprite: &RgbaImage, x0: f32, y0: f32, px: f32) {
     let scale = sprite.width() as f32 / px;
     let (sx0, sy0) = (x0.floor().max(0.0) as usize, y0.floor().max(0.0) as usize);
-    let (sx1, sy1) = (((x0 + px).ceil() as usize).min(c.w), ((y0 + px).ceil() as usize).min(c.h));
+    let (sx1, sy1) = (
+        ((x0 + px).ceil() as usize).min(c.w),
+        ((y0 + px).ceil() as usize).min(c.h),
+    );
     for y in sy0..sy1 {
         let v = ((y as f32 + 0.5 - y0) * scale).floor();
         if v < 0.0 || v >= sprite.height() as f32 {
@@ -452,7 +546,12 @@ fn draw_sprite(c: &mut Canvas, sprite: &RgbaImage, x0: f32, y0: f32, px: f32) {
             }
             let p = sprite.get_pixel(u as u32, v as u32).0;
             if p[3] > 0 {
-                c.blend(x, y, [p[0], p[1], p[2]].map(|v| v as f32 / 255.0), p[3] as f32 / 255.0);
+                c.blend(
+                    x,
+                    y,
+                    [p[0], p[1], p[2]].map(|v| v as f32 / 255.0),
+                    p[3] as f32 / 255.0,
+                );
             }
         }
     }
@@ -497,7 +596,11 @@ fn colour_jitter(c: &mut Canvas, rng: &mut StdRng, amount: f32) {
 
 /// A phone camera's white balance and the screen's tint, plus a rainbow sweep.
 fn colour_cast(c: &mut Canvas, rng: &mut StdRng) {
-    let gain: [f32; 3] = [rng.random_range(0.8..1.2), rng.random_range(0.85..1.15), rng.random_range(0.8..1.25)];
+    let gain: [f32; 3] = [
+        rng.random_range(0.8..1.2),
+        rng.random_range(0.85..1.15),
+        rng.random_range(0.8..1.25),
+    ];
     let sweep = rng.random_range(0.0..0.12f32);
     let angle = rng.random_range(0.0..std::f32::consts::TAU);
     let (ax, ay) = (angle.cos(), angle.sin());
@@ -548,8 +651,14 @@ fn perspective(c: &Canvas, rng: &mut StdRng) -> Canvas {
         for x in 0..c.w {
             let (u, v) = (x as f32 / w, y as f32 / h);
             // Bilinear interpolation of corner offsets: close to a homography for small warps.
-            let dx = tl[0] * (1.0 - u) * (1.0 - v) + tr[0] * u * (1.0 - v) + bl[0] * (1.0 - u) * v + br[0] * u * v;
-            let dy = tl[1] * (1.0 - u) * (1.0 - v) + tr[1] * u * (1.0 - v) + bl[1] * (1.0 - u) * v + br[1] * u * v;
+            let dx = tl[0] * (1.0 - u) * (1.0 - v)
+                + tr[0] * u * (1.0 - v)
+                + bl[0] * (1.0 - u) * v
+                + br[0] * u * v;
+            let dy = tl[1] * (1.0 - u) * (1.0 - v)
+                + tr[1] * u * (1.0 - v)
+                + bl[1] * (1.0 - u) * v
+                + br[1] * u * v;
             out.px[y * c.w + x] = c.sample_bilinear(x as f32 + dx, y as f32 + dy);
         }
     }
@@ -560,12 +669,14 @@ fn add_noise(c: &mut Canvas, rng: &mut StdRng, sigma: f32) {
     if sigma <= 0.0 {
         return;
     }
-    let normal = rand_distr::Normal::new(0.0f32, sigma).unwrap_or_else(|_| rand_distr::Normal::new(0.0, 0.01).expect("valid"));
+    // Sum of two uniforms: close enough to Gaussian sensor noise and far cheaper.
+    let a = sigma * 1.22;
     for p in &mut c.px {
-        let luma: f32 = rng.sample(normal);
-        for v in p.iter_mut() {
-            *v += luma + rng.sample(normal) * 0.3;
-        }
+        let luma = (rng.random::<f32>() + rng.random::<f32>() - 1.0) * a;
+        let chroma = (rng.random::<f32>() - 0.5) * a * 0.5;
+        p[0] += luma + chroma;
+        p[1] += luma;
+        p[2] += luma - chroma;
     }
 }
 

@@ -2,21 +2,21 @@
 //! cosine schedule, validation on held-out backgrounds, temperature calibration.
 
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use image::RgbImage;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use serde::{Deserialize, Serialize};
-use tch::{nn, nn::OptimizerConfig, Device, Kind, Reduction, Tensor};
+use tch::{Device, Kind, Reduction, Tensor, nn, nn::OptimizerConfig};
 
+use super::EngineError;
 use super::checkpoint::{self, Checkpoint, Manifest};
 use super::model::Arch;
 use super::predict::{model_input_from_image, tensor_from_images, tensor_from_u8_nhwc};
-use super::synth::{render_many, sample_seed, SampleSpec, Split, Style, SynthAssets, SynthOptions};
-use super::EngineError;
+use super::synth::{SampleSpec, Split, Style, SynthAssets, SynthOptions, render_many, sample_seed};
 use crate::catalog::{Catalog, ItemKey};
 
 pub const MEAN: [f32; 3] = [0.45, 0.42, 0.40];
@@ -72,7 +72,11 @@ impl Default for Recipe {
 
 impl Recipe {
     pub fn for_arch(arch: Arch) -> Self {
-        let mut r = Self { arch, input_size: arch.default_input_size(), ..Self::default() };
+        let mut r = Self {
+            arch,
+            input_size: arch.default_input_size(),
+            ..Self::default()
+        };
         if arch == Arch::Vgg16 {
             // The notebook's settings: SGD-like small steps suit the deep plain network.
             r.learning_rate = 1e-3;
@@ -107,7 +111,10 @@ pub struct Metrics {
 
 impl Metrics {
     pub fn top1(&self, style: &str) -> Option<f64> {
-        self.validation.iter().find(|m| m.style == style).map(|m| m.top1)
+        self.validation
+            .iter()
+            .find(|m| m.style == style)
+            .map(|m| m.top1)
     }
 }
 
@@ -177,20 +184,34 @@ impl Sampler {
     fn spec(&self, index: u64) -> (SampleSpec, Option<usize>) {
         let seed = sample_seed(self.recipe.seed, index);
         let mut rng = StdRng::seed_from_u64(seed ^ 0x5eed);
-        let style = if rng.random_bool(self.recipe.synth.phone_share.clamp(0.0, 1.0) as f64) { Style::Phone } else { Style::Screenshot };
-        let capture = (!self.captures.is_empty() && rng.random_bool(self.recipe.capture_share.clamp(0.0, 1.0) as f64))
-            .then(|| rng.random_range(0..self.captures.len()));
+        let style = if rng.random_bool(self.recipe.synth.phone_share.clamp(0.0, 1.0) as f64) {
+            Style::Phone
+        } else {
+            Style::Screenshot
+        };
+        let capture = (!self.captures.is_empty()
+            && rng.random_bool(self.recipe.capture_share.clamp(0.0, 1.0) as f64))
+        .then(|| rng.random_range(0..self.captures.len()));
         let class = if rng.random_bool(self.recipe.background_share.clamp(0.0, 1.0) as f64) {
             None
         } else {
             Some(rng.random_range(0..self.classes()))
         };
-        (SampleSpec { class, style, split: Split::Train, seed }, capture)
+        (
+            SampleSpec {
+                class,
+                style,
+                split: Split::Train,
+                seed,
+            },
+            capture,
+        )
     }
 
     fn batch(&self, first: u64, size: usize) -> Batch {
         let s = self.recipe.input_size;
-        let specs: Vec<(SampleSpec, Option<usize>)> = (0..size as u64).map(|i| self.spec(first + i)).collect();
+        let specs: Vec<(SampleSpec, Option<usize>)> =
+            (0..size as u64).map(|i| self.spec(first + i)).collect();
         let synth_specs: Vec<SampleSpec> = specs.iter().map(|(s, _)| *s).collect();
         let mut images = render_many(&self.assets, &synth_specs, s, &self.recipe.synth);
         let mut labels = Vec::with_capacity(size);
@@ -216,10 +237,14 @@ fn jitter_capture(img: &RgbImage, size: u32, seed: u64) -> RgbImage {
     let mut rng = StdRng::seed_from_u64(seed);
     let (w, h) = img.dimensions();
     let scale = rng.random_range(0.8..1.0f32);
-    let (cw, ch) = (((w as f32 * scale) as u32).max(1), ((h as f32 * scale) as u32).max(1));
+    let (cw, ch) = (
+        ((w as f32 * scale) as u32).max(1),
+        ((h as f32 * scale) as u32).max(1),
+    );
     let x = rng.random_range(0..=w - cw);
     let y = rng.random_range(0..=h - ch);
-    let crop = image::DynamicImage::ImageRgb8(image::imageops::crop_imm(img, x, y, cw, ch).to_image());
+    let crop =
+        image::DynamicImage::ImageRgb8(image::imageops::crop_imm(img, x, y, cw, ch).to_image());
     model_input_from_image(&crop, size)
 }
 
@@ -234,14 +259,28 @@ pub fn validation_specs(classes: usize, per_class: u32, seed: u64) -> Vec<Sample
     for style in [Style::Screenshot, Style::Phone] {
         for class in 0..classes {
             for _ in 0..per_class {
-                specs.push(SampleSpec { class: Some(class), style, split: Split::Validation, seed: next() });
+                specs.push(SampleSpec {
+                    class: Some(class),
+                    style,
+                    split: Split::Validation,
+                    seed: next(),
+                });
             }
         }
     }
     let no_item = (classes as u32 * per_class / 8).clamp(32, 400);
     for i in 0..no_item {
-        let style = if i % 2 == 0 { Style::Screenshot } else { Style::Phone };
-        specs.push(SampleSpec { class: None, style, split: Split::Validation, seed: next() });
+        let style = if i % 2 == 0 {
+            Style::Screenshot
+        } else {
+            Style::Phone
+        };
+        specs.push(SampleSpec {
+            class: None,
+            style,
+            split: Split::Validation,
+            seed: next(),
+        });
     }
     specs
 }
@@ -274,7 +313,9 @@ fn fit_temperature(logits: &Tensor, labels: &[i64]) -> f64 {
     let mut best = (f64::INFINITY, 1.0);
     for i in 0..=70 {
         let t = 0.5 + i as f64 * 0.05;
-        let nll = (logits / t).cross_entropy_for_logits(&target).double_value(&[]);
+        let nll = (logits / t)
+            .cross_entropy_for_logits(&target)
+            .double_value(&[]);
         if nll < best.0 {
             best = (nll, t);
         }
@@ -303,10 +344,14 @@ pub fn train(
         )));
     }
     if recipe.minutes.is_none() && recipe.epochs.is_none() {
-        return Err(EngineError::Other("a recipe needs minutes or epochs".into()));
+        return Err(EngineError::Other(
+            "a recipe needs minutes or epochs".into(),
+        ));
     }
     if recipe.batch_size == 0 || recipe.input_size < 16 {
-        return Err(EngineError::Other("batch size must be positive and input at least 16 px".into()));
+        return Err(EngineError::Other(
+            "batch size must be positive and input at least 16 px".into(),
+        ));
     }
     let mut report_phase = |phase: Phase, fraction: f64| {
         report(Progress {
@@ -344,16 +389,25 @@ pub fn train(
     if let Some(init) = &recipe.init_from {
         let base = checkpoint::load(init, catalog, Device::Cpu)?;
         if base.manifest.arch != recipe.arch || base.manifest.input_size != recipe.input_size {
-            return Err(EngineError::file(init, "fine-tuning needs the same architecture and input size"));
+            return Err(EngineError::file(
+                init,
+                "fine-tuning needs the same architecture and input size",
+            ));
         }
-        ckpt.vs.copy(&base.vs).map_err(|e| EngineError::file(init, e))?;
+        ckpt.vs
+            .copy(&base.vs)
+            .map_err(|e| EngineError::file(init, e))?;
     }
 
     let capture_pairs: Vec<(usize, RgbImage)> = captures
         .into_iter()
         .filter_map(|c| keys.iter().position(|k| *k == c.key).map(|i| (i, c.image)))
         .collect();
-    let sampler = Arc::new(Sampler { assets: assets.clone(), captures: capture_pairs, recipe: recipe.clone() });
+    let sampler = Arc::new(Sampler {
+        assets: assets.clone(),
+        captures: capture_pairs,
+        recipe: recipe.clone(),
+    });
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(synth_threads.max(1))
         .thread_name(|i| format!("synth-{i}"))
@@ -363,8 +417,14 @@ pub fn train(
 
     let batch_size = recipe.batch_size;
     let epoch_samples = (classes as u64 * u64::from(recipe.samples_per_class)).max(1);
-    let total_steps = recipe.epochs.map(|e| ((e * epoch_samples as f64) / batch_size as f64).ceil().max(1.0) as u64);
-    let budget = recipe.minutes.map(|m| Duration::from_secs_f64((m * 60.0).max(1.0)));
+    let total_steps = recipe.epochs.map(|e| {
+        ((e * epoch_samples as f64) / batch_size as f64)
+            .ceil()
+            .max(1.0) as u64
+    });
+    let budget = recipe
+        .minutes
+        .map(|m| Duration::from_secs_f64((m * 60.0).max(1.0)));
 
     // The producer renders batches ahead of the optimiser on its own threads.
     let (batch_tx, batch_rx) = crossbeam_channel::bounded::<Batch>(3);
@@ -376,7 +436,8 @@ pub fn train(
             .spawn(move || {
                 let mut step = 0u64;
                 loop {
-                    let batch = pool.install(|| sampler.batch(step * batch_size as u64, batch_size));
+                    let batch =
+                        pool.install(|| sampler.batch(step * batch_size as u64, batch_size));
                     if batch_tx.send(batch).is_err() {
                         return;
                     }
@@ -386,9 +447,12 @@ pub fn train(
             .map_err(|e| EngineError::Other(format!("cannot start the producer: {e}")))?
     };
 
-    let mut opt = nn::AdamW { wd: recipe.weight_decay, ..Default::default() }
-        .build(&ckpt.vs, recipe.learning_rate)
-        .map_err(|e| EngineError::Other(format!("optimizer: {e}")))?;
+    let mut opt = nn::AdamW {
+        wd: recipe.weight_decay,
+        ..Default::default()
+    }
+    .build(&ckpt.vs, recipe.learning_rate)
+    .map_err(|e| EngineError::Other(format!("optimizer: {e}")))?;
     let mut step = 0u64;
     let mut loss_ema = 0.0;
     let mut acc_ema = 0.0;
@@ -429,11 +493,22 @@ pub fn train(
         let ys = Tensor::from_slice(&batch.labels).to_device(device);
         let logits = ckpt.net.forward_t(&xs, true);
         debug_assert_eq!(logits.size()[1], outputs);
-        let loss = logits.cross_entropy_loss::<Tensor>(&ys, None, Reduction::Mean, -100, recipe.label_smoothing);
+        let loss = logits.cross_entropy_loss::<Tensor>(
+            &ys,
+            None,
+            Reduction::Mean,
+            -100,
+            recipe.label_smoothing,
+        );
         opt.backward_step(&loss);
         step += 1;
         let loss_value = loss.double_value(&[]);
-        let acc = logits.argmax(-1, false).eq_tensor(&ys).to_kind(Kind::Float).mean(Kind::Float).double_value(&[]);
+        let acc = logits
+            .argmax(-1, false)
+            .eq_tensor(&ys)
+            .to_kind(Kind::Float)
+            .mean(Kind::Float)
+            .double_value(&[]);
         let k = if step == 1 { 1.0 } else { 0.05 };
         loss_ema += (loss_value - loss_ema) * k;
         acc_ema += (acc - acc_ema) * k;
@@ -442,7 +517,8 @@ pub fn train(
             let elapsed = train_start.elapsed().saturating_sub(paused_for);
             let fraction = progress_fraction(elapsed, budget, step, total_steps);
             let ips = (step * batch_size as u64) as f64 / elapsed.as_secs_f64().max(1e-6);
-            let eta = (fraction > 0.01).then(|| elapsed.mul_f64((1.0 - fraction) / fraction));
+            let eta =
+                (fraction > 0.01).then(|| elapsed.mul_f64((1.0 - fraction).max(0.0) / fraction));
             report(Progress {
                 epoch: (step * batch_size as u64) as f64 / epoch_samples as f64,
                 step,
@@ -466,7 +542,8 @@ pub fn train(
             step,
             loss: loss_ema,
             accuracy: acc_ema,
-            images_per_second: (step * batch_size as u64) as f64 / train_elapsed.as_secs_f64().max(1e-6),
+            images_per_second: (step * batch_size as u64) as f64
+                / train_elapsed.as_secs_f64().max(1e-6),
             elapsed: started.elapsed(),
             eta: None,
             fraction: 1.0,
@@ -477,23 +554,37 @@ pub fn train(
     let specs = validation_specs(classes, recipe.validation_per_class, recipe.seed);
     let images = pool.install(|| render_many(&assets, &specs, recipe.input_size, &recipe.synth));
     let logits = logits_for(&ckpt, &images, device);
-    let labels: Vec<i64> = specs.iter().map(|s| s.class.unwrap_or(classes) as i64).collect();
+    let labels: Vec<i64> = specs
+        .iter()
+        .map(|s| s.class.unwrap_or(classes) as i64)
+        .collect();
     let temperature = fit_temperature(&logits, &labels);
     let mut metrics = Metrics {
         steps: step,
         samples_seen: step * batch_size as u64,
         epochs: (step * batch_size as u64) as f64 / epoch_samples as f64,
-        train_images_per_second: (step * batch_size as u64) as f64 / train_elapsed.as_secs_f64().max(1e-6),
+        train_images_per_second: (step * batch_size as u64) as f64
+            / train_elapsed.as_secs_f64().max(1e-6),
         final_loss: loss_ema,
         stopped_early,
         ..Metrics::default()
     };
-    let items: Vec<usize> = (0..specs.len()).filter(|&i| specs[i].class.is_some()).collect();
-    let item_logits = logits.index_select(0, &Tensor::from_slice(&items.iter().map(|&i| i as i64).collect::<Vec<_>>()));
+    let items: Vec<usize> = (0..specs.len())
+        .filter(|&i| specs[i].class.is_some())
+        .collect();
+    let item_logits = logits.index_select(
+        0,
+        &Tensor::from_slice(&items.iter().map(|&i| i as i64).collect::<Vec<_>>()),
+    );
     let item_labels: Vec<i64> = items.iter().map(|&i| labels[i]).collect();
     let ranks = label_ranks(&item_logits, &item_labels, classes as i64);
     for style in [Style::Screenshot, Style::Phone] {
-        let of_style: Vec<i64> = items.iter().zip(&ranks).filter(|(i, _)| specs[**i].style == style).map(|(_, r)| *r).collect();
+        let of_style: Vec<i64> = items
+            .iter()
+            .zip(&ranks)
+            .filter(|(i, _)| specs[**i].style == style)
+            .map(|(_, r)| *r)
+            .collect();
         let n = of_style.len().max(1) as f64;
         metrics.validation.push(StyleMetrics {
             style: format!("{style:?}").to_lowercase(),
@@ -503,10 +594,17 @@ pub fn train(
             top10: of_style.iter().filter(|r| **r < 10).count() as f64 / n,
         });
     }
-    let probs = (&logits / temperature).softmax(-1, Kind::Float).narrow(1, 0, classes as i64);
+    let probs = (&logits / temperature)
+        .softmax(-1, Kind::Float)
+        .narrow(1, 0, classes as i64);
     let top = Vec::<f32>::try_from(probs.max_dim(1, false).0).unwrap_or_default();
     let mean_of = |pick: &dyn Fn(&SampleSpec) -> bool| {
-        let v: Vec<f64> = specs.iter().zip(&top).filter(|(s, _)| pick(s)).map(|(_, t)| f64::from(*t)).collect();
+        let v: Vec<f64> = specs
+            .iter()
+            .zip(&top)
+            .filter(|(s, _)| pick(s))
+            .map(|(_, t)| f64::from(*t))
+            .collect();
         v.iter().sum::<f64>() / v.len().max(1) as f64
     };
     metrics.mean_top_score_items = mean_of(&|s| s.class.is_some());
@@ -518,8 +616,15 @@ pub fn train(
     Ok(Some(ckpt))
 }
 
-fn progress_fraction(elapsed: Duration, budget: Option<Duration>, step: u64, total_steps: Option<u64>) -> f64 {
-    let by_time = budget.map(|b| elapsed.as_secs_f64() / b.as_secs_f64()).unwrap_or(0.0);
+fn progress_fraction(
+    elapsed: Duration,
+    budget: Option<Duration>,
+    step: u64,
+    total_steps: Option<u64>,
+) -> f64 {
+    let by_time = budget
+        .map(|b| elapsed.as_secs_f64() / b.as_secs_f64())
+        .unwrap_or(0.0);
     let by_steps = total_steps.map(|t| step as f64 / t as f64).unwrap_or(0.0);
     by_time.max(by_steps)
 }

@@ -1,0 +1,144 @@
+//! The Catalog tab: a searchable grid of every item and a details pane.
+
+use egui::{Color32, RichText};
+
+use super::sprites::sprite_ui;
+use super::{Language, LensApp, tr};
+use crate::catalog::text::lines_from_eid;
+use crate::catalog::{Item, ItemKey, ItemKind};
+
+#[derive(Default)]
+pub struct CatalogView {
+    pub query: String,
+    pub selected: Option<ItemKey>,
+}
+
+pub fn catalog_ui(app: &mut LensApp, ui: &mut egui::Ui) {
+    let Some(catalog) = app.catalog.clone() else {
+        return;
+    };
+    let lang = app.settings.language;
+    egui::Panel::right("catalog-details")
+        .resizable(true)
+        .default_size(380.0)
+        .show(ui, |ui| {
+            egui::ScrollArea::vertical().show(ui, |ui| {
+                match app.catalog_view.selected.and_then(|k| catalog.get(k)) {
+                    Some(item) => {
+                        let texture = app.sprites.get(ui.ctx(), &catalog, item.key());
+                        ui.horizontal(|ui| {
+                            sprite_ui(ui, texture.as_ref(), 96.0);
+                            ui.vertical(|ui| {
+                                ui.heading(&item.name_en);
+                                ui.heading(&item.name_zh);
+                                ui.label(RichText::new(item.key().to_string()).weak());
+                            });
+                        });
+                        description_ui(ui, item, lang, true);
+                    }
+                    None => {
+                        ui.label(tr(lang, "no_selection"));
+                    }
+                }
+            });
+        });
+    egui::CentralPanel::default().show(ui, |ui| {
+        ui.horizontal(|ui| {
+            let label = ui.label(tr(lang, "search"));
+            ui.add(egui::TextEdit::singleline(&mut app.catalog_view.query).desired_width(320.0))
+                .labelled_by(label.id);
+        });
+        let hits = catalog.search(&app.catalog_view.query);
+        ui.label(RichText::new(format!("{} / {}", hits.len(), catalog.len())).weak());
+        let cell = egui::vec2(150.0, 58.0);
+        let columns = ((ui.available_width() / (cell.x + 6.0)).floor() as usize).max(1);
+        let rows = hits.len().div_ceil(columns);
+        egui::ScrollArea::vertical().auto_shrink(false).show_rows(
+            ui,
+            cell.y + 4.0,
+            rows,
+            |ui, range| {
+                for row in range {
+                    ui.horizontal(|ui| {
+                        for item in hits.iter().skip(row * columns).take(columns) {
+                            let texture = app.sprites.get(ui.ctx(), &catalog, item.key());
+                            let selected = app.catalog_view.selected == Some(item.key());
+                            let frame = egui::Frame::new()
+                                .inner_margin(3.0)
+                                .corner_radius(4.0)
+                                .fill(if selected {
+                                    ui.visuals().selection.bg_fill
+                                } else {
+                                    ui.visuals().faint_bg_color
+                                });
+                            let response = frame
+                                .show(ui, |ui| {
+                                    ui.set_min_size(cell);
+                                    ui.set_max_size(cell);
+                                    ui.horizontal(|ui| {
+                                        sprite_ui(ui, texture.as_ref(), 40.0);
+                                        ui.vertical(|ui| {
+                                            ui.add(egui::Label::new(&item.name_en).truncate());
+                                            ui.add(egui::Label::new(&item.name_zh).truncate());
+                                            ui.label(
+                                                RichText::new(quality_text(item)).weak().small(),
+                                            );
+                                        });
+                                    });
+                                })
+                                .response
+                                .interact(egui::Sense::click());
+                            if response.clicked() {
+                                app.catalog_view.selected = Some(item.key());
+                            }
+                        }
+                    });
+                }
+            },
+        );
+    });
+}
+
+fn quality_text(item: &Item) -> String {
+    match (item.kind, item.quality) {
+        (ItemKind::Trinket, _) => "trinket".into(),
+        (_, Some(q)) => format!("Q{q} {}", "★".repeat(q as usize)),
+        (_, None) => String::new(),
+    }
+}
+
+/// Both descriptions as readable lines: EID arrows coloured, icons and colour codes gone.
+pub fn description_ui(ui: &mut egui::Ui, item: &Item, lang: Language, both: bool) {
+    let meta = [
+        item.quality.map(|q| format!("{} {q}", tr(lang, "quality"))),
+        item.charge
+            .as_ref()
+            .map(|c| format!("{} {c}", tr(lang, "charge"))),
+    ];
+    let meta: Vec<String> = meta.into_iter().flatten().collect();
+    if !meta.is_empty() {
+        ui.label(RichText::new(meta.join(" · ")).weak());
+    }
+    let order: Vec<&String> = match lang {
+        Language::English => vec![&item.description_en, &item.description_zh],
+        Language::Chinese => vec![&item.description_zh, &item.description_en],
+    };
+    for (i, text) in order.into_iter().enumerate() {
+        if i > 0 && !both {
+            break;
+        }
+        if i > 0 {
+            ui.add_space(6.0);
+        }
+        for line in lines_from_eid(text) {
+            ui.horizontal_wrapped(|ui| {
+                match line.arrow {
+                    Some(true) => ui.colored_label(Color32::from_rgb(110, 200, 110), "↑"),
+                    Some(false) => ui.colored_label(Color32::from_rgb(230, 100, 90), "↓"),
+                    None => ui.label("•"),
+                };
+                ui.label(&line.text);
+            });
+        }
+    }
+}

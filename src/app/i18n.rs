@@ -1,0 +1,102 @@
+//! Interface text in English and Simplified Chinese.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Language {
+    #[default]
+    English,
+    Chinese,
+}
+
+impl Language {
+    pub fn label(self) -> &'static str {
+        match self {
+            Language::English => "English",
+            Language::Chinese => "简体中文",
+        }
+    }
+}
+
+/// The text for `key` in `lang`; unknown keys come back as themselves.
+pub fn tr(lang: Language, key: &'static str) -> &'static str {
+    let (en, zh) = match key {
+        "tab.lookup" => ("Lookup", "识图"),
+        "tab.catalog" => ("Catalog", "图鉴"),
+        "tab.training" => ("Training", "训练"),
+        "tab.settings" => ("Settings", "设置"),
+        "source" => ("Source", "来源"),
+        "refresh" => ("Refresh list", "刷新列表"),
+        "open_image" => ("Open image…", "打开图片…"),
+        "paste" => ("Paste image", "粘贴图片"),
+        "live" => ("Live", "实时"),
+        "freeze" => ("Freeze frame", "定格"),
+        "unfreeze" => ("Resume live", "继续实时"),
+        "drop_hint" => (
+            "Drop a screenshot or photo here, paste one, open a file, or pick a monitor or window above. Then drag a box around an item.",
+            "把截图或照片拖到这里、粘贴、打开文件，或在上方选择显示器或窗口；然后框选一个道具。",
+        ),
+        "box_hint" => (
+            "Drag a box around an item · scroll to zoom · right-drag to pan",
+            "框选道具 · 滚轮缩放 · 右键拖动平移",
+        ),
+        "results" => ("Top 10", "前十结果"),
+        "not_sure" => ("Not sure: is this an item?", "不确定：这是道具吗？"),
+        "recognising" => ("Recognising…", "识别中…"),
+        "recent" => ("Recent lookups", "最近识别"),
+        "correct_it" => ("Wrong? Pick the right item:", "不对？选择正确的道具："),
+        "this_one" => ("This one", "就是它"),
+        "saved_label" => ("Saved to your training captures", "已保存到你的训练截图"),
+        "search" => ("Search (English or 中文)", "搜索（英文或中文）"),
+        "quality" => ("Quality", "品质"),
+        "charge" => ("Charge", "充能"),
+        "no_selection" => ("Select an item", "请选择一个道具"),
+        "recipe" => ("Recipe", "训练方案"),
+        "arch" => ("Architecture", "网络结构"),
+        "minutes" => ("Minutes", "分钟"),
+        "samples" => ("Samples per class per epoch", "每类每轮样本数"),
+        "batch" => ("Batch size", "批大小"),
+        "augment" => ("Augmentations", "数据增强"),
+        "use_captures" => ("Mix in my corrected captures", "混入我纠正过的截图"),
+        "start" => ("Start training", "开始训练"),
+        "finetune" => ("Fine-tune current model", "微调当前模型"),
+        "pause" => ("Pause", "暂停"),
+        "resume" => ("Resume", "继续"),
+        "stop" => ("Stop and keep", "停止并保存"),
+        "cancel" => ("Cancel", "取消"),
+        "preview" => ("Preview samples", "预览样本"),
+        "checkpoints" => ("Checkpoints", "模型存档"),
+        "use_model" => ("Use this model", "使用此模型"),
+        "in_use" => ("in use", "使用中"),
+        "loss" => ("Loss", "损失"),
+        "accuracy" => ("Accuracy", "准确率"),
+        "language" => ("Interface language", "界面语言"),
+        "hotkey" => ("Freeze hotkey", "定格快捷键"),
+        "device" => ("Device", "设备"),
+        "threads" => ("Torch threads (0 = auto)", "Torch 线程数（0 = 自动）"),
+        "data_folder" => ("Data folder", "数据文件夹"),
+        "panel" => ("Floating results panel", "悬浮结果面板"),
+        "opacity" => ("Opacity", "不透明度"),
+        "compact" => ("Names only", "仅显示名称"),
+        "restart_note" => (
+            "Device, threads and data folder apply after a restart.",
+            "设备、线程数和数据文件夹在重启后生效。",
+        ),
+        "importing" => ("Importing the item catalog…", "正在导入道具图鉴…"),
+        "import" => ("Import catalog", "导入图鉴"),
+        "no_catalog" => (
+            "No item catalog yet. Choose the sources to import:",
+            "还没有道具图鉴。请选择导入来源：",
+        ),
+        "first_training" => (
+            "No model yet: training one in the background",
+            "还没有模型：正在后台训练",
+        ),
+        "dismiss" => ("Dismiss", "关闭"),
+        _ => (key, key),
+    };
+    match lang {
+        Language::English => en,
+        Language::Chinese => zh,
+    }
+}

@@ -1,0 +1,436 @@
+//! The Lookup tab: pick a source, freeze a frame, drag a box, see the top 10.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use egui::{Pos2, Rect, Sense, Vec2};
+use image::{DynamicImage, RgbaImage};
+
+use super::{HistoryEntry, Job, LensApp, panel};
+use crate::capture::{self, LiveCapture, SourceId};
+use crate::engine::Prediction;
+
+/// A finished lookup: the crop and what the engine made of it.
+#[derive(Clone)]
+pub struct LookupResult {
+    pub crop: Arc<DynamicImage>,
+    pub predictions: Vec<Prediction>,
+    pub selected: usize,
+    pub thumbnail: Option<egui::TextureHandle>,
+}
+
+#[derive(Default)]
+pub struct LookupState {
+    pub sources: Vec<capture::SourceInfo>,
+    pub selected_source: Option<SourceId>,
+    live: Option<LiveCapture>,
+    pub frozen: bool,
+    /// The frame boxes are drawn on, and where it came from.
+    pub frame: Option<Arc<RgbaImage>>,
+    pub frame_label: String,
+    texture: Option<egui::TextureHandle>,
+    texture_stale: bool,
+    zoom: f32,
+    pan: Vec2,
+    drag_from: Option<Pos2>,
+    /// The box, in frame pixels.
+    pub selection: Option<Rect>,
+    pending: Option<(u64, Arc<DynamicImage>)>,
+    pub result: Option<LookupResult>,
+    pub recent: Vec<LookupResult>,
+    pub correction_query: String,
+}
+
+impl LookupState {
+    pub fn is_live(&self) -> bool {
+        self.live.is_some() && !self.frozen
+    }
+
+    pub fn toggle_freeze(&mut self) {
+        if self.live.is_some() {
+            self.frozen = !self.frozen;
+        }
+    }
+
+    pub fn is_pending(&self) -> bool {
+        self.pending.is_some()
+    }
+
+    /// Shows `frame` (a file, a paste, a capture) as the picture to box items on.
+    pub fn set_frame(&mut self, frame: RgbaImage, label: String) {
+        self.frame = Some(Arc::new(frame));
+        self.frame_label = label;
+        self.texture_stale = true;
+        self.selection = None;
+        self.zoom = 1.0;
+        self.pan = Vec2::ZERO;
+    }
+
+    fn stop_live(&mut self) {
+        self.live = None;
+        self.frozen = false;
+    }
+}
+
+pub fn open_image_path(app: &mut LensApp, _ctx: &egui::Context, path: &Path) {
+    match crate::imageio::open(path) {
+        Ok(img) => {
+            app.lookup.stop_live();
+            app.lookup
+                .set_frame(img.to_rgba8(), path.display().to_string());
+        }
+        Err(e) => app.notify_error(format!("{}: {e}", path.display())),
+    }
+}
+
+/// Files dropped onto the window open like "Open image…".
+pub fn handle_dropped_files(app: &mut LensApp, ctx: &egui::Context) {
+    let dropped = ctx.input(|i| i.raw.dropped_files.clone());
+    for file in dropped {
+        let path = file.path().to_path_buf();
+        let decoded = if path.as_os_str().is_empty() {
+            file.bytes()
+                .map_err(|e| e)
+                .and_then(|b| crate::imageio::decode(&b).map_err(|e| e.to_string()))
+        } else {
+            crate::imageio::open(&path).map_err(|e| e.to_string())
+        };
+        match decoded {
+            Ok(img) => {
+                app.lookup.stop_live();
+                app.lookup
+                    .set_frame(img.to_rgba8(), path.display().to_string());
+                app.tab = super::Tab::Lookup;
+            }
+            Err(e) => app.notify_error(format!("{}: {e}", path.display())),
+        }
+    }
+}
+
+fn paste_image(app: &mut LensApp) {
+    let pasted = arboard::Clipboard::new().and_then(|mut c| c.get_image());
+    match pasted {
+        Ok(img) => {
+            let (w, h) = (img.width as u32, img.height as u32);
+            match RgbaImage::from_raw(w, h, img.bytes.into_owned()) {
+                Some(frame) => {
+                    app.lookup.stop_live();
+                    app.lookup.set_frame(frame, "clipboard".into());
+                }
+                None => app.notify_error("the clipboard image has an unexpected size".into()),
+            }
+        }
+        Err(e) => app.notify_error(format!("no image on the clipboard ({e})")),
+    }
+}
+
+/// Takes the newest live frame, unless frozen.
+pub fn poll_live(app: &mut LensApp, _ctx: &egui::Context) {
+    if app.lookup.frozen {
+        return;
+    }
+    let Some(live) = &app.lookup.live else { return };
+    match live.latest() {
+        Some(Ok(frame)) => {
+            let label = app.lookup.frame_label.clone();
+            let selection = app.lookup.selection;
+            let (zoom, pan) = (app.lookup.zoom, app.lookup.pan);
+            app.lookup.set_frame(frame, label);
+            // A live feed keeps the view and the box while it updates.
+            app.lookup.selection = selection;
+            app.lookup.zoom = zoom;
+            app.lookup.pan = pan;
+        }
+        Some(Err(e)) => {
+            app.lookup.stop_live();
+            app.notify_error(format!("capture stopped: {e}"));
+        }
+        None => {}
+    }
+}
+
+fn start_live(app: &mut LensApp, source: SourceId, label: String) {
+    app.lookup.frame_label = label;
+    app.lookup.selected_source = Some(source.clone());
+    app.lookup.live = Some(LiveCapture::start(
+        source,
+        app.settings.live_fps,
+        app.waker(),
+    ));
+    app.lookup.frozen = false;
+}
+
+/// A prediction arrived: show it if it answers the newest request.
+pub fn show_predictions(app: &mut LensApp, id: u64, predictions: Vec<Prediction>) {
+    let Some((pending_id, crop)) = app.lookup.pending.take() else {
+        return;
+    };
+    if pending_id != id {
+        app.lookup.pending = Some((pending_id, crop));
+        return;
+    }
+    if let Some(previous) = app.lookup.result.take() {
+        app.lookup.recent.insert(0, previous);
+        app.lookup.recent.truncate(12);
+    }
+    let unix_time = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    app.settings.history.insert(
+        0,
+        HistoryEntry {
+            predictions: predictions.clone(),
+            unix_time,
+        },
+    );
+    app.settings.history.truncate(50);
+    app.lookup.result = Some(LookupResult {
+        crop,
+        predictions,
+        selected: 0,
+        thumbnail: None,
+    });
+}
+
+/// Cuts the box out of the frame and asks the engine.
+pub fn recognise_selection(app: &mut LensApp) {
+    let (Some(frame), Some(sel)) = (&app.lookup.frame, app.lookup.selection) else {
+        return;
+    };
+    let x = sel.min.x.max(0.0) as u32;
+    let y = sel.min.y.max(0.0) as u32;
+    let w = (sel.width() as u32).min(frame.width().saturating_sub(x));
+    let h = (sel.height() as u32).min(frame.height().saturating_sub(y));
+    if w < 4 || h < 4 {
+        return;
+    }
+    let crop = Arc::new(DynamicImage::ImageRgba8(
+        image::imageops::crop_imm(frame.as_ref(), x, y, w, h).to_image(),
+    ));
+    if let Some(id) = app.request_predictions(vec![(*crop).clone()]) {
+        app.lookup.pending = Some((id, crop));
+    } else {
+        app.notify_error("no model is loaded yet".into());
+    }
+}
+
+pub fn lookup_ui(app: &mut LensApp, ui: &mut egui::Ui) {
+    source_bar_ui(app, ui);
+    ui.separator();
+    egui::Panel::right("lookup-results")
+        .resizable(true)
+        .default_size(340.0)
+        .show(ui, |ui| {
+            egui::ScrollArea::vertical().show(ui, |ui| {
+                panel::results_ui(app, ui, false);
+                recent_ui(app, ui);
+            });
+        });
+    egui::CentralPanel::default().show(ui, |ui| frame_ui(app, ui));
+}
+
+fn source_bar_ui(app: &mut LensApp, ui: &mut egui::Ui) {
+    ui.horizontal_wrapped(|ui| {
+        let current = app
+            .lookup
+            .selected_source
+            .as_ref()
+            .and_then(|s| app.lookup.sources.iter().find(|i| &i.id == s))
+            .map(|i| i.label.clone())
+            .unwrap_or_else(|| "—".into());
+        let mut chosen = None;
+        egui::ComboBox::new("source", app.t("source"))
+            .selected_text(current)
+            .width(300.0)
+            .show_ui(ui, |ui| {
+                for s in &app.lookup.sources {
+                    if ui
+                        .selectable_label(
+                            app.lookup.selected_source.as_ref() == Some(&s.id),
+                            &s.label,
+                        )
+                        .clicked()
+                    {
+                        chosen = Some(s.clone());
+                    }
+                }
+            });
+        if let Some(s) = chosen {
+            start_live(app, s.id, s.label);
+        }
+        if ui.button(app.t("refresh")).clicked() {
+            app.spawn_job(|| Job::Sources(capture::list_sources().map_err(|e| e.to_string())));
+        }
+        ui.separator();
+        if ui.button(app.t("open_image")).clicked() {
+            app.spawn_job(|| {
+                Job::ImageOpened(
+                    rfd::FileDialog::new()
+                        .add_filter("images", &["png", "jpg", "jpeg", "bmp", "webp", "gif"])
+                        .pick_file(),
+                )
+            });
+        }
+        let paste_keys = ui.input(|i| i.events.iter().any(|e| matches!(e, egui::Event::Paste(_))));
+        if ui.button(app.t("paste")).clicked() || (paste_keys && app.lookup.frame.is_none()) {
+            paste_image(app);
+        }
+        if app.lookup.live.is_some() {
+            ui.separator();
+            let key = if app.lookup.frozen {
+                "unfreeze"
+            } else {
+                "freeze"
+            };
+            let f8 = ui.input(|i| i.key_pressed(egui::Key::F8));
+            if ui
+                .button(format!("{} (F8 · {})", app.t(key), app.settings.hotkey))
+                .clicked()
+                || f8
+            {
+                app.lookup.toggle_freeze();
+            }
+            if app.lookup.is_live() {
+                ui.label(
+                    egui::RichText::new(format!("● {}", app.t("live")))
+                        .color(egui::Color32::from_rgb(230, 80, 80)),
+                );
+            }
+        }
+    });
+}
+
+fn frame_ui(app: &mut LensApp, ui: &mut egui::Ui) {
+    let ctx = ui.ctx().clone();
+    let Some(frame) = app.lookup.frame.clone() else {
+        ui.centered_and_justified(|ui| {
+            ui.label(egui::RichText::new(app.t("drop_hint")).size(16.0));
+        });
+        return;
+    };
+    if app.lookup.texture_stale || app.lookup.texture.is_none() {
+        let size = [frame.width() as usize, frame.height() as usize];
+        let colour = egui::ColorImage::from_rgba_unmultiplied(size, frame.as_raw());
+        match &mut app.lookup.texture {
+            Some(t) => t.set(colour, egui::TextureOptions::LINEAR),
+            None => {
+                app.lookup.texture =
+                    Some(ctx.load_texture("frame", colour, egui::TextureOptions::LINEAR))
+            }
+        }
+        app.lookup.texture_stale = false;
+    }
+    ui.label(
+        egui::RichText::new(format!(
+            "{} · {}x{} · {}",
+            app.lookup.frame_label,
+            frame.width(),
+            frame.height(),
+            app.t("box_hint")
+        ))
+        .weak(),
+    );
+    let (response, painter) = ui.allocate_painter(ui.available_size(), Sense::click_and_drag());
+    response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Image, true, "Frame canvas"));
+    let rect = response.rect;
+    let img = Vec2::new(frame.width() as f32, frame.height() as f32);
+    if app.lookup.zoom <= 0.0 {
+        app.lookup.zoom = 1.0;
+    }
+    let fit = (rect.width() / img.x).min(rect.height() / img.y).max(1e-3);
+
+    // Zoom about the pointer; pan with the right button.
+    if let Some(pointer) = response.hover_pos() {
+        let scroll = ui.input(|i| i.smooth_scroll_delta.y);
+        let pinch = ui.input(|i| i.zoom_delta());
+        let factor = pinch * (scroll * 0.003).exp();
+        if (factor - 1.0).abs() > 1e-4 {
+            let old = app.lookup.zoom;
+            let new = (old * factor).clamp(0.5, 40.0);
+            let centre = rect.center() + app.lookup.pan;
+            app.lookup.pan += (pointer - centre) * (1.0 - new / old);
+            app.lookup.zoom = new;
+        }
+    }
+    if response.dragged_by(egui::PointerButton::Secondary)
+        || response.dragged_by(egui::PointerButton::Middle)
+    {
+        app.lookup.pan += response.drag_delta();
+    }
+    let scale = fit * app.lookup.zoom;
+    let origin = rect.center() + app.lookup.pan - img * scale / 2.0;
+    let to_frame = |p: Pos2| ((p - origin) / scale).to_pos2();
+    let to_screen = |p: Pos2| origin + p.to_vec2() * scale;
+
+    if let Some(texture) = &app.lookup.texture {
+        let shown = Rect::from_min_size(origin, img * scale);
+        painter.with_clip_rect(rect).image(
+            texture.id(),
+            shown,
+            Rect::from_min_max(Pos2::ZERO, Pos2::new(1.0, 1.0)),
+            egui::Color32::WHITE,
+        );
+    }
+
+    let bounds = Rect::from_min_size(Pos2::ZERO, img);
+    // The box starts where the button went down, not where the drag was first noticed.
+    if response.drag_started_by(egui::PointerButton::Primary)
+        && let Some(p) = ui.input(|i| i.pointer.press_origin())
+    {
+        app.lookup.drag_from = Some(to_frame(p));
+    }
+    if let (Some(from), Some(p)) = (app.lookup.drag_from, response.interact_pointer_pos()) {
+        let sel = Rect::from_two_pos(from, to_frame(p)).intersect(bounds);
+        app.lookup.selection = Some(sel);
+    }
+    if response.drag_stopped_by(egui::PointerButton::Primary)
+        && app.lookup.drag_from.take().is_some()
+    {
+        recognise_selection(app);
+    }
+    if let Some(sel) = app.lookup.selection {
+        let screen = Rect::from_min_max(to_screen(sel.min), to_screen(sel.max));
+        let stroke = egui::Stroke::new(2.0, egui::Color32::from_rgb(255, 210, 60));
+        painter
+            .with_clip_rect(rect)
+            .rect_stroke(screen, 0.0, stroke, egui::StrokeKind::Outside);
+    }
+}
+
+fn recent_ui(app: &mut LensApp, ui: &mut egui::Ui) {
+    if app.lookup.recent.is_empty() {
+        return;
+    }
+    ui.separator();
+    ui.label(egui::RichText::new(app.t("recent")).strong());
+    let Some(catalog) = app.catalog.clone() else {
+        return;
+    };
+    let mut reopen = None;
+    ui.horizontal_wrapped(|ui| {
+        for (i, r) in app.lookup.recent.iter().enumerate() {
+            let Some(best) = r.predictions.first() else {
+                continue;
+            };
+            let texture = app.sprites.get(ui.ctx(), &catalog, best.key);
+            let name = catalog
+                .get(best.key)
+                .map(|i| i.display_name())
+                .unwrap_or_default();
+            let button = match &texture {
+                Some(t) => ui.add(egui::Button::image((t.id(), egui::vec2(32.0, 32.0)))),
+                None => ui.button(&name),
+            };
+            if button.on_hover_text(&name).clicked() {
+                reopen = Some(i);
+            }
+        }
+    });
+    if let Some(i) = reopen {
+        let chosen = app.lookup.recent.remove(i);
+        if let Some(current) = app.lookup.result.replace(chosen) {
+            app.lookup.recent.insert(0, current);
+        }
+    }
+}

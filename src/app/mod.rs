@@ -1,0 +1,672 @@
+//! The desktop app: Lookup, Catalog, Training and Settings tabs plus the floating results
+//! panel. It drives the same engine as the command line; work runs on other threads and
+//! arrives through channels, so the window never waits.
+
+mod catalog_tab;
+pub mod fonts;
+pub mod i18n;
+mod lookup;
+mod panel;
+mod settings_tab;
+pub mod sprites;
+mod training_tab;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use crossbeam_channel::{Receiver, Sender};
+use serde::{Deserialize, Serialize};
+
+use crate::catalog::Catalog;
+use crate::catalog::import::{ImportSources, import};
+use crate::engine::{
+    DeviceChoice, Engine, EngineConfig, Event, Manifest, Prediction, Recipe, Request,
+};
+pub use i18n::{Language, tr};
+pub use lookup::LookupState;
+pub use training_tab::TrainingView;
+
+/// What is remembered between runs (eframe storage). Runtime state lives in [`LensApp`].
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Settings {
+    pub language: Language,
+    /// Global hotkey that freezes the live frame, e.g. "Ctrl+Shift+F8".
+    pub hotkey: String,
+    pub device: DeviceChoice,
+    /// libtorch threads; 0 picks all cores.
+    pub torch_threads: usize,
+    /// Overrides the platform data folder (applies after a restart).
+    pub data_folder: Option<PathBuf>,
+    pub panel_enabled: bool,
+    pub panel_opacity: f32,
+    pub panel_compact: bool,
+    pub panel_position: Option<[f32; 2]>,
+    pub live_fps: f32,
+    pub recipe: Recipe,
+    /// The checkpoint in use (default: the data folder's model).
+    pub active_model: Option<PathBuf>,
+    /// Recent lookups: best item and scores, newest first.
+    pub history: Vec<HistoryEntry>,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            language: Language::English,
+            hotkey: "Ctrl+Shift+F8".into(),
+            device: DeviceChoice::Auto,
+            torch_threads: 0,
+            data_folder: None,
+            panel_enabled: true,
+            panel_opacity: 0.95,
+            panel_compact: false,
+            panel_position: None,
+            live_fps: 4.0,
+            recipe: Recipe::default(),
+            active_model: None,
+            history: Vec::new(),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct HistoryEntry {
+    pub predictions: Vec<Prediction>,
+    pub unix_time: u64,
+}
+
+/// Where the app reads and writes; fixed for a run.
+#[derive(Clone, Debug)]
+pub struct AppPaths {
+    pub catalog: PathBuf,
+    pub models: PathBuf,
+    pub default_model: PathBuf,
+    pub captures: PathBuf,
+    /// `shared/isaac`, for first-run import and training backgrounds.
+    pub shared: Option<PathBuf>,
+}
+
+impl AppPaths {
+    pub fn from_data_dir(data: &std::path::Path) -> Self {
+        Self {
+            catalog: data.join("catalog"),
+            models: data.join("models"),
+            default_model: data.join("models").join("default"),
+            captures: data.join("captures"),
+            shared: crate::paths::shared_isaac_dir(),
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Tab {
+    Lookup,
+    Catalog,
+    Training,
+    Settings,
+}
+
+/// A non-modal note at the top of the window.
+#[derive(Clone, Debug)]
+pub struct Message {
+    pub text: String,
+    pub error: bool,
+    pub shown_at: Instant,
+}
+
+/// Results of work done on helper threads.
+pub enum Job {
+    Imported(Result<Catalog, String>),
+    ImageOpened(Option<PathBuf>),
+    FolderPicked(usize, Option<PathBuf>),
+    Sources(Result<Vec<crate::capture::SourceInfo>, String>),
+    Preview(Result<Vec<image::RgbImage>, String>),
+}
+
+pub type Waker = Arc<dyn Fn() + Send + Sync>;
+
+pub struct LensApp {
+    pub settings: Settings,
+    pub tab: Tab,
+    pub paths: AppPaths,
+    pub catalog: Option<Arc<Catalog>>,
+    pub engine: Option<Engine>,
+    /// The loaded checkpoint's folder and manifest.
+    pub model: Option<(PathBuf, Manifest)>,
+    pub lookup: LookupState,
+    pub catalog_view: catalog_tab::CatalogView,
+    pub training: TrainingView,
+    pub messages: Vec<Message>,
+    pub sprites: sprites::SpriteCache,
+    pub importing: bool,
+    pub import_fields: [String; 3],
+    pub cjk_font: Option<PathBuf>,
+    jobs_tx: Sender<Job>,
+    jobs_rx: Receiver<Job>,
+    waker: Waker,
+    next_request: u64,
+    hotkey: Option<hotkey::Hotkey>,
+    started: bool,
+    last_frame: Instant,
+    pub frame_times: std::collections::VecDeque<f32>,
+}
+
+impl LensApp {
+    /// Builds the app; nothing starts until the first frame gives it a context.
+    pub fn new(settings: Settings, paths: AppPaths) -> Self {
+        let (jobs_tx, jobs_rx) = crossbeam_channel::unbounded();
+        let mut import_fields: [String; 3] = Default::default();
+        if let Some(shared) = &paths.shared {
+            import_fields[0] = shared.join("huiji").display().to_string();
+            import_fields[1] = shared.join("eid").display().to_string();
+        }
+        Self {
+            settings,
+            tab: Tab::Lookup,
+            paths,
+            catalog: None,
+            engine: None,
+            model: None,
+            lookup: LookupState::default(),
+            catalog_view: Default::default(),
+            training: TrainingView::default(),
+            messages: Vec::new(),
+            sprites: Default::default(),
+            importing: false,
+            import_fields,
+            cjk_font: None,
+            jobs_tx,
+            jobs_rx,
+            waker: Arc::new(|| {}),
+            next_request: 1,
+            hotkey: None,
+            started: false,
+            last_frame: Instant::now(),
+            frame_times: Default::default(),
+        }
+    }
+
+    /// First frame: fonts, the waker that repaints this context, the hotkey, the catalog.
+    fn ensure_started(&mut self, ctx: &egui::Context) {
+        if self.started {
+            return;
+        }
+        self.started = true;
+        self.cjk_font = fonts::install_cjk_font(ctx);
+        if self.cjk_font.is_none() {
+            self.notify_error(
+                "No Chinese font found: set ISAAC_LENS_CJK_FONT to a .ttf/.ttc file".into(),
+            );
+        }
+        let repaint = ctx.clone();
+        self.waker = Arc::new(move || repaint.request_repaint());
+        match hotkey::Hotkey::register(&self.settings.hotkey) {
+            Ok(h) => self.hotkey = Some(h),
+            Err(e) => self.notify_error(format!(
+                "global hotkey {:?} unavailable: {e}",
+                self.settings.hotkey
+            )),
+        }
+        self.open_catalog();
+    }
+
+    pub fn lang(&self) -> Language {
+        self.settings.language
+    }
+
+    pub fn t(&self, key: &'static str) -> &'static str {
+        tr(self.settings.language, key)
+    }
+
+    pub fn notify(&mut self, text: String) {
+        self.messages.push(Message {
+            text,
+            error: false,
+            shown_at: Instant::now(),
+        });
+    }
+
+    /// Errors are shown once, here; nothing else logs them.
+    pub fn notify_error(&mut self, text: String) {
+        self.messages.push(Message {
+            text,
+            error: true,
+            shown_at: Instant::now(),
+        });
+    }
+
+    pub fn waker(&self) -> Waker {
+        self.waker.clone()
+    }
+
+    /// Runs `work` on a helper thread; its result comes back as a [`Job`].
+    pub fn spawn_job(&self, work: impl FnOnce() -> Job + Send + 'static) {
+        let tx = self.jobs_tx.clone();
+        let waker = self.waker.clone();
+        let spawned = std::thread::Builder::new()
+            .name("app-job".into())
+            .spawn(move || {
+                let _ = tx.send(work());
+                waker();
+            });
+        if let Err(e) = spawned {
+            let _ = self.jobs_tx.send(Job::Preview(Err(format!(
+                "cannot start a helper thread: {e}"
+            ))));
+        }
+    }
+
+    /// Loads the catalog, or imports it from `shared/isaac` on first run.
+    fn open_catalog(&mut self) {
+        if self
+            .paths
+            .catalog
+            .join(crate::catalog::CATALOG_FILE)
+            .is_file()
+        {
+            match Catalog::load(&self.paths.catalog) {
+                Ok(c) => self.set_catalog(c),
+                Err(e) => self.notify_error(format!("catalog: {e}")),
+            }
+        } else if let Some(shared) = self.paths.shared.clone() {
+            self.start_import(ImportSources::from_shared(&shared));
+        }
+    }
+
+    pub fn start_import(&mut self, sources: ImportSources) {
+        self.importing = true;
+        let out = self.paths.catalog.clone();
+        self.spawn_job(move || {
+            Job::Imported(
+                import(&sources, &out)
+                    .map(|(c, _)| c)
+                    .map_err(|e| e.to_string()),
+            )
+        });
+    }
+
+    fn set_catalog(&mut self, catalog: Catalog) {
+        let catalog = Arc::new(catalog);
+        self.sprites.clear();
+        self.catalog = Some(catalog.clone());
+        let cores = std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(2);
+        let config = EngineConfig {
+            device: self.settings.device,
+            torch_threads: if self.settings.torch_threads == 0 {
+                cores
+            } else {
+                self.settings.torch_threads
+            },
+            synth_threads: (cores / 4).max(1),
+            backgrounds: self
+                .paths
+                .shared
+                .as_ref()
+                .map(|s| s.join("backgrounds"))
+                .filter(|d| d.is_dir()),
+            captures: Some(self.paths.captures.clone()),
+        };
+        match Engine::start(catalog, config, Some(self.waker.clone())) {
+            Ok(engine) => {
+                let model = self
+                    .settings
+                    .active_model
+                    .clone()
+                    .unwrap_or_else(|| self.paths.default_model.clone());
+                if model
+                    .join(crate::engine::checkpoint::MANIFEST_FILE)
+                    .is_file()
+                {
+                    engine.send(Request::LoadModel(model));
+                    self.engine = Some(engine);
+                } else {
+                    self.engine = Some(engine);
+                    self.notify(self.t("first_training").to_string());
+                    let recipe = self.settings.recipe.clone();
+                    let out = self.paths.default_model.clone();
+                    self.training.start(self.engine.as_ref(), recipe, out, true);
+                }
+            }
+            Err(e) => self.notify_error(format!("engine: {e}")),
+        }
+    }
+
+    /// Re-registers the global hotkey after the setting changed.
+    pub fn apply_hotkey(&mut self) {
+        self.hotkey = None;
+        match hotkey::Hotkey::register(&self.settings.hotkey) {
+            Ok(h) => {
+                self.hotkey = Some(h);
+                self.notify(format!("hotkey: {}", self.settings.hotkey));
+            }
+            Err(e) => self.notify_error(format!("hotkey {:?}: {e}", self.settings.hotkey)),
+        }
+    }
+
+    /// Sends crops to the engine; the answer arrives as an event with this id.
+    pub fn request_predictions(&mut self, crops: Vec<image::DynamicImage>) -> Option<u64> {
+        let engine = self.engine.as_ref()?;
+        let id = self.next_request;
+        self.next_request += 1;
+        engine.send(Request::Predict {
+            id,
+            crops,
+            top_k: 10,
+        });
+        Some(id)
+    }
+
+    /// Everything that arrived from other threads since the last frame.
+    pub fn poll(&mut self, ctx: &egui::Context) {
+        while let Ok(job) = self.jobs_rx.try_recv() {
+            self.handle_job(ctx, job);
+        }
+        let events: Vec<Event> = self
+            .engine
+            .as_ref()
+            .map(|e| e.events().try_iter().collect())
+            .unwrap_or_default();
+        for event in events {
+            self.handle_event(event);
+        }
+        if self.hotkey.as_ref().is_some_and(hotkey::Hotkey::pressed) {
+            self.lookup.toggle_freeze();
+        }
+        lookup::poll_live(self, ctx);
+    }
+
+    fn handle_job(&mut self, ctx: &egui::Context, job: Job) {
+        match job {
+            Job::Imported(Ok(c)) => {
+                self.importing = false;
+                let n = c.len();
+                self.set_catalog(c);
+                self.notify(format!("catalog: {n} items"));
+            }
+            Job::Imported(Err(e)) => {
+                self.importing = false;
+                self.notify_error(format!("import failed: {e}"));
+            }
+            Job::ImageOpened(Some(path)) => lookup::open_image_path(self, ctx, &path),
+            Job::ImageOpened(None) => {
+                self.notify_error("No file chosen (or no file dialog on this system): drop an image onto the window instead".into())
+            }
+            Job::FolderPicked(i, Some(path)) => self.import_fields[i] = path.display().to_string(),
+            Job::FolderPicked(_, None) => self.notify_error("No folder chosen (or no file dialog on this system): type the path".into()),
+            Job::Sources(Ok(s)) => self.lookup.sources = s,
+            Job::Sources(Err(e)) => self.notify_error(e),
+            Job::Preview(Ok(images)) => self.training.set_preview(ctx, &images),
+            Job::Preview(Err(e)) => self.notify_error(e),
+        }
+    }
+
+    fn handle_event(&mut self, event: Event) {
+        match event {
+            Event::ModelLoaded { dir, manifest } => self.model = Some((dir, *manifest)),
+            Event::Predictions { id, results } => match results {
+                Ok(mut lists) => {
+                    if let Some(predictions) = lists.pop() {
+                        lookup::show_predictions(self, id, predictions);
+                    }
+                }
+                Err(e) => self.notify_error(format!("recognition failed: {e}")),
+            },
+            Event::TrainingStarted {
+                device,
+                torch_threads,
+                synth_threads,
+            } => {
+                self.training.device =
+                    format!("{device}, {torch_threads} torch + {synth_threads} synthesis threads");
+            }
+            Event::TrainingProgress(p) => self.training.push_progress(p),
+            Event::TrainingFinished { dir, manifest } => {
+                let first = self.training.is_first_model;
+                self.training.finished(&manifest);
+                if first || self.model.is_none() {
+                    if let Some(engine) = &self.engine {
+                        engine.send(Request::LoadModel(dir.clone()));
+                    }
+                    self.settings.active_model = Some(dir.clone());
+                }
+                self.notify(format!("model saved: {}", dir.display()));
+            }
+            Event::TrainingCancelled => {
+                self.training.running = false;
+                self.notify("training cancelled".into());
+            }
+            Event::Error { context, message } => {
+                if context == "training" {
+                    self.training.running = false;
+                }
+                self.notify_error(format!("{context}: {message}"));
+            }
+        }
+    }
+
+    /// The whole window: tabs, messages, the current tab, the floating panel.
+    pub fn root_ui(&mut self, ui: &mut egui::Ui) {
+        let ctx = ui.ctx().clone();
+        self.ensure_started(&ctx);
+        let now = Instant::now();
+        let dt = now.duration_since(self.last_frame).as_secs_f32();
+        self.last_frame = now;
+        self.frame_times.push_back(dt);
+        if self.frame_times.len() > 60 {
+            self.frame_times.pop_front();
+        }
+        self.poll(&ctx);
+        lookup::handle_dropped_files(self, &ctx);
+
+        egui::Panel::top("tabs").show(ui, |ui| {
+            ui.horizontal(|ui| {
+                ui.heading("Isaac Lens · 以撒识图");
+                ui.separator();
+                for (tab, key) in [
+                    (Tab::Lookup, "tab.lookup"),
+                    (Tab::Catalog, "tab.catalog"),
+                    (Tab::Training, "tab.training"),
+                    (Tab::Settings, "tab.settings"),
+                ] {
+                    let label = tr(self.settings.language, key);
+                    ui.selectable_value(&mut self.tab, tab, label);
+                }
+                ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                    self.status_ui(ui);
+                });
+            });
+            self.messages_ui(ui);
+        });
+
+        egui::CentralPanel::default().show(ui, |ui| {
+            if self.catalog.is_none() {
+                self.setup_ui(ui);
+                return;
+            }
+            match self.tab {
+                Tab::Lookup => lookup::lookup_ui(self, ui),
+                Tab::Catalog => catalog_tab::catalog_ui(self, ui),
+                Tab::Training => training_tab::training_ui(self, ui),
+                Tab::Settings => settings_tab::settings_ui(self, ui),
+            }
+        });
+        if self.settings.panel_enabled && self.catalog.is_some() {
+            panel::floating_panel(self, &ctx);
+        }
+        if self.training.running || self.lookup.is_live() {
+            ctx.request_repaint_after(Duration::from_millis(100));
+        }
+    }
+
+    fn status_ui(&mut self, ui: &mut egui::Ui) {
+        let model = match &self.model {
+            Some((dir, m)) => format!(
+                "{} · {} · {}",
+                dir.file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default(),
+                m.arch.as_str(),
+                self.engine
+                    .as_ref()
+                    .map(|e| crate::engine::device_name(e.device()))
+                    .unwrap_or_default()
+            ),
+            None if self.training.running => format!(
+                "{} {:.0}%",
+                self.t("first_training"),
+                self.training.fraction() * 100.0
+            ),
+            None => "no model".into(),
+        };
+        ui.label(egui::RichText::new(model).weak());
+    }
+
+    fn messages_ui(&mut self, ui: &mut egui::Ui) {
+        // Notes fade after a while; errors stay until dismissed.
+        self.messages
+            .retain(|m| m.error || m.shown_at.elapsed() < Duration::from_secs(8));
+        let mut dismiss = None;
+        for (i, m) in self.messages.iter().enumerate().rev().take(3) {
+            ui.horizontal(|ui| {
+                let colour = if m.error {
+                    egui::Color32::from_rgb(230, 90, 80)
+                } else {
+                    egui::Color32::from_rgb(120, 200, 120)
+                };
+                ui.colored_label(colour, &m.text);
+                if ui
+                    .small_button(tr(self.settings.language, "dismiss"))
+                    .clicked()
+                {
+                    dismiss = Some(i);
+                }
+            });
+        }
+        if let Some(i) = dismiss {
+            self.messages.remove(i);
+        }
+        if self.messages.iter().any(|m| !m.error) {
+            ui.ctx().request_repaint_after(Duration::from_secs(1));
+        }
+    }
+
+    fn setup_ui(&mut self, ui: &mut egui::Ui) {
+        if self.importing {
+            ui.horizontal(|ui| {
+                ui.spinner();
+                ui.label(self.t("importing"));
+            });
+            return;
+        }
+        ui.label(self.t("no_catalog"));
+        egui::Grid::new("import").num_columns(3).show(ui, |ui| {
+            for (i, label) in [
+                "Huiji wiki scrape (--huiji)",
+                "EID tables (--eid)",
+                "Game resources/ (--game)",
+            ]
+            .iter()
+            .enumerate()
+            {
+                ui.label(*label);
+                ui.add(egui::TextEdit::singleline(&mut self.import_fields[i]).desired_width(380.0));
+                if ui.button("…").clicked() {
+                    self.spawn_job(move || {
+                        Job::FolderPicked(i, rfd::FileDialog::new().pick_folder())
+                    });
+                }
+                ui.end_row();
+            }
+        });
+        if ui.button(self.t("import")).clicked() {
+            let field = |s: &String| (!s.trim().is_empty()).then(|| PathBuf::from(s.trim()));
+            let sources = ImportSources {
+                huiji: field(&self.import_fields[0]),
+                eid: field(&self.import_fields[1]),
+                game: field(&self.import_fields[2]),
+            };
+            self.start_import(sources);
+        }
+    }
+}
+
+impl eframe::App for LensApp {
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        self.root_ui(ui);
+    }
+
+    fn save(&mut self, storage: &mut dyn eframe::Storage) {
+        eframe::set_value(storage, eframe::APP_KEY, &self.settings);
+    }
+}
+
+mod hotkey {
+    //! The global freeze hotkey (works while the game or capture viewer has focus).
+    use global_hotkey::hotkey::HotKey;
+    use global_hotkey::{GlobalHotKeyEvent, GlobalHotKeyManager, HotKeyState};
+
+    pub struct Hotkey {
+        _manager: GlobalHotKeyManager,
+        id: u32,
+    }
+
+    impl Hotkey {
+        pub fn register(text: &str) -> Result<Self, String> {
+            let hotkey: HotKey = text.parse().map_err(|e| format!("not a hotkey: {e}"))?;
+            let manager = GlobalHotKeyManager::new().map_err(|e| e.to_string())?;
+            manager.register(hotkey).map_err(|e| e.to_string())?;
+            Ok(Self {
+                _manager: manager,
+                id: hotkey.id(),
+            })
+        }
+
+        pub fn pressed(&self) -> bool {
+            GlobalHotKeyEvent::receiver()
+                .try_iter()
+                .any(|e| e.id == self.id && e.state == HotKeyState::Pressed)
+        }
+    }
+}
+
+/// Opens the main window; `catalog` and `model` override the data folder's.
+pub fn run(catalog: Option<PathBuf>, model: Option<PathBuf>) -> anyhow::Result<()> {
+    let native = eframe::NativeOptions {
+        viewport: egui::ViewportBuilder::default()
+            .with_title("Isaac Lens · 以撒识图")
+            .with_inner_size([1180.0, 760.0])
+            .with_min_inner_size([720.0, 480.0])
+            .with_drag_and_drop(true)
+            .with_app_id("isaac-lens"),
+        renderer: eframe::Renderer::Glow,
+        ..Default::default()
+    };
+    eframe::run_native(
+        "isaac-lens",
+        native,
+        Box::new(move |cc| {
+            // A corrupt or older settings file falls back to defaults.
+            let mut settings: Settings = cc
+                .storage
+                .and_then(|s| eframe::get_value(s, eframe::APP_KEY))
+                .unwrap_or_default();
+            let data = settings
+                .data_folder
+                .clone()
+                .unwrap_or_else(crate::paths::data_dir);
+            let mut paths = AppPaths::from_data_dir(&data);
+            if let Some(c) = catalog {
+                paths.catalog = c;
+            }
+            if model.is_some() {
+                settings.active_model = model;
+            }
+            Ok(Box::new(LensApp::new(settings, paths)))
+        }),
+    )
+    .map_err(|e| anyhow::anyhow!("cannot open the window: {e}"))
+}

@@ -1,0 +1,369 @@
+//! The Training tab: the recipe, synthetic previews, live curves, checkpoints.
+
+use std::path::PathBuf;
+
+use egui::RichText;
+use egui_plot::{Line, Plot};
+
+use super::{Job, LensApp, tr};
+use crate::engine::model::Arch;
+use crate::engine::synth::{self, SampleSpec, Split, Style, SynthAssets};
+use crate::engine::{Engine, Manifest, Progress, Recipe, Request};
+
+#[derive(Default)]
+pub struct TrainingView {
+    pub running: bool,
+    /// The first model of a fresh install: it is loaded as soon as it is saved.
+    pub is_first_model: bool,
+    pub last: Option<Progress>,
+    pub loss: Vec<[f64; 2]>,
+    pub accuracy: Vec<[f64; 2]>,
+    pub device: String,
+    pub preview: Vec<egui::TextureHandle>,
+    pub checkpoints: Option<Vec<(PathBuf, Manifest)>>,
+    pub out: Option<PathBuf>,
+}
+
+impl TrainingView {
+    pub fn start(&mut self, engine: Option<&Engine>, recipe: Recipe, out: PathBuf, first: bool) {
+        let Some(engine) = engine else { return };
+        self.running = true;
+        self.is_first_model = first;
+        self.last = None;
+        self.loss.clear();
+        self.accuracy.clear();
+        self.out = Some(out.clone());
+        engine.set_paused(false);
+        engine.send(Request::Train {
+            recipe: Box::new(recipe),
+            out,
+        });
+    }
+
+    pub fn push_progress(&mut self, p: Progress) {
+        if p.step > 0 && self.loss.last().is_none_or(|l| l[0] < p.step as f64) {
+            self.loss.push([p.step as f64, p.loss]);
+            self.accuracy.push([p.step as f64, p.accuracy * 100.0]);
+        }
+        self.last = Some(p);
+    }
+
+    pub fn finished(&mut self, _manifest: &Manifest) {
+        self.running = false;
+        self.is_first_model = false;
+        self.checkpoints = None;
+    }
+
+    pub fn fraction(&self) -> f64 {
+        self.last.as_ref().map(|p| p.fraction).unwrap_or(0.0)
+    }
+
+    pub fn set_preview(&mut self, ctx: &egui::Context, images: &[image::RgbImage]) {
+        self.preview = images
+            .iter()
+            .enumerate()
+            .map(|(i, img)| {
+                let rgba = image::DynamicImage::ImageRgb8(img.clone()).to_rgba8();
+                let colour = egui::ColorImage::from_rgba_unmultiplied(
+                    [img.width() as usize, img.height() as usize],
+                    rgba.as_raw(),
+                );
+                ctx.load_texture(
+                    format!("preview-{i}"),
+                    colour,
+                    egui::TextureOptions::NEAREST,
+                )
+            })
+            .collect();
+    }
+}
+
+fn list_checkpoints(models: &std::path::Path) -> Vec<(PathBuf, Manifest)> {
+    let mut out: Vec<(PathBuf, Manifest)> = std::fs::read_dir(models)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|e| {
+            crate::engine::read_manifest(&e.path())
+                .ok()
+                .map(|m| (e.path(), m))
+        })
+        .collect();
+    out.sort_by_key(|(_, m)| std::cmp::Reverse(m.created_unix));
+    out
+}
+
+pub fn training_ui(app: &mut LensApp, ui: &mut egui::Ui) {
+    let lang = app.settings.language;
+    egui::Panel::left("recipe")
+        .resizable(true)
+        .default_size(300.0)
+        .show(ui, |ui| {
+            egui::ScrollArea::vertical().show(ui, |ui| recipe_ui(app, ui));
+        });
+    egui::Panel::right("checkpoints")
+        .resizable(true)
+        .default_size(320.0)
+        .show(ui, |ui| checkpoints_ui(app, ui));
+    egui::CentralPanel::default().show(ui, |ui| {
+        ui.horizontal(|ui| {
+            let engine = app.engine.as_ref();
+            if !app.training.running {
+                if ui.button(tr(lang, "start")).clicked() {
+                    let stamp = std::time::SystemTime::now()
+                        .duration_since(std::time::UNIX_EPOCH)
+                        .map(|d| d.as_secs())
+                        .unwrap_or(0);
+                    let out = app.paths.models.join(format!("model-{stamp}"));
+                    let recipe = app.settings.recipe.clone();
+                    app.training.start(engine, recipe, out, false);
+                }
+                let current = app.model.as_ref().map(|(d, _)| d.clone());
+                if let Some(dir) = current
+                    && ui.button(tr(lang, "finetune")).clicked()
+                {
+                    let mut recipe = app
+                        .model
+                        .as_ref()
+                        .map(|(_, m)| m.recipe.clone())
+                        .unwrap_or_default();
+                    recipe.init_from = Some(dir.clone());
+                    recipe.minutes = Some(2.0);
+                    recipe.epochs = None;
+                    recipe.learning_rate *= 0.3;
+                    recipe.capture_share = 0.3;
+                    let out = dir.with_file_name(format!(
+                        "{}-tuned",
+                        dir.file_name()
+                            .map(|n| n.to_string_lossy().into_owned())
+                            .unwrap_or_default()
+                    ));
+                    app.training.start(app.engine.as_ref(), recipe, out, false);
+                }
+            } else if let Some(engine) = engine {
+                let paused = engine.is_paused();
+                if ui
+                    .button(tr(lang, if paused { "resume" } else { "pause" }))
+                    .clicked()
+                {
+                    engine.set_paused(!paused);
+                }
+                if ui.button(tr(lang, "stop")).clicked() {
+                    engine.stop_training();
+                }
+                if ui.button(tr(lang, "cancel")).clicked() {
+                    engine.cancel_training();
+                }
+            }
+        });
+        if let Some(p) = &app.training.last {
+            let eta = p
+                .eta
+                .map(|e| format!(" · ETA {}s", e.as_secs()))
+                .unwrap_or_default();
+            ui.add(egui::ProgressBar::new(p.fraction as f32).text(format!(
+                "{:?} {:.0}%{eta}",
+                p.phase,
+                p.fraction * 100.0
+            )));
+            ui.label(format!(
+                "epoch {:.2} · step {} · {} {:.3} · {} {:.1}% · {:.0} images/s",
+                p.epoch,
+                p.step,
+                tr(lang, "loss"),
+                p.loss,
+                tr(lang, "accuracy"),
+                p.accuracy * 100.0,
+                p.images_per_second
+            ));
+        }
+        if !app.training.device.is_empty() {
+            ui.label(RichText::new(&app.training.device).weak());
+        }
+        let fps = 1.0
+            / (app.frame_times.iter().sum::<f32>() / app.frame_times.len().max(1) as f32).max(1e-3);
+        ui.label(RichText::new(format!("UI {fps:.0} frames/s")).weak());
+        let height = (ui.available_height() / 2.0 - 40.0).max(80.0);
+        ui.label(tr(lang, "loss"));
+        Plot::new("loss")
+            .height(height)
+            .allow_scroll(false)
+            .show(ui, |plot| {
+                plot.line(Line::new(tr(lang, "loss"), app.training.loss.clone()));
+            });
+        ui.label(format!("{} (%)", tr(lang, "accuracy")));
+        Plot::new("accuracy")
+            .height(height)
+            .allow_scroll(false)
+            .include_y(0.0)
+            .include_y(100.0)
+            .show(ui, |plot| {
+                plot.line(Line::new(
+                    tr(lang, "accuracy"),
+                    app.training.accuracy.clone(),
+                ));
+            });
+    });
+}
+
+fn recipe_ui(app: &mut LensApp, ui: &mut egui::Ui) {
+    let lang = app.settings.language;
+    let r = &mut app.settings.recipe;
+    ui.heading(tr(lang, "recipe"));
+    egui::Grid::new("recipe-grid")
+        .num_columns(2)
+        .show(ui, |ui| {
+            ui.label("");
+            let before = r.arch;
+            egui::ComboBox::new("arch", tr(lang, "arch"))
+                .selected_text(r.arch.as_str())
+                .show_ui(ui, |ui| {
+                    ui.selectable_value(&mut r.arch, Arch::Compact, "compact");
+                    ui.selectable_value(&mut r.arch, Arch::Vgg16, "vgg16");
+                });
+            if r.arch != before {
+                *r = Recipe {
+                    minutes: r.minutes,
+                    ..Recipe::for_arch(r.arch)
+                };
+            }
+            ui.end_row();
+            ui.label(tr(lang, "minutes"));
+            let mut minutes = r.minutes.unwrap_or(7.5);
+            ui.add(
+                egui::DragValue::new(&mut minutes)
+                    .range(0.1..=240.0)
+                    .speed(0.1),
+            );
+            r.minutes = Some(minutes);
+            ui.end_row();
+            ui.label(tr(lang, "samples"));
+            ui.add(egui::DragValue::new(&mut r.samples_per_class).range(1..=4096));
+            ui.end_row();
+            ui.label(tr(lang, "batch"));
+            ui.add(egui::DragValue::new(&mut r.batch_size).range(8..=1024));
+            ui.end_row();
+            ui.label("learning rate");
+            ui.add(
+                egui::DragValue::new(&mut r.learning_rate)
+                    .range(1e-5..=0.1)
+                    .speed(1e-4),
+            );
+            ui.end_row();
+        });
+    ui.separator();
+    ui.label(RichText::new(tr(lang, "augment")).strong());
+    let s = &mut r.synth;
+    ui.add(egui::Slider::new(&mut s.phone_share, 0.0..=1.0).text("phone photos"));
+    ui.add(egui::Slider::new(&mut s.pedestal_share, 0.0..=1.0).text("pedestals"));
+    ui.checkbox(&mut s.jpeg, "JPEG");
+    ui.checkbox(&mut s.blur, "blur");
+    ui.checkbox(&mut s.noise, "noise");
+    ui.checkbox(&mut s.colour, "colour");
+    ui.checkbox(&mut s.moire, "moire");
+    ui.checkbox(&mut s.perspective, "perspective");
+    let captures =
+        crate::captures::read_labels(&app.paths.captures.join(crate::captures::LABELS_FILE))
+            .map(|l| l.len())
+            .unwrap_or(0);
+    let mut use_captures = r.capture_share > 0.0;
+    if ui
+        .checkbox(
+            &mut use_captures,
+            format!("{} ({captures})", tr(lang, "use_captures")),
+        )
+        .changed()
+    {
+        r.capture_share = if use_captures { 0.1 } else { 0.0 };
+    }
+    ui.separator();
+    if ui.button(tr(lang, "preview")).clicked() {
+        preview_samples(app);
+    }
+    ui.horizontal_wrapped(|ui| {
+        for t in &app.training.preview {
+            ui.add(egui::Image::new((t.id(), egui::vec2(64.0, 64.0))));
+        }
+    });
+}
+
+fn preview_samples(app: &mut LensApp) {
+    let Some(catalog) = app.catalog.clone() else {
+        return;
+    };
+    let recipe = app.settings.recipe.clone();
+    let backgrounds = app.paths.shared.as_ref().map(|s| s.join("backgrounds"));
+    let seed = app.training.preview.len() as u64 + std::process::id() as u64;
+    app.spawn_job(move || {
+        let result = SynthAssets::load(&catalog, backgrounds.as_deref()).map(|assets| {
+            let specs: Vec<SampleSpec> = (0..24u64)
+                .map(|i| SampleSpec {
+                    class: Some(synth::sample_seed(seed, i) as usize % catalog.len().max(1)),
+                    style: if i % 3 == 2 {
+                        Style::Phone
+                    } else {
+                        Style::Screenshot
+                    },
+                    split: Split::Train,
+                    seed: synth::sample_seed(seed ^ 0xfeed, i),
+                })
+                .collect();
+            synth::render_many(&assets, &specs, recipe.input_size, &recipe.synth)
+        });
+        Job::Preview(result.map_err(|e| e.to_string()))
+    });
+}
+
+fn checkpoints_ui(app: &mut LensApp, ui: &mut egui::Ui) {
+    let lang = app.settings.language;
+    ui.horizontal(|ui| {
+        ui.heading(tr(lang, "checkpoints"));
+        if ui.small_button(tr(lang, "refresh")).clicked() {
+            app.training.checkpoints = None;
+        }
+    });
+    let models = app.paths.models.clone();
+    let list = app
+        .training
+        .checkpoints
+        .get_or_insert_with(|| list_checkpoints(&models))
+        .clone();
+    let active = app.model.as_ref().map(|(d, _)| d.clone());
+    egui::ScrollArea::vertical().show(ui, |ui| {
+        for (dir, m) in list {
+            let name = dir
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            ui.group(|ui| {
+                ui.label(RichText::new(&name).strong());
+                let top1 = |s| {
+                    m.metrics
+                        .top1(s)
+                        .map(|v| format!("{:.1}%", v * 100.0))
+                        .unwrap_or_else(|| "?".into())
+                };
+                ui.label(format!(
+                    "{} · {} px · {} classes · {:.0} s",
+                    m.arch.as_str(),
+                    m.input_size,
+                    m.classes.len(),
+                    m.training_seconds
+                ));
+                ui.label(format!(
+                    "top-1: screenshots {} · phone {}",
+                    top1("screenshot"),
+                    top1("phone")
+                ));
+                if active.as_ref() == Some(&dir) {
+                    ui.label(RichText::new(tr(lang, "in_use")).italics());
+                } else if ui.button(tr(lang, "use_model")).clicked()
+                    && let Some(engine) = &app.engine
+                {
+                    engine.send(Request::LoadModel(dir.clone()));
+                    app.settings.active_model = Some(dir.clone());
+                }
+            });
+        }
+    });
+}

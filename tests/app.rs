@@ -1,0 +1,294 @@
+//! The desktop app under egui_kittest: tabs, catalog search in both languages, a dropped
+//! image, a drawn box answered by a real model, and a training run started and cancelled.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
+use std::time::{Duration, Instant};
+
+use egui_kittest::Harness;
+use egui_kittest::kittest::{NodeT as _, Queryable as _};
+use isaac_lens::app::{AppPaths, LensApp, Settings, Tab};
+use isaac_lens::catalog::{ItemKey, ItemKind};
+use isaac_lens::engine::{DeviceChoice, Engine, EngineConfig, Event, Recipe, Request};
+
+use common::{real_catalog, shared};
+
+/// A data folder with a 12-item catalog and a model trained on it (once per test binary).
+fn data_dir() -> &'static Path {
+    static DATA: OnceLock<(tempfile::TempDir, PathBuf)> = OnceLock::new();
+    &DATA
+        .get_or_init(|| {
+            let dir = tempfile::tempdir().unwrap();
+            let data = dir.path().to_path_buf();
+            let c = |id| ItemKey::new(ItemKind::Collectible, id);
+            let keys = [
+                c(1),
+                c(2),
+                c(12),
+                c(17),
+                c(23),
+                c(115),
+                c(215),
+                c(270),
+                c(272),
+                c(33),
+                ItemKey::new(ItemKind::Trinket, 10),
+                ItemKey::new(ItemKind::Trinket, 1),
+            ];
+            let catalog = Arc::new(real_catalog().subset(&keys, &data.join("catalog")).unwrap());
+            let config = EngineConfig {
+                device: DeviceChoice::Cpu,
+                torch_threads: 1,
+                synth_threads: 1,
+                backgrounds: Some(shared().join("backgrounds")),
+                captures: None,
+            };
+            let engine = Engine::start(catalog, config, None).unwrap();
+            let recipe = Recipe {
+                minutes: Some(0.75),
+                validation_per_class: 2,
+                ..Recipe::default()
+            };
+            engine.send(Request::Train {
+                recipe: Box::new(recipe),
+                out: data.join("models/default"),
+            });
+            loop {
+                match engine.events().recv().unwrap() {
+                    Event::TrainingFinished { .. } => break,
+                    Event::Error { message, .. } => panic!("{message}"),
+                    _ => {}
+                }
+            }
+            (dir, data)
+        })
+        .1
+}
+
+fn harness() -> Harness<'static, LensApp> {
+    let data = data_dir();
+    let mut paths = AppPaths::from_data_dir(data);
+    paths.shared = Some(shared());
+    let settings = Settings {
+        panel_enabled: true,
+        ..Settings::default()
+    };
+    let app = LensApp::new(settings, paths);
+    let mut h = Harness::builder()
+        .with_size([1280.0, 820.0])
+        .with_max_steps(20)
+        .build_ui_state(|ui, app: &mut LensApp| app.root_ui(ui), app);
+    h.run_steps(3);
+    wait_for(&mut h, "the model to load", |app| app.model.is_some());
+    h
+}
+
+/// Steps the UI until `done` holds (engine answers come from other threads).
+fn wait_for(h: &mut Harness<'static, LensApp>, what: &str, done: impl Fn(&LensApp) -> bool) {
+    let start = Instant::now();
+    while !done(h.state()) {
+        assert!(
+            start.elapsed() < Duration::from_secs(60),
+            "timed out waiting for {what}"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+        h.run_steps(1);
+    }
+    h.run_steps(2);
+}
+
+#[derive(Debug)]
+struct DroppedPath(PathBuf);
+
+impl egui::DroppedFile for DroppedPath {
+    fn path(&self) -> &Path {
+        &self.0
+    }
+    fn bytes(&self) -> Result<Vec<u8>, String> {
+        std::fs::read(&self.0).map_err(|e| e.to_string())
+    }
+}
+
+fn drop_file(h: &mut Harness<'static, LensApp>, path: &Path) {
+    h.input_mut()
+        .dropped_files
+        .push(Arc::new(DroppedPath(path.to_path_buf())));
+    h.run_steps(2);
+}
+
+#[test]
+fn tabs_switch_by_label() {
+    let mut h = harness();
+    h.get_by_label("Catalog").click();
+    h.run_steps(2);
+    assert_eq!(h.state().tab, Tab::Catalog);
+    h.get_by_label("Training").click();
+    h.run_steps(2);
+    h.get_by_label("Start training");
+    h.get_by_label("Settings").click();
+    h.run_steps(2);
+    h.get_by_label("Interface language");
+    // Chinese interface.
+    h.get_by_label("简体中文").click();
+    h.run_steps(2);
+    h.get_by_label("界面语言");
+    h.get_by_label("识图").click();
+    h.run_steps(2);
+    assert_eq!(h.state().tab, Tab::Lookup);
+}
+
+#[test]
+fn catalog_search_works_in_both_languages_and_shows_readable_descriptions() {
+    let mut h = harness();
+    h.get_by_label("Catalog").click();
+    h.run_steps(2);
+    let search = h.get_by_label("Search (English or 中文)");
+    search.click();
+    search.type_text("onion");
+    h.run_steps(2);
+    assert!(h.query_by_label("The Sad Onion").is_some());
+    assert!(
+        h.query_by_label("Leech").is_none(),
+        "Leech should be filtered out"
+    );
+    h.state_mut().catalog_view.query = "水蛭".into();
+    h.run_steps(2);
+    assert!(h.query_by_label("Leech").is_some());
+    assert!(h.query_by_label("The Sad Onion").is_none());
+    h.get_by_label("Leech").click();
+    h.run_steps(2);
+    assert_eq!(
+        h.state().catalog_view.selected,
+        Some(ItemKey::new(ItemKind::Collectible, 270))
+    );
+    // The details pane shows text, never raw EID markup.
+    let texts: Vec<String> = h
+        .root()
+        .children_recursive()
+        .filter_map(|n| {
+            let node = n.accesskit_node();
+            node.label().or_else(|| node.value())
+        })
+        .collect();
+    assert!(texts.iter().any(|t| t.contains("Heal")), "{texts:?}");
+    assert!(
+        !texts.iter().any(|t| t.contains("{{") || t.contains('#')),
+        "{texts:?}"
+    );
+}
+
+#[test]
+fn dropped_image_and_drawn_box_show_the_item_in_the_results() {
+    let mut h = harness();
+    // The Dinner screenshot pasted into a bigger frame, dropped onto the window.
+    let dinner = image::open(shared().join("real-examples/test_00022.png"))
+        .unwrap()
+        .to_rgb8();
+    let mut frame = image::RgbImage::from_pixel(400, 300, image::Rgb([25, 22, 20]));
+    image::imageops::overlay(&mut frame, &dinner, 100, 50);
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("frame.png");
+    frame.save(&path).unwrap();
+    drop_file(&mut h, &path);
+    assert!(
+        h.state().lookup.frame.is_some(),
+        "the dropped image was not opened"
+    );
+
+    // Drag a box over the item, in screen coordinates of the canvas.
+    let canvas = h.get_by_label("Frame canvas").rect();
+    let fit = (canvas.width() / 400.0).min(canvas.height() / 300.0);
+    let origin = canvas.center() - egui::vec2(400.0, 300.0) * fit / 2.0;
+    let at = |x: f32, y: f32| origin + egui::vec2(x, y) * fit;
+    let (from, to) = (at(100.0, 50.0), at(264.0, 190.0));
+    h.event(egui::Event::PointerMoved(from));
+    h.event(egui::Event::PointerButton {
+        pos: from,
+        button: egui::PointerButton::Primary,
+        pressed: true,
+        modifiers: Default::default(),
+    });
+    h.run_steps(1);
+    for i in 1..=5 {
+        h.event(egui::Event::PointerMoved(
+            from + (to - from) * (i as f32 / 5.0),
+        ));
+        h.run_steps(1);
+    }
+    h.event(egui::Event::PointerButton {
+        pos: to,
+        button: egui::PointerButton::Primary,
+        pressed: false,
+        modifiers: Default::default(),
+    });
+    h.run_steps(1);
+    let sel = h.state().lookup.selection.expect("no box");
+    assert!(
+        (sel.min.x - 100.0).abs() < 3.0 && (sel.max.y - 190.0).abs() < 3.0,
+        "{sel:?}"
+    );
+    wait_for(&mut h, "the predictions", |app| app.lookup.result.is_some());
+    let best = h.state().lookup.result.as_ref().unwrap().predictions[0].key;
+    assert_eq!(best, ItemKey::new(ItemKind::Collectible, 23));
+    // Shown in the Lookup tab and in the floating panel.
+    assert!(
+        h.query_all_by_label("1. Dinner · 正餐").count() >= 2,
+        "the results list lacks Dinner"
+    );
+
+    // "This one" saves the crop with its label into the player's captures.
+    h.query_all_by_label("This one").next().unwrap().click();
+    h.run_steps(2);
+    let labels =
+        isaac_lens::captures::read_labels(&data_dir().join("captures/labels.csv")).unwrap();
+    assert_eq!(
+        labels.last().map(|l| l.key),
+        Some(ItemKey::new(ItemKind::Collectible, 23))
+    );
+
+    // A file that is not an image: a visible message, and the app keeps its frame.
+    let bad = tmp.path().join("notes.png");
+    std::fs::write(&bad, "not an image").unwrap();
+    drop_file(&mut h, &bad);
+    assert!(
+        h.state()
+            .messages
+            .iter()
+            .any(|m| m.error && m.text.contains("notes.png"))
+    );
+    assert!(h.state().lookup.frame.is_some());
+}
+
+#[test]
+fn training_starts_shows_progress_and_cancels() {
+    let mut h = harness();
+    h.get_by_label("Training").click();
+    h.run_steps(2);
+    h.state_mut().settings.recipe.minutes = Some(5.0);
+    h.get_by_label("Start training").click();
+    h.run_steps(2);
+    assert!(h.state().training.running);
+    wait_for(&mut h, "training progress", |app| {
+        app.training.last.as_ref().is_some_and(|p| p.step > 0)
+    });
+    h.get_by_label("Cancel").click();
+    wait_for(&mut h, "the cancellation", |app| !app.training.running);
+    assert!(
+        h.state()
+            .messages
+            .iter()
+            .any(|m| m.text.contains("cancelled"))
+    );
+    // Lookups still work after (and during) training.
+    h.get_by_label("Start training");
+}
+
+#[test]
+fn settings_fall_back_to_defaults_field_by_field() {
+    let partial: Settings =
+        serde_json::from_str(r#"{"panel_opacity": 0.5, "unknown": 1}"#).unwrap();
+    assert_eq!(partial.panel_opacity, 0.5);
+    assert_eq!(partial.hotkey, Settings::default().hotkey);
+}
