@@ -31,12 +31,10 @@ enum Command {
     Eval(cli::recognise::EvalArgs),
     /// Where the data lives and what is installed.
     Info(cli::InfoArgs),
+    /// Save one frame of a monitor or window (through xcap) as PNG.
+    Capture(cli::CaptureArgs),
     /// Open the desktop app (the default with no subcommand).
-    App {
-        /// Checkpoint folder to use.
-        #[arg(long)]
-        model: Option<PathBuf>,
-    },
+    App(isaac_lens::app::AppArgs),
 }
 
 fn main() -> ExitCode {
@@ -54,8 +52,9 @@ fn main() -> ExitCode {
         Some(Command::Predict(a)) => cli::recognise::predict(a, args.catalog.as_ref()),
         Some(Command::Eval(a)) => cli::recognise::eval(a, args.catalog.as_ref()),
         Some(Command::Info(a)) => cli::info(a, args.catalog.as_ref()),
-        Some(Command::App { model }) => isaac_lens::app::run(args.catalog, model),
-        None => isaac_lens::app::run(args.catalog, None),
+        Some(Command::Capture(a)) => cli::capture(a),
+        Some(Command::App(a)) => isaac_lens::app::run(args.catalog, a),
+        None => isaac_lens::app::run(args.catalog, isaac_lens::app::AppArgs::default()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -489,3 +489,67 @@ fn eval_counts_top_k_hits_on_the_real_captures() {
     let misses = stdout.lines().filter(|l| l.contains("expected")).count();
     assert_eq!(misses, 5 - top1, "{stdout}");
 }
+
+/// A PNG whose header claims 20000x20000 pixels: refused before any pixel is allocated.
+fn png_bomb() -> Vec<u8> {
+    fn chunk(kind: &[u8], data: &[u8]) -> Vec<u8> {
+        let mut out = (data.len() as u32).to_be_bytes().to_vec();
+        let mut body = kind.to_vec();
+        body.extend_from_slice(data);
+        out.extend_from_slice(&body);
+        out.extend_from_slice(&crc32(&body).to_be_bytes());
+        out
+    }
+    fn crc32(bytes: &[u8]) -> u32 {
+        let mut crc = 0xFFFF_FFFFu32;
+        for b in bytes {
+            crc ^= u32::from(*b);
+            for _ in 0..8 {
+                crc = if crc & 1 != 0 {
+                    (crc >> 1) ^ 0xEDB8_8320
+                } else {
+                    crc >> 1
+                };
+            }
+        }
+        !crc
+    }
+    let mut ihdr = Vec::new();
+    ihdr.extend_from_slice(&20_000u32.to_be_bytes());
+    ihdr.extend_from_slice(&20_000u32.to_be_bytes());
+    ihdr.extend_from_slice(&[8, 6, 0, 0, 0]);
+    let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+    png.extend(chunk(b"IHDR", &ihdr));
+    png.extend(chunk(b"IEND", &[]));
+    png
+}
+
+#[test]
+fn predict_refuses_decompression_bombs_but_finishes_the_batch() {
+    let t = trained();
+    let tmp = tempfile::tempdir().unwrap();
+    let bomb = tmp.path().join("bomb.png");
+    std::fs::write(&bomb, png_bomb()).unwrap();
+    let good = shared().join("real-examples/test_00016.png");
+    let (code, stdout, _) = run(&[
+        "predict",
+        "--catalog",
+        path(&t.catalog_dir),
+        "--model",
+        path(&t.model_dir),
+        "--json",
+        path(&bomb),
+        path(&good),
+    ]);
+    assert_eq!(code, 1);
+    let lines: Vec<serde_json::Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert!(
+        lines[0]["error"].as_str().unwrap().contains("limit"),
+        "{}",
+        lines[0]
+    );
+    assert_eq!(lines[1]["predictions"].as_array().unwrap().len(), 10);
+}

@@ -149,7 +149,7 @@ pub fn poll_live(app: &mut LensApp, _ctx: &egui::Context) {
     }
 }
 
-fn start_live(app: &mut LensApp, source: SourceId, label: String) {
+pub fn start_live(app: &mut LensApp, source: SourceId, label: String) {
     app.lookup.frame_label = label;
     app.lookup.selected_source = Some(source.clone());
     app.lookup.live = Some(LiveCapture::start(

@@ -149,6 +149,9 @@ pub struct LensApp {
     next_request: u64,
     hotkey: Option<hotkey::Hotkey>,
     started: bool,
+    /// From the command line: a source to capture live, an image to open.
+    pub startup_source: Option<String>,
+    pub startup_open: Option<PathBuf>,
     last_frame: Instant,
     pub frame_times: std::collections::VecDeque<f32>,
 }
@@ -183,6 +186,8 @@ impl LensApp {
             next_request: 1,
             hotkey: None,
             started: false,
+            startup_source: None,
+            startup_open: None,
             last_frame: Instant::now(),
             frame_times: Default::default(),
         }
@@ -210,6 +215,14 @@ impl LensApp {
             )),
         }
         self.open_catalog();
+        if self.startup_source.is_some() {
+            self.spawn_job(|| {
+                Job::Sources(crate::capture::list_sources().map_err(|e| e.to_string()))
+            });
+        }
+        if let Some(path) = self.startup_open.take() {
+            lookup::open_image_path(self, ctx, &path);
+        }
     }
 
     pub fn lang(&self) -> Language {
@@ -397,7 +410,15 @@ impl LensApp {
             }
             Job::FolderPicked(i, Some(path)) => self.import_fields[i] = path.display().to_string(),
             Job::FolderPicked(_, None) => self.notify_error("No folder chosen (or no file dialog on this system): type the path".into()),
-            Job::Sources(Ok(s)) => self.lookup.sources = s,
+            Job::Sources(Ok(s)) => {
+                self.lookup.sources = s;
+                if let Some(text) = self.startup_source.take() {
+                    match self.lookup.sources.iter().find(|s| s.label.contains(&text)).cloned() {
+                        Some(source) => lookup::start_live(self, source.id, source.label),
+                        None => self.notify_error(format!("no monitor or window matches {text:?}")),
+                    }
+                }
+            }
             Job::Sources(Err(e)) => self.notify_error(e),
             Job::Preview(Ok(images)) => self.training.set_preview(ctx, &images),
             Job::Preview(Err(e)) => self.notify_error(e),
@@ -633,8 +654,24 @@ mod hotkey {
     }
 }
 
-/// Opens the main window; `catalog` and `model` override the data folder's.
-pub fn run(catalog: Option<PathBuf>, model: Option<PathBuf>) -> anyhow::Result<()> {
+#[derive(Clone, Debug, Default, clap::Args)]
+pub struct AppArgs {
+    /// Checkpoint folder to use (default: the data folder's model).
+    #[arg(long)]
+    pub model: Option<PathBuf>,
+    /// Start a live capture of the first monitor or window whose name contains this text.
+    #[arg(long)]
+    pub source: Option<String>,
+    /// Open on this tab: lookup, catalog, training or settings.
+    #[arg(long)]
+    pub tab: Option<String>,
+    /// Open this image in the Lookup tab.
+    #[arg(long)]
+    pub open: Option<PathBuf>,
+}
+
+/// Opens the main window; `catalog` overrides the data folder's.
+pub fn run(catalog: Option<PathBuf>, args: AppArgs) -> anyhow::Result<()> {
     let native = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
             .with_title("Isaac Lens · 以撒识图")
@@ -662,10 +699,19 @@ pub fn run(catalog: Option<PathBuf>, model: Option<PathBuf>) -> anyhow::Result<(
             if let Some(c) = catalog {
                 paths.catalog = c;
             }
-            if model.is_some() {
-                settings.active_model = model;
+            if args.model.is_some() {
+                settings.active_model = args.model.clone();
             }
-            Ok(Box::new(LensApp::new(settings, paths)))
+            let mut app = LensApp::new(settings, paths);
+            app.startup_source = args.source.clone();
+            app.startup_open = args.open.clone();
+            app.tab = match args.tab.as_deref() {
+                Some("catalog") => Tab::Catalog,
+                Some("training") => Tab::Training,
+                Some("settings") => Tab::Settings,
+                _ => Tab::Lookup,
+            };
+            Ok(Box::new(app))
         }),
     )
     .map_err(|e| anyhow::anyhow!("cannot open the window: {e}"))

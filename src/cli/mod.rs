@@ -78,3 +78,54 @@ pub fn info(args: InfoArgs, catalog_dir: Option<&PathBuf>) -> anyhow::Result<()>
     );
     Ok(())
 }
+
+#[derive(Debug, clap::Args)]
+pub struct CaptureArgs {
+    /// Where to write the PNG.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Capture the first window whose title contains this text (default: the first monitor).
+    #[arg(long)]
+    pub window: Option<String>,
+    /// List the monitors and windows instead.
+    #[arg(long)]
+    pub list: bool,
+}
+
+/// `isaac-lens capture`: one frame of a monitor or window through xcap, as the app sees it.
+pub fn capture(args: CaptureArgs) -> anyhow::Result<()> {
+    use crate::capture::{SourceId, capture_once, list_sources};
+    let sources = list_sources()?;
+    if args.list {
+        for s in &sources {
+            println!("{}", s.label);
+        }
+        return Ok(());
+    }
+    let source = match &args.window {
+        Some(text) => sources
+            .iter()
+            .find(|s| matches!(s.id, SourceId::Window { .. }) && s.label.contains(text.as_str()))
+            .ok_or_else(|| anyhow::anyhow!("no window title contains {text:?}"))?,
+        None => sources
+            .iter()
+            .find(|s| matches!(s.id, SourceId::Monitor { .. }))
+            .ok_or_else(|| anyhow::anyhow!("no monitor found"))?,
+    };
+    let frame = capture_once(&source.id)?;
+    let out = args
+        .out
+        .ok_or_else(|| anyhow::anyhow!("--out FILE is needed"))?;
+    let mut png = Vec::new();
+    frame.write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)?;
+    crate::fsutil::write_atomic(&out, &png)
+        .with_context(|| format!("cannot write {}", out.display()))?;
+    println!(
+        "{} ({}x{}) -> {}",
+        source.label,
+        frame.width(),
+        frame.height(),
+        out.display()
+    );
+    Ok(())
+}

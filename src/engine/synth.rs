@@ -258,28 +258,6 @@ impl Canvas {
             }
         }
     }
-
-    /// Averages `factor`x`factor` blocks (the final smooth rescale to the model's size).
-    fn downscale(&self, factor: usize) -> Canvas {
-        let (w, h) = (self.w / factor, self.h / factor);
-        let mut out = Canvas::new(w, h);
-        let norm = 1.0 / (factor * factor) as f32;
-        for y in 0..h {
-            for x in 0..w {
-                let mut acc = [0.0; 3];
-                for dy in 0..factor {
-                    for dx in 0..factor {
-                        let p = self.px[(y * factor + dy) * self.w + x * factor + dx];
-                        for c in 0..3 {
-                            acc[c] += p[c];
-                        }
-                    }
-                }
-                out.px[y * w + x] = acc.map(|v| v * norm);
-            }
-        }
-        out
-    }
 }
 
 /// Renders one sample at `size`x`size`.
@@ -333,7 +311,7 @@ pub fn render(
     match spec.style {
         Style::Screenshot => {
             if options.blur && rng.random_bool(0.6) {
-                canvas.blur(rng.random_range(0.3..1.3));
+                canvas.blur(rng.random_range(0.4..1.8));
             }
         }
         Style::Phone => {
@@ -347,7 +325,7 @@ pub fn render(
                 colour_cast(&mut canvas, &mut rng);
             }
             if options.blur {
-                canvas.blur(rng.random_range(0.6..2.2));
+                canvas.blur(rng.random_range(0.6..2.4));
             }
         }
     }
@@ -358,15 +336,16 @@ pub fn render(
         };
         add_noise(&mut canvas, &mut rng, sigma);
     }
-    let mut out = canvas.downscale(factor).to_rgb();
+    let mut captured = canvas.to_rgb();
     if options.jpeg && rng.random_bool(0.7) {
         let quality = match spec.style {
-            Style::Screenshot => rng.random_range(45..95),
-            Style::Phone => rng.random_range(25..80),
+            Style::Screenshot => rng.random_range(50..95),
+            Style::Phone => rng.random_range(35..85),
         };
-        out = jpeg_roundtrip(&out, quality);
+        captured = jpeg_roundtrip(&captured, quality);
     }
-    out
+    // The final smooth rescale to the model's input.
+    image::imageops::resize(&captured, size, size, image::imageops::FilterType::Triangle)
 }
 
 /// Renders `specs` in parallel (the calling rayon pool decides the threads).
@@ -622,7 +601,7 @@ fn colour_cast(c: &mut Canvas, rng: &mut StdRng) {
 fn moire(c: &mut Canvas, rng: &mut StdRng) {
     let period = rng.random_range(1.6..3.6f32);
     let angle = rng.random_range(-0.5..0.5f32);
-    let strength = rng.random_range(0.04..0.25f32);
+    let strength = rng.random_range(0.04..0.2f32);
     let beat = rng.random_range(0.02..0.2f32);
     let (ca, sa) = (angle.cos(), angle.sin());
     for y in 0..c.h {

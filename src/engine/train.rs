@@ -53,7 +53,7 @@ impl Default for Recipe {
         Self {
             arch: Arch::Compact,
             input_size: Arch::Compact.default_input_size(),
-            minutes: Some(7.5),
+            minutes: Some(8.5),
             epochs: None,
             samples_per_class: 64,
             batch_size: 128,
