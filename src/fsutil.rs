@@ -45,3 +45,11 @@ pub fn replace_dir(staged: &Path, target: &Path) -> io::Result<()> {
         }
     }
 }
+
+/// Seconds since the Unix epoch (0 if the clock is before it): names and timestamps.
+pub fn unix_now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+}

@@ -173,10 +173,7 @@ pub fn show_predictions(app: &mut LensApp, id: u64, predictions: Vec<Prediction>
         app.lookup.recent.insert(0, previous);
         app.lookup.recent.truncate(12);
     }
-    let unix_time = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0);
+    let unix_time = crate::fsutil::unix_now();
     app.settings.history.insert(
         0,
         HistoryEntry {

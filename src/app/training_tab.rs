@@ -110,10 +110,7 @@ pub fn training_ui(app: &mut LensApp, ui: &mut egui::Ui) {
             let engine = app.engine.as_ref();
             if !app.training.running {
                 if ui.button(tr(lang, "start")).clicked() {
-                    let stamp = std::time::SystemTime::now()
-                        .duration_since(std::time::UNIX_EPOCH)
-                        .map(|d| d.as_secs())
-                        .unwrap_or(0);
+                    let stamp = crate::fsutil::unix_now();
                     let out = app.paths.models.join(format!("model-{stamp}"));
                     let recipe = app.settings.recipe.clone();
                     app.training.start(engine, recipe, out, false);

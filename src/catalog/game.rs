@@ -147,12 +147,7 @@ fn for_each_element(
             Ok(Event::End(_)) => depth = depth.saturating_sub(1),
             Ok(Event::Eof) => break,
             Ok(_) => {}
-            Err(e) => {
-                return Err(CatalogError::file(
-                    path,
-                    format!("XML error near byte {pos}: {e}"),
-                ));
-            }
+            Err(e) => return Err(xml_error(path, pos, e)),
         }
     }
     if !saw_root || depth != 0 {
@@ -162,6 +157,10 @@ fn for_each_element(
         ));
     }
     Ok(())
+}
+
+fn xml_error(path: &Path, pos: u64, e: quick_xml::Error) -> CatalogError {
+    CatalogError::file(path, format!("XML error near byte {pos}: {e}"))
 }
 
 fn parse_items(path: &Path) -> Result<Vec<Entry>> {
@@ -310,12 +309,7 @@ fn parse_stringtable(path: &Path) -> Result<StringTable> {
             }
             Ok(Event::Eof) => break,
             Ok(_) => {}
-            Err(e) => {
-                return Err(CatalogError::file(
-                    path,
-                    format!("XML error near byte {pos}: {e}"),
-                ));
-            }
+            Err(e) => return Err(xml_error(path, pos, e)),
         }
     }
     if languages.is_empty() {

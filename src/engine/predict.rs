@@ -151,9 +151,12 @@ pub fn probabilities(ckpt: &Checkpoint, images: &[RgbImage], device: Device) -> 
         .to_device(Device::Cpu)
 }
 
+/// Number of views averaged per crop.
+pub const VIEWS: i64 = 2;
+
 /// The views averaged for one crop: the box as drawn and a tighter centre, since players
 /// draw boxes loosely.
-fn views(img: &DynamicImage, size: u32) -> [RgbImage; 2] {
+pub fn views(img: &DynamicImage, size: u32) -> [RgbImage; 2] {
     let (w, h) = (img.width(), img.height());
     let (cw, ch) = ((w * 4 / 5).max(1), (h * 4 / 5).max(1));
     let centre = img.crop_imm((w - cw) / 2, (h - ch) / 2, cw, ch);

@@ -15,9 +15,10 @@ use tch::{Device, Kind, Reduction, Tensor, nn, nn::OptimizerConfig};
 use super::EngineError;
 use super::checkpoint::{self, Checkpoint, Manifest};
 use super::model::Arch;
-use super::predict::{model_input_from_image, tensor_from_images, tensor_from_u8_nhwc};
+use super::predict::{self, model_input_from_image, tensor_from_images, tensor_from_u8_nhwc};
 use super::synth::{SampleSpec, Split, Style, SynthAssets, SynthOptions, render_many, sample_seed};
 use crate::catalog::{Catalog, ItemKey};
+use rayon::prelude::*;
 
 pub const MEAN: [f32; 3] = [0.45, 0.42, 0.40];
 pub const STD: [f32; 3] = [0.27, 0.26, 0.26];
@@ -307,15 +308,24 @@ pub fn label_ranks(logits: &Tensor, labels: &[i64], item_classes: i64) -> Vec<i6
     Vec::<i64>::try_from(better).unwrap_or_default()
 }
 
-/// Fits the softmax temperature minimising the negative log-likelihood.
-fn fit_temperature(logits: &Tensor, labels: &[i64]) -> f64 {
+/// Calibrated probabilities averaged over views: `view_logits` is [N, VIEWS, C].
+pub fn mean_view_probabilities(view_logits: &Tensor, temperature: f64) -> Tensor {
+    (view_logits / temperature)
+        .softmax(-1, Kind::Float)
+        .mean_dim(1, false, Kind::Float)
+}
+
+/// Fits the softmax temperature minimising the negative log-likelihood of the view-averaged
+/// probabilities, exactly as prediction computes them.
+fn fit_temperature(view_logits: &Tensor, labels: &[i64]) -> f64 {
     let target = Tensor::from_slice(labels);
     let mut best = (f64::INFINITY, 1.0);
     for i in 0..=70 {
         let t = 0.5 + i as f64 * 0.05;
-        let nll = (logits / t)
-            .cross_entropy_for_logits(&target)
-            .double_value(&[]);
+        let log_probs = mean_view_probabilities(view_logits, t)
+            .clamp_min(1e-12)
+            .log();
+        let nll = log_probs.nll_loss(&target).double_value(&[]);
         if nll < best.0 {
             best = (nll, t);
         }
@@ -380,10 +390,7 @@ pub fn train(
         recipe: recipe.clone(),
         metrics: Metrics::default(),
         training_seconds: 0.0,
-        created_unix: std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_secs())
-            .unwrap_or(0),
+        created_unix: crate::fsutil::unix_now(),
     };
     let mut ckpt = checkpoint::fresh(manifest, device);
     if let Some(init) = &recipe.init_from {
@@ -551,14 +558,32 @@ pub fn train(
         })
     };
     report_phase(Phase::Validating);
+    // Validation goes through the prediction path: crops at capture size (3x the input),
+    // resized and viewed as `predict` does, so the figures are what a player gets.
     let specs = validation_specs(classes, recipe.validation_per_class, recipe.seed);
-    let images = pool.install(|| render_many(&assets, &specs, recipe.input_size, &recipe.synth));
-    let logits = logits_for(&ckpt, &images, device);
+    let cores = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(2);
+    let validation_pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(cores)
+        .build()
+        .map_err(|e| EngineError::Other(format!("cannot start validation threads: {e}")))?;
+    let view_images: Vec<RgbImage> = validation_pool.install(|| {
+        render_many(&assets, &specs, recipe.input_size * 3, &recipe.synth)
+            .into_par_iter()
+            .flat_map_iter(|img| {
+                predict::views(&image::DynamicImage::ImageRgb8(img), recipe.input_size)
+            })
+            .collect()
+    });
+    let view_logits =
+        logits_for(&ckpt, &view_images, device).view([specs.len() as i64, predict::VIEWS, -1]);
     let labels: Vec<i64> = specs
         .iter()
         .map(|s| s.class.unwrap_or(classes) as i64)
         .collect();
-    let temperature = fit_temperature(&logits, &labels);
+    let temperature = fit_temperature(&view_logits, &labels);
+    let probs_all = mean_view_probabilities(&view_logits, temperature);
     let mut metrics = Metrics {
         steps: step,
         samples_seen: step * batch_size as u64,
@@ -572,7 +597,7 @@ pub fn train(
     let items: Vec<usize> = (0..specs.len())
         .filter(|&i| specs[i].class.is_some())
         .collect();
-    let item_logits = logits.index_select(
+    let item_logits = probs_all.index_select(
         0,
         &Tensor::from_slice(&items.iter().map(|&i| i as i64).collect::<Vec<_>>()),
     );
@@ -594,9 +619,7 @@ pub fn train(
             top10: of_style.iter().filter(|r| **r < 10).count() as f64 / n,
         });
     }
-    let probs = (&logits / temperature)
-        .softmax(-1, Kind::Float)
-        .narrow(1, 0, classes as i64);
+    let probs = probs_all.narrow(1, 0, classes as i64);
     let top = Vec::<f32>::try_from(probs.max_dim(1, false).0).unwrap_or_default();
     let mean_of = |pick: &dyn Fn(&SampleSpec) -> bool| {
         let v: Vec<f64> = specs
