@@ -28,23 +28,29 @@ sleep 2
 xdotool search --sync --name "Capture card" windowmove 0 0
 
 shot() { "$bin" capture --out "$out/$1.png" ${2:+--window "$2"} >/dev/null; echo "[screenshots] $out/$1.png"; }
-app_window() { xdotool search --sync --name "Isaac Lens · 以撒识图" | head -n 1; }
+# The main window: the app's first visible window (the results panel comes later).
+app_window() { xdotool search --sync --onlyvisible --pid "$app" | head -n 1; }
 
 # Lookup: live capture of the viewer window, frozen, a box drawn around the item.
+# Side by side: an X server without a compositor captures covered parts of a window as black.
 "$bin" app --source "Capture card" >/dev/null 2>&1 &
 app=$!
 pids+=($app)
 sleep 8
 win=$(app_window)
-xdotool windowmove "$win" 620 40 windowsize "$win" 1280 820
-sleep 2
+xdotool windowmove "$win" 960 0 windowsize "$win" 960 1000
+sleep 3
 xdotool windowactivate --sync "$win" key F8 || xdotool key F8
 sleep 1
-# The canvas fills the window left of the 340 px results column, below the tab and source bars.
+# The canvas fills the window left of the results column, below the tab and source bars; the
+# 960x600 frame is fitted into it, with the item capture (164x140) in the middle.
 eval "$(xdotool getwindowgeometry --shell "$win")"
-cx=$((X + (WIDTH - 350) / 2)); cy=$((Y + 100 + (HEIGHT - 100) / 2))
-xdotool mousemove $((cx - 85)) $((cy - 75)) mousedown 1 mousemove $((cx - 20)) $((cy - 10)) sleep 0.2 \
-  mousemove $((cx + 85)) $((cy + 75)) sleep 0.2 mouseup 1
+cw=$((WIDTH - 360)); ch=$((HEIGHT - 103))
+cx=$((X + 12 + (WIDTH - 330) / 2)); cy=$((Y + 62 + (HEIGHT - 70) / 2))
+fit=$(( (cw * 1000 / 960) < (ch * 1000 / 600) ? (cw * 1000 / 960) : (ch * 1000 / 600) ))
+hw=$((95 * fit / 1000)); hh=$((80 * fit / 1000))
+xdotool mousemove $((cx - hw)) $((cy - hh)) mousedown 1 mousemove $((cx - hw + 20)) $((cy - hh + 20)) sleep 0.2 \
+  mousemove $((cx + hw)) $((cy + hh)) sleep 0.2 mouseup 1
 sleep 3
 shot lookup
 kill "$app"; sleep 1
@@ -59,11 +65,13 @@ for tab in catalog training; do
   sleep 2
   if [ "$tab" = catalog ]; then
     eval "$(xdotool getwindowgeometry --shell "$win")"
-    xdotool mousemove $((X + 100)) $((Y + 110)) click 1 sleep 0.3 type "onion"
-    sleep 0.5
-    xdotool mousemove $((X + 80)) $((Y + 170)) click 1
+    xdotool windowactivate --sync "$win" mousemove --window "$win" 90 110 click 1
+  else
+    # A short look at live training: curves, throughput, ETA (the run is discarded on exit).
+    xdotool windowactivate --sync "$win" mousemove --window "$win" 428 52 sleep 0.5 click 1
+    sleep 40
   fi
   sleep 2
-  shot "$tab" "Isaac Lens · 以撒识图"
+  shot "$tab" "Isaac Lens"
   kill "$app"; sleep 1
 done

@@ -21,6 +21,7 @@ pub fn catalog_ui(app: &mut LensApp, ui: &mut egui::Ui) {
     egui::Panel::right("catalog-details")
         .resizable(true)
         .default_size(380.0)
+        .min_size(320.0)
         .show(ui, |ui| {
             egui::ScrollArea::vertical().show(ui, |ui| {
                 match app.catalog_view.selected.and_then(|k| catalog.get(k)) {

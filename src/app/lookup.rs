@@ -218,6 +218,7 @@ pub fn lookup_ui(app: &mut LensApp, ui: &mut egui::Ui) {
     egui::Panel::right("lookup-results")
         .resizable(true)
         .default_size(340.0)
+        .min_size(300.0)
         .show(ui, |ui| {
             egui::ScrollArea::vertical().show(ui, |ui| {
                 panel::results_ui(app, ui, false);

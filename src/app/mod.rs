@@ -518,7 +518,10 @@ impl LensApp {
         if self.settings.panel_enabled && self.catalog.is_some() {
             panel::floating_panel(self, &ctx);
         }
-        if self.training.running || self.lookup.is_live() {
+        if self.training.running {
+            // Curves move continuously; 30 frames a second keeps them smooth.
+            ctx.request_repaint_after(Duration::from_millis(33));
+        } else if self.lookup.is_live() {
             ctx.request_repaint_after(Duration::from_millis(100));
         }
     }

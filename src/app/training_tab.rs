@@ -98,12 +98,14 @@ pub fn training_ui(app: &mut LensApp, ui: &mut egui::Ui) {
     egui::Panel::left("recipe")
         .resizable(true)
         .default_size(300.0)
+        .min_size(260.0)
         .show(ui, |ui| {
             egui::ScrollArea::vertical().show(ui, |ui| recipe_ui(app, ui));
         });
     egui::Panel::right("checkpoints")
         .resizable(true)
         .default_size(320.0)
+        .min_size(260.0)
         .show(ui, |ui| checkpoints_ui(app, ui));
     egui::CentralPanel::default().show(ui, |ui| {
         ui.horizontal(|ui| {
@@ -177,9 +179,11 @@ pub fn training_ui(app: &mut LensApp, ui: &mut egui::Ui) {
         if !app.training.device.is_empty() {
             ui.label(RichText::new(&app.training.device).weak());
         }
-        let fps = 1.0
-            / (app.frame_times.iter().sum::<f32>() / app.frame_times.len().max(1) as f32).max(1e-3);
-        ui.label(RichText::new(format!("UI {fps:.0} frames/s")).weak());
+        if app.training.running {
+            // While training, the window repaints continuously: this shows it keeps up.
+            let mean = app.frame_times.iter().sum::<f32>() / app.frame_times.len().max(1) as f32;
+            ui.label(RichText::new(format!("UI {:.0} frames/s", 1.0 / mean.max(1e-3))).weak());
+        }
         let height = (ui.available_height() / 2.0 - 40.0).max(80.0);
         ui.label(tr(lang, "loss"));
         Plot::new("loss")
