@@ -320,8 +320,8 @@ pub fn mean_view_probabilities(view_logits: &Tensor, temperature: f64) -> Tensor
 fn fit_temperature(view_logits: &Tensor, labels: &[i64]) -> f64 {
     let target = Tensor::from_slice(labels);
     let mut best = (f64::INFINITY, 1.0);
-    for i in 0..=70 {
-        let t = 0.5 + i as f64 * 0.05;
+    for i in 0..=76 {
+        let t = 0.2 + i as f64 * 0.05;
         let log_probs = mean_view_probabilities(view_logits, t)
             .clamp_min(1e-12)
             .log();
