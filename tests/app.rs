@@ -11,7 +11,7 @@ use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT as _, Queryable as _};
 use isaac_lens::app::{AppPaths, LensApp, Settings, Tab};
 use isaac_lens::catalog::{ItemKey, ItemKind};
-use isaac_lens::engine::{DeviceChoice, Engine, EngineConfig, Event, Recipe, Request};
+use isaac_lens::engine::Recipe;
 
 use common::{real_catalog, shared};
 
@@ -38,30 +38,12 @@ fn data_dir() -> &'static Path {
                 ItemKey::new(ItemKind::Trinket, 1),
             ];
             let catalog = Arc::new(real_catalog().subset(&keys, &data.join("catalog")).unwrap());
-            let config = EngineConfig {
-                device: DeviceChoice::Cpu,
-                torch_threads: 1,
-                synth_threads: 1,
-                backgrounds: Some(shared().join("backgrounds")),
-                captures: None,
-            };
-            let engine = Engine::start(catalog, config, None).unwrap();
             let recipe = Recipe {
                 minutes: Some(0.75),
                 validation_per_class: 2,
                 ..Recipe::default()
             };
-            engine.send(Request::Train {
-                recipe: Box::new(recipe),
-                out: data.join("models/default"),
-            });
-            loop {
-                match engine.events().recv().unwrap() {
-                    Event::TrainingFinished { .. } => break,
-                    Event::Error { message, .. } => panic!("{message}"),
-                    _ => {}
-                }
-            }
+            common::train_on_cpu(catalog, recipe, &data.join("models/default"));
             (dir, data)
         })
         .1

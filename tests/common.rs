@@ -37,3 +37,34 @@ pub fn real_catalog() -> &'static Catalog {
 pub fn bin() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_isaac-lens"))
 }
+
+/// Trains on the CPU (one torch thread, one synthesis thread, the shared backgrounds) and
+/// waits for the checkpoint; returns its manifest and how many progress events arrived.
+pub fn train_on_cpu(
+    catalog: std::sync::Arc<Catalog>,
+    recipe: isaac_lens::engine::Recipe,
+    out: &Path,
+) -> (isaac_lens::engine::Manifest, usize) {
+    use isaac_lens::engine::{DeviceChoice, Engine, EngineConfig, Event, Request};
+    let config = EngineConfig {
+        device: DeviceChoice::Cpu,
+        torch_threads: 1,
+        synth_threads: 1,
+        backgrounds: Some(shared().join("backgrounds")),
+        captures: None,
+    };
+    let engine = Engine::start(catalog, config, None).expect("engine");
+    engine.send(Request::Train {
+        recipe: Box::new(recipe),
+        out: out.to_path_buf(),
+    });
+    let mut progress = 0;
+    loop {
+        match engine.events().recv().expect("engine stopped") {
+            Event::TrainingProgress(_) => progress += 1,
+            Event::TrainingFinished { manifest, .. } => return (*manifest, progress),
+            Event::Error { message, .. } => panic!("training failed: {message}"),
+            _ => {}
+        }
+    }
+}

@@ -10,9 +10,7 @@ use std::sync::{Arc, OnceLock};
 use image::{Rgba, RgbaImage};
 use isaac_lens::catalog::{Catalog, ItemKey, ItemKind};
 use isaac_lens::engine::synth::{SampleSpec, Split, Style, SynthAssets, SynthOptions, render};
-use isaac_lens::engine::{
-    DeviceChoice, Engine, EngineConfig, Event, Recipe, Request, checkpoint, predict,
-};
+use isaac_lens::engine::{Recipe, checkpoint, predict};
 use tch::Device;
 
 use common::{bin, real_catalog, shared};
@@ -60,14 +58,6 @@ fn trained() -> &'static Trained {
         let dir = tempfile::tempdir().unwrap();
         let catalog_dir = dir.path().join("catalog");
         let catalog = Arc::new(real_catalog().subset(&subset_keys(), &catalog_dir).unwrap());
-        let config = EngineConfig {
-            device: DeviceChoice::Cpu,
-            torch_threads: 1,
-            synth_threads: 1,
-            backgrounds: Some(shared().join("backgrounds")),
-            captures: None,
-        };
-        let engine = Engine::start(catalog.clone(), config, None).unwrap();
         let recipe = Recipe {
             minutes: Some(1.25),
             samples_per_class: 256,
@@ -75,19 +65,7 @@ fn trained() -> &'static Trained {
             ..Recipe::default()
         };
         let model_dir = dir.path().join("model");
-        engine.send(Request::Train {
-            recipe: Box::new(recipe),
-            out: model_dir.clone(),
-        });
-        let mut progress = 0;
-        let manifest = loop {
-            match engine.events().recv().unwrap() {
-                Event::TrainingProgress(_) => progress += 1,
-                Event::TrainingFinished { manifest, .. } => break *manifest,
-                Event::Error { message, .. } => panic!("training failed: {message}"),
-                _ => {}
-            }
-        };
+        let (manifest, progress) = common::train_on_cpu(catalog.clone(), recipe, &model_dir);
         assert!(progress > 3, "only {progress} progress events");
         Trained {
             _dir: dir,
@@ -313,6 +291,19 @@ fn run(args: &[&str]) -> (i32, String, String) {
     )
 }
 
+/// Runs `isaac-lens COMMAND --catalog <subset> --model <trained> ARGS...`.
+fn run_with_model(t: &Trained, command: &str, args: &[&str]) -> (i32, String, String) {
+    let mut all = vec![
+        command,
+        "--catalog",
+        path(&t.catalog_dir),
+        "--model",
+        path(&t.model_dir),
+    ];
+    all.extend_from_slice(args);
+    run(&all)
+}
+
 fn path(p: &Path) -> &str {
     p.to_str().unwrap()
 }
@@ -334,20 +325,19 @@ fn predict_prints_one_json_line_per_image_in_input_order() {
     .unwrap();
     let a = real.join("test_00013.png");
     let b = real.join("test_00022.png");
-    let (code, stdout, stderr) = run(&[
+    let (code, stdout, stderr) = run_with_model(
+        t,
         "predict",
-        "--catalog",
-        path(&t.catalog_dir),
-        "--model",
-        path(&t.model_dir),
-        "--json",
-        "--top",
-        "3",
-        path(&a),
-        path(&corrupt),
-        path(&grey16),
-        path(&b),
-    ]);
+        &[
+            "--json",
+            "--top",
+            "3",
+            path(&a),
+            path(&corrupt),
+            path(&grey16),
+            path(&b),
+        ],
+    );
     assert_eq!(code, 1, "a failed file must fail the run: {stderr}");
     let lines: Vec<serde_json::Value> = stdout
         .lines()
@@ -423,16 +413,7 @@ fn predict_cuts_boxes_and_refuses_bad_ones() {
         let err = line["error"].as_str().unwrap();
         assert!(err.contains("outside") || err.contains("empty"), "{err}");
     }
-    let (code, _, stderr) = run(&[
-        "predict",
-        "--catalog",
-        path(&t.catalog_dir),
-        "--model",
-        path(&t.model_dir),
-        "--box",
-        "1,2,3",
-        path(&frame_path),
-    ]);
+    let (code, _, stderr) = run_with_model(t, "predict", &["--box", "1,2,3", path(&frame_path)]);
     assert_eq!(code, 2, "{stderr}");
     assert!(stderr.contains("x,y,w,h"), "{stderr}");
 }
@@ -458,15 +439,7 @@ fn predict_and_eval_refuse_a_model_of_another_catalog() {
 fn eval_counts_top_k_hits_on_the_real_captures() {
     let t = trained();
     let labels = shared().join("real-examples/labels.csv");
-    let (code, stdout, stderr) = run(&[
-        "eval",
-        "--catalog",
-        path(&t.catalog_dir),
-        "--model",
-        path(&t.model_dir),
-        "--labels",
-        path(&labels),
-    ]);
+    let (code, stdout, stderr) = run_with_model(t, "eval", &["--labels", path(&labels)]);
     assert_eq!(code, 0, "{stderr}");
     let count = |prefix: &str| -> usize {
         let line = stdout
@@ -531,16 +504,7 @@ fn predict_refuses_decompression_bombs_but_finishes_the_batch() {
     let bomb = tmp.path().join("bomb.png");
     std::fs::write(&bomb, png_bomb()).unwrap();
     let good = shared().join("real-examples/test_00016.png");
-    let (code, stdout, _) = run(&[
-        "predict",
-        "--catalog",
-        path(&t.catalog_dir),
-        "--model",
-        path(&t.model_dir),
-        "--json",
-        path(&bomb),
-        path(&good),
-    ]);
+    let (code, stdout, _) = run_with_model(t, "predict", &["--json", path(&bomb), path(&good)]);
     assert_eq!(code, 1);
     let lines: Vec<serde_json::Value> = stdout
         .lines()

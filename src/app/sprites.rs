@@ -14,7 +14,7 @@ impl SpriteCache {
         self.textures.clear();
     }
 
-    /// The sprite of `key`, or None when it cannot be read (the caller shows a placeholder).
+    /// The sprite of `key`, or None when it cannot be read (the caller leaves an empty box).
     pub fn get(
         &mut self,
         ctx: &egui::Context,
