@@ -11,6 +11,8 @@ use crate::catalog::{Item, ItemKey, ItemKind};
 pub struct CatalogView {
     pub query: String,
     pub selected: Option<ItemKey>,
+    /// The hits for the query they were computed for: searching every frame is wasted work.
+    hits: Option<(String, Vec<ItemKey>)>,
 }
 
 pub fn catalog_ui(app: &mut LensApp, ui: &mut egui::Ui) {
@@ -49,7 +51,20 @@ pub fn catalog_ui(app: &mut LensApp, ui: &mut egui::Ui) {
             ui.add(egui::TextEdit::singleline(&mut app.catalog_view.query).desired_width(320.0))
                 .labelled_by(label.id);
         });
-        let hits = catalog.search(&app.catalog_view.query);
+        let view = &mut app.catalog_view;
+        if view.hits.as_ref().is_none_or(|(q, _)| *q != view.query) {
+            let keys = catalog
+                .search(&view.query)
+                .into_iter()
+                .map(|i| i.key())
+                .collect();
+            view.hits = Some((view.query.clone(), keys));
+        }
+        let hits: Vec<&crate::catalog::Item> = view
+            .hits
+            .as_ref()
+            .map(|(_, keys)| keys.iter().filter_map(|k| catalog.get(*k)).collect())
+            .unwrap_or_default();
         ui.label(RichText::new(format!("{} / {}", hits.len(), catalog.len())).weak());
         let cell = egui::vec2(150.0, 58.0);
         let columns = ((ui.available_width() / (cell.x + 6.0)).floor() as usize).max(1);

@@ -304,17 +304,8 @@ impl LensApp {
         let catalog = Arc::new(catalog);
         self.sprites.clear();
         self.catalog = Some(catalog.clone());
-        let cores = std::thread::available_parallelism()
-            .map(|n| n.get())
-            .unwrap_or(2);
-        let config = EngineConfig {
+        let mut config = EngineConfig {
             device: self.settings.device,
-            torch_threads: if self.settings.torch_threads == 0 {
-                cores
-            } else {
-                self.settings.torch_threads
-            },
-            synth_threads: (cores / 4).max(1),
             backgrounds: self
                 .paths
                 .shared
@@ -322,7 +313,11 @@ impl LensApp {
                 .map(|s| s.join("backgrounds"))
                 .filter(|d| d.is_dir()),
             captures: Some(self.paths.captures.clone()),
+            ..EngineConfig::default()
         };
+        if self.settings.torch_threads > 0 {
+            config.torch_threads = self.settings.torch_threads;
+        }
         match Engine::start(catalog, config, Some(self.waker.clone())) {
             Ok(engine) => {
                 let model = self

@@ -22,6 +22,8 @@ pub struct TrainingView {
     pub preview: Vec<egui::TextureHandle>,
     pub checkpoints: Option<Vec<(PathBuf, Manifest)>>,
     pub out: Option<PathBuf>,
+    /// How many corrected captures the player has; read once, reset when one is saved.
+    pub captures_count: Option<usize>,
 }
 
 impl TrainingView {
@@ -263,10 +265,12 @@ fn recipe_ui(app: &mut LensApp, ui: &mut egui::Ui) {
     ui.checkbox(&mut s.colour, "colour");
     ui.checkbox(&mut s.moire, "moire");
     ui.checkbox(&mut s.perspective, "perspective");
-    let captures =
-        crate::captures::read_labels(&app.paths.captures.join(crate::captures::LABELS_FILE))
+    let labels_csv = app.paths.captures.join(crate::captures::LABELS_FILE);
+    let captures = *app.training.captures_count.get_or_insert_with(|| {
+        crate::captures::read_labels(&labels_csv)
             .map(|l| l.len())
-            .unwrap_or(0);
+            .unwrap_or(0)
+    });
     let mut use_captures = r.capture_share > 0.0;
     if ui
         .checkbox(
