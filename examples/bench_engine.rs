@@ -1,5 +1,5 @@
 //! Side-by-side engine measurements for BENCHMARKS.md:
-//! `cargo run --release --example bench_engine -- [what] [--arch compact|vgg16] [--size N]`
+//! `cargo run --release --example bench_engine -- [what] [--arch compact|vgg16] [--size N] [--precision f32|bf16]`
 //! what: synth (samples/s), train (optimiser steps on pre-rendered batches, images/s),
 //! predict (batch-1 forward latency, median of 200, and batched crops/s).
 
@@ -7,7 +7,7 @@ use std::time::Instant;
 
 use isaac_lens::catalog::Catalog;
 use isaac_lens::engine::checkpoint::{self, Manifest};
-use isaac_lens::engine::model::Arch;
+use isaac_lens::engine::model::{Arch, Precision};
 use isaac_lens::engine::predict::tensor_from_images;
 use isaac_lens::engine::synth::{
     SampleSpec, Split, Style, SynthAssets, SynthOptions, render_many, sample_seed,
@@ -37,6 +37,11 @@ fn main() -> anyhow::Result<()> {
     let size: u32 = arg("--size")
         .and_then(|s| s.parse().ok())
         .unwrap_or(arch.default_input_size());
+    let precision = match arg("--precision").as_deref() {
+        Some("f32") => Precision::F32,
+        Some("bf16") => Precision::Bf16,
+        _ => Precision::Auto,
+    };
     let threads: i32 = arg("--threads").and_then(|s| s.parse().ok()).unwrap_or(1);
     let batch: usize = arg("--batch").and_then(|s| s.parse().ok()).unwrap_or(64);
     tch::set_num_threads(threads);
@@ -44,7 +49,8 @@ fn main() -> anyhow::Result<()> {
     let shared = isaac_lens::paths::shared_isaac_dir().map(|d| d.join("backgrounds"));
     let assets = SynthAssets::load(&catalog, shared.as_deref())?;
     let classes = catalog.len();
-    let specs: Vec<SampleSpec> = (0..512u64)
+    let samples: u64 = arg("--samples").and_then(|s| s.parse().ok()).unwrap_or(512);
+    let specs: Vec<SampleSpec> = (0..samples)
         .map(|i| SampleSpec {
             class: Some(i as usize % classes),
             style: if i % 5 < 2 {
@@ -78,7 +84,10 @@ fn main() -> anyhow::Result<()> {
         classes: catalog.items().iter().map(|i| i.key()).collect(),
         catalog_fingerprint: String::new(),
         temperature: 1.0,
-        recipe: Recipe::for_arch(arch),
+        recipe: Recipe {
+            precision,
+            ..Recipe::for_arch(arch)
+        },
         metrics: Metrics::default(),
         training_seconds: 0.0,
         created_unix: 0,
@@ -91,8 +100,9 @@ fn main() -> anyhow::Result<()> {
         .map(|t| t.numel() as i64)
         .sum();
     println!(
-        "model: {} at {size}px, {params} parameters, torch threads {threads}",
-        arch.as_str()
+        "model: {} at {size}px, {params} parameters, torch threads {threads}, training in {:?}",
+        arch.as_str(),
+        precision.training_kind(Device::Cpu)
     );
     if what == "train" || what == "all" {
         let mut opt = nn::AdamW::default().build(&ckpt.vs, 1e-3)?;

@@ -49,7 +49,7 @@ pub fn train_on_cpu(
     let config = EngineConfig {
         device: DeviceChoice::Cpu,
         torch_threads: 1,
-        synth_threads: 1,
+        synthesis: Some(isaac_lens::engine::Synthesis::Alongside(1)),
         backgrounds: Some(shared().join("backgrounds")),
         captures: None,
     };

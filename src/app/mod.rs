@@ -434,10 +434,9 @@ impl LensApp {
             Event::TrainingStarted {
                 device,
                 torch_threads,
-                synth_threads,
+                synthesis,
             } => {
-                self.training.device =
-                    format!("{device}, {torch_threads} torch + {synth_threads} synthesis threads");
+                self.training.device = format!("{device}, {torch_threads} torch threads, {synthesis}");
             }
             Event::TrainingProgress(p) => self.training.push_progress(p),
             Event::TrainingFinished { dir, manifest } => {

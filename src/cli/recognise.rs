@@ -10,7 +10,7 @@ use image::DynamicImage;
 use serde::Serialize;
 
 use crate::catalog::Catalog;
-use crate::engine::model::Arch;
+use crate::engine::model::{Arch, Precision};
 use crate::engine::synth::{self, SampleSpec, Split, Style, SynthAssets, SynthOptions};
 use crate::engine::{
     self, CropBox, DeviceChoice, Engine, EngineConfig, Event, Prediction, Recipe, Request,
@@ -71,6 +71,9 @@ pub struct TrainArgs {
     pub learning_rate: Option<f64>,
     #[arg(long)]
     pub seed: Option<u64>,
+    /// Arithmetic of the convolutions while training (auto: bf16 where the CPU has it).
+    #[arg(long, value_enum)]
+    pub precision: Option<Precision>,
     /// Background images (default: ../shared/isaac/backgrounds when present).
     #[arg(long)]
     pub backgrounds: Option<PathBuf>,
@@ -80,8 +83,9 @@ pub struct TrainArgs {
     /// Fine-tune from this checkpoint.
     #[arg(long)]
     pub init_from: Option<PathBuf>,
-    /// Threads rendering synthetic samples.
-    #[arg(long)]
+    /// Render training samples on N threads of their own while the network trains
+    /// (default: on every core between steps when the network uses every core on the CPU).
+    #[arg(long, value_name = "N")]
     pub synth_threads: Option<usize>,
     #[command(flatten)]
     pub engine: EngineArgs,
@@ -109,13 +113,16 @@ pub fn train(args: TrainArgs, catalog_dir: Option<&PathBuf>) -> anyhow::Result<(
     if let Some(v) = args.seed {
         recipe.seed = v;
     }
+    if let Some(v) = args.precision {
+        recipe.precision = v;
+    }
     recipe.init_from = args.init_from;
     let out = args.out.unwrap_or_else(crate::paths::default_model_dir);
     let mut config = args.engine.config();
     config.backgrounds = args.backgrounds.or_else(default_backgrounds);
     config.captures = Some(args.captures.unwrap_or_else(crate::paths::captures_dir));
     if let Some(t) = args.synth_threads {
-        config.synth_threads = t.max(1);
+        config.synthesis = Some(crate::engine::Synthesis::Alongside(t.max(1)));
     }
     let engine = Engine::start(catalog.clone(), config, None)?;
     let control = engine.control();
@@ -147,10 +154,10 @@ pub fn train(args: TrainArgs, catalog_dir: Option<&PathBuf>) -> anyhow::Result<(
             Event::TrainingStarted {
                 device,
                 torch_threads,
-                synth_threads,
+                synthesis,
             } => {
                 bar.println(format!(
-                    "training {} on {} items ({device}, {torch_threads} torch + {synth_threads} synthesis threads); Ctrl-C stops early and keeps the model",
+                    "training {} on {} items ({device}, {torch_threads} torch threads, {synthesis}); Ctrl-C stops early and keeps the model",
                     recipe.arch.as_str(),
                     catalog.len()
                 ));
@@ -181,11 +188,12 @@ pub fn train(args: TrainArgs, catalog_dir: Option<&PathBuf>) -> anyhow::Result<(
                 let m = &manifest.metrics;
                 println!("saved {}", dir.display());
                 println!(
-                    "{} steps, {} samples ({:.2} epochs) at {:.0} images/s in {:.0} s",
+                    "{} steps, {} samples ({:.2} epochs) at {:.0} images/s ({}) in {:.0} s",
                     m.steps,
                     m.samples_seen,
                     m.epochs,
                     m.train_images_per_second,
+                    m.precision,
                     manifest.training_seconds
                 );
                 for v in &m.validation {

@@ -63,6 +63,7 @@ pub fn fresh(manifest: Manifest, device: Device) -> Checkpoint {
         &vs.root(),
         manifest.outputs(),
         manifest.input_size,
+        manifest.recipe.precision.training_kind(device),
     );
     Checkpoint { vs, net, manifest }
 }

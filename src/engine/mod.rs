@@ -20,7 +20,7 @@ use tch::Device;
 
 pub use checkpoint::Manifest;
 pub use predict::{CropBox, Prediction};
-pub use train::{Metrics, Phase, Progress, Recipe, TrainControl};
+pub use train::{Metrics, Phase, Progress, Recipe, Synthesis, TrainControl};
 
 use crate::catalog::Catalog;
 
@@ -93,8 +93,9 @@ pub struct EngineConfig {
     /// libtorch intra-op threads. Measured on 2 cores while one synthesis thread renders
     /// (about a fifth of a core): 2 torch threads train at 508 images/s, 1 at 283.
     pub torch_threads: usize,
-    /// Threads rendering synthetic samples while training.
-    pub synth_threads: usize,
+    /// Where training batches are rendered; None chooses for the machine
+    /// (`Synthesis::for_machine`).
+    pub synthesis: Option<Synthesis>,
     /// Background images for synthesis (`shared/isaac/backgrounds`).
     pub backgrounds: Option<PathBuf>,
     /// The player's labelled captures, mixed into training.
@@ -109,7 +110,7 @@ impl Default for EngineConfig {
         Self {
             device: DeviceChoice::Auto,
             torch_threads: cores.max(1),
-            synth_threads: (cores / 4).max(1),
+            synthesis: None,
             backgrounds: None,
             captures: None,
         }
@@ -142,7 +143,7 @@ pub enum Event {
     TrainingStarted {
         device: String,
         torch_threads: usize,
-        synth_threads: usize,
+        synthesis: Synthesis,
     },
     TrainingProgress(Progress),
     TrainingFinished {
@@ -335,10 +336,16 @@ fn train_worker(
                     Some(dir) => crate::captures::load_labelled(dir).unwrap_or_default(),
                     None => Vec::new(),
                 };
+                let cores = std::thread::available_parallelism()
+                    .map(|n| n.get())
+                    .unwrap_or(2);
+                let synthesis = config.synthesis.unwrap_or_else(|| {
+                    Synthesis::for_machine(device, cores, config.torch_threads)
+                });
                 emit(Event::TrainingStarted {
                     device: device_name(device),
                     torch_threads: config.torch_threads,
-                    synth_threads: config.synth_threads,
+                    synthesis,
                 });
                 let mut report = |p: Progress| emit(Event::TrainingProgress(p));
                 let trained = train::train(
@@ -347,7 +354,7 @@ fn train_worker(
                     assets,
                     captures,
                     device,
-                    config.synth_threads,
+                    synthesis,
                     control,
                     &mut report,
                 )?;

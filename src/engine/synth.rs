@@ -54,7 +54,7 @@ pub struct SynthOptions {
 impl Default for SynthOptions {
     fn default() -> Self {
         Self {
-            phone_share: 0.4,
+            phone_share: 0.3,
             pedestal_share: 0.5,
             item_fill: (0.5, 1.0),
             jpeg: true,
@@ -218,43 +218,53 @@ impl Canvas {
         img
     }
 
-    /// Separable Gaussian blur.
+    /// Separable Gaussian blur, edges clamped. Both passes run over whole rows of flat
+    /// channel values so the compiler can vectorise them.
     fn blur(&mut self, sigma: f32) {
         if sigma < 0.2 {
             return;
         }
-        let radius = (sigma * 2.5).ceil() as isize;
-        let kernel: Vec<f32> = (-radius..=radius)
-            .map(|i| (-(i * i) as f32 / (2.0 * sigma * sigma)).exp())
+        let radius = (sigma * 2.5).ceil() as usize;
+        let kernel: Vec<f32> = (0..=2 * radius)
+            .map(|i| {
+                let d = i as f32 - radius as f32;
+                (-(d * d) / (2.0 * sigma * sigma)).exp()
+            })
             .collect();
         let sum: f32 = kernel.iter().sum();
         let kernel: Vec<f32> = kernel.iter().map(|k| k / sum).collect();
-        let (w, h) = (self.w as isize, self.h as isize);
-        let mut tmp = vec![[0.0f32; 3]; self.px.len()];
+        let (w, h) = (self.w, self.h);
+        let row_len = w * 3;
+        let flat: &mut [f32] = self.px.as_flattened_mut();
+        // Horizontal: each row padded with copies of its edge pixels.
+        let mut padded = vec![0.0f32; (w + 2 * radius) * 3];
+        let mut tmp = vec![0.0f32; flat.len()];
         for y in 0..h {
-            for x in 0..w {
-                let mut acc = [0.0; 3];
-                for (i, k) in kernel.iter().enumerate() {
-                    let sx = (x + i as isize - radius).clamp(0, w - 1);
-                    let p = self.px[(y * w + sx) as usize];
-                    for c in 0..3 {
-                        acc[c] += p[c] * k;
-                    }
+            let row = &flat[y * row_len..(y + 1) * row_len];
+            for i in 0..radius {
+                padded[i * 3..i * 3 + 3].copy_from_slice(&row[..3]);
+                let right = (radius + w + i) * 3;
+                padded[right..right + 3].copy_from_slice(&row[row_len - 3..]);
+            }
+            padded[radius * 3..(radius + w) * 3].copy_from_slice(row);
+            let out = &mut tmp[y * row_len..(y + 1) * row_len];
+            for (i, k) in kernel.iter().enumerate() {
+                let src = &padded[i * 3..i * 3 + row_len];
+                for (o, s) in out.iter_mut().zip(src) {
+                    *o += s * k;
                 }
-                tmp[(y * w + x) as usize] = acc;
             }
         }
+        // Vertical: whole rows weighted and summed.
         for y in 0..h {
-            for x in 0..w {
-                let mut acc = [0.0; 3];
-                for (i, k) in kernel.iter().enumerate() {
-                    let sy = (y + i as isize - radius).clamp(0, h - 1);
-                    let p = tmp[(sy * w + x) as usize];
-                    for c in 0..3 {
-                        acc[c] += p[c] * k;
-                    }
+            let out = &mut flat[y * row_len..(y + 1) * row_len];
+            out.fill(0.0);
+            for (i, k) in kernel.iter().enumerate() {
+                let sy = (y + i).saturating_sub(radius).min(h - 1);
+                let src = &tmp[sy * row_len..(sy + 1) * row_len];
+                for (o, s) in out.iter_mut().zip(src) {
+                    *o += s * k;
                 }
-                self.px[(y * w + x) as usize] = acc;
             }
         }
     }
@@ -434,13 +444,13 @@ fn procedural_background(side: usize, rng: &mut StdRng, split: Split) -> Canvas 
     let fx = rng.random_range(0.05f32..0.3);
     let fy = rng.random_range(0.05f32..0.3);
     let phase = rng.random_range(0.0f32..6.3);
+    // The blotches are separable: one sine per column and one cosine per row.
+    let column: Vec<f32> = (0..side).map(|x| (x as f32 * fx + phase).sin()).collect();
+    let row: Vec<f32> = (0..side).map(|y| (y as f32 * fy).cos()).collect();
     for y in 0..side {
         for x in 0..side {
             let (u, v) = (x as f32 / side as f32 - 0.5, y as f32 / side as f32 - 0.5);
-            let shade = 1.0
-                + gx * u
-                + gy * v
-                + blotch * ((x as f32 * fx + phase).sin() * (y as f32 * fy).cos());
+            let shade = 1.0 + gx * u + gy * v + blotch * column[x] * row[y];
             let jitter = rng.random_range(-0.02f32..0.02);
             c.px[y * side + x] = base.map(|b| b * shade + jitter);
         }
@@ -563,13 +573,38 @@ fn colour_jitter(c: &mut Canvas, rng: &mut StdRng, amount: f32) {
     let contrast = rng.random_range(1.0 - amount * 2.0..1.0 + amount * 2.0);
     let saturation = rng.random_range(1.0 - amount * 3.0..1.0 + amount * 2.0);
     let gamma = rng.random_range(0.8..1.25f32);
+    let curve = GammaCurve::new(gamma);
     for p in &mut c.px {
         let grey = 0.299 * p[0] + 0.587 * p[1] + 0.114 * p[2];
         for v in p.iter_mut() {
             let s = grey + (*v - grey) * saturation;
             let k = (s - 0.5) * contrast + 0.5 + brightness;
-            *v = k.clamp(0.0, 1.0).powf(gamma);
+            *v = curve.apply(k);
         }
+    }
+}
+
+/// `x.clamp(0, 1).powf(gamma)` from a table: one `powf` per entry instead of per channel.
+struct GammaCurve {
+    table: [f32; Self::STEPS + 1],
+}
+
+impl GammaCurve {
+    const STEPS: usize = 256;
+
+    fn new(gamma: f32) -> Self {
+        let mut table = [0.0; Self::STEPS + 1];
+        for (i, t) in table.iter_mut().enumerate() {
+            *t = (i as f32 / Self::STEPS as f32).powf(gamma);
+        }
+        Self { table }
+    }
+
+    fn apply(&self, x: f32) -> f32 {
+        let f = x.clamp(0.0, 1.0) * Self::STEPS as f32;
+        let i = (f as usize).min(Self::STEPS - 1);
+        let t = f - i as f32;
+        self.table[i] + (self.table[i + 1] - self.table[i]) * t
     }
 }
 
@@ -585,12 +620,19 @@ fn colour_cast(c: &mut Canvas, rng: &mut StdRng) {
     let (ax, ay) = (angle.cos(), angle.sin());
     let lift = rng.random_range(0.0..0.12f32);
     let (w, h) = (c.w as f32, c.h as f32);
+    // sin(a + b) = sin a cos b + cos a sin b: trigonometry per row and column, not per pixel.
+    let column: Vec<(f32, f32)> = (0..c.w)
+        .map(|x| (x as f32 / w * ax * std::f32::consts::TAU).sin_cos())
+        .collect();
     for y in 0..c.h {
-        for x in 0..c.w {
-            let t = (x as f32 / w * ax + y as f32 / h * ay) * std::f32::consts::TAU;
+        let row: [(f32, f32); 3] = std::array::from_fn(|k| {
+            (y as f32 / h * ay * std::f32::consts::TAU + k as f32 * 2.1).sin_cos()
+        });
+        for (x, &(sin_x, cos_x)) in column.iter().enumerate() {
             let p = &mut c.px[y * c.w + x];
             for (k, v) in p.iter_mut().enumerate() {
-                let rainbow = sweep * (t + k as f32 * 2.1).sin();
+                let (sin_y, cos_y) = row[k];
+                let rainbow = sweep * (sin_x * cos_y + cos_x * sin_y);
                 *v = (*v * gain[k] + rainbow) * (1.0 - lift) + lift;
             }
         }
@@ -604,15 +646,28 @@ fn moire(c: &mut Canvas, rng: &mut StdRng) {
     let strength = rng.random_range(0.04..0.2f32);
     let beat = rng.random_range(0.02..0.2f32);
     let (ca, sa) = (angle.cos(), angle.sin());
+    let to_phase = std::f32::consts::TAU / period;
+    // The grid's phase u and the beat's v are linear in x and y, so angle sums turn the
+    // per-pixel trigonometry into per-row and per-column tables.
+    let column: Vec<((f32, f32), (f32, f32))> = (0..c.w)
+        .map(|x| {
+            let x = x as f32;
+            ((x * ca * to_phase).sin_cos(), (-x * sa * beat).sin_cos())
+        })
+        .collect();
     for y in 0..c.h {
-        for x in 0..c.w {
-            let u = x as f32 * ca + y as f32 * sa;
-            let v = -(x as f32) * sa + y as f32 * ca;
+        let yf = y as f32;
+        // Each colour's sub-pixel column sits a third of a pixel further along.
+        let row: [(f32, f32); 3] =
+            std::array::from_fn(|k| ((yf * sa + k as f32 * period / 3.0) * to_phase).sin_cos());
+        let (sin_vy, cos_vy) = (yf * ca * beat).sin_cos();
+        for (x, &((sin_ux, cos_ux), (sin_vx, cos_vx))) in column.iter().enumerate() {
+            let beat_cos = cos_vx * cos_vy - sin_vx * sin_vy;
             let p = &mut c.px[y * c.w + x];
             for (k, value) in p.iter_mut().enumerate() {
-                // Each colour's sub-pixel column sits a third of a pixel further along.
-                let phase = (u + k as f32 * period / 3.0) / period * std::f32::consts::TAU;
-                let grid = 0.5 + 0.5 * phase.sin() * (v * beat).cos();
+                let (sin_uy, cos_uy) = row[k];
+                let phase_sin = sin_ux * cos_uy + cos_ux * sin_uy;
+                let grid = 0.5 + 0.5 * phase_sin * beat_cos;
                 *value *= 1.0 - strength * grid;
             }
         }

@@ -14,7 +14,7 @@ use tch::{Device, Kind, Reduction, Tensor, nn, nn::OptimizerConfig};
 
 use super::EngineError;
 use super::checkpoint::{self, Checkpoint, Manifest};
-use super::model::Arch;
+use super::model::{Arch, Precision};
 use super::predict::{self, model_input_from_image, tensor_from_images, tensor_from_u8_nhwc};
 use super::synth::{SampleSpec, Split, Style, SynthAssets, SynthOptions, render_many, sample_seed};
 use crate::catalog::{Catalog, ItemKey};
@@ -37,6 +37,8 @@ pub struct Recipe {
     pub learning_rate: f64,
     pub weight_decay: f64,
     pub label_smoothing: f64,
+    /// Arithmetic of the convolutions while training.
+    pub precision: Precision,
     /// Share of "no item here" samples (floors, pedestals, clutter).
     pub background_share: f32,
     /// Share of samples drawn from the player's own labelled captures, when there are any.
@@ -54,13 +56,14 @@ impl Default for Recipe {
         Self {
             arch: Arch::Compact,
             input_size: Arch::Compact.default_input_size(),
-            minutes: Some(8.5),
+            minutes: Some(9.0),
             epochs: None,
             samples_per_class: 64,
             batch_size: 128,
             learning_rate: 4e-3,
             weight_decay: 5e-4,
             label_smoothing: 0.05,
+            precision: Precision::Auto,
             background_share: 0.03,
             capture_share: 0.1,
             seed: 1,
@@ -103,6 +106,9 @@ pub struct Metrics {
     pub epochs: f64,
     pub train_images_per_second: f64,
     pub final_loss: f64,
+    /// What the convolutions computed in while training ("f32", "bf16").
+    #[serde(default)]
+    pub precision: String,
     pub validation: Vec<StyleMetrics>,
     /// Mean calibrated top item score on held-out item crops and on crops with no item.
     pub mean_top_score_items: f64,
@@ -249,6 +255,119 @@ fn jitter_capture(img: &RgbImage, size: u32, seed: u64) -> RgbImage {
     model_input_from_image(&crop, size)
 }
 
+/// Where training batches are rendered.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Synthesis {
+    /// On this many threads of their own, the next batches while the optimiser runs: for a
+    /// GPU or spare cores.
+    Alongside(usize),
+    /// On every core, between optimiser steps. Measured on 2 cores (compact net, bf16):
+    /// rendering alongside libtorch's two threads stalls them (about 770 images/s), taking
+    /// turns does not.
+    Between,
+}
+
+impl std::fmt::Display for Synthesis {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Synthesis::Alongside(1) => write!(f, "1 synthesis thread alongside"),
+            Synthesis::Alongside(n) => write!(f, "{n} synthesis threads alongside"),
+            Synthesis::Between => write!(f, "synthesis between steps"),
+        }
+    }
+}
+
+impl Synthesis {
+    /// Alongside when the network trains on a GPU or leaves cores free, else between steps.
+    pub fn for_machine(device: Device, cores: usize, torch_threads: usize) -> Self {
+        if device != Device::Cpu || torch_threads < cores {
+            Synthesis::Alongside(cores.saturating_sub(torch_threads).max(1))
+        } else {
+            Synthesis::Between
+        }
+    }
+}
+
+enum BatchSource {
+    Alongside {
+        rx: crossbeam_channel::Receiver<Batch>,
+        producer: std::thread::JoinHandle<()>,
+    },
+    Between {
+        sampler: Arc<Sampler>,
+        pool: rayon::ThreadPool,
+        batch_size: usize,
+        step: u64,
+    },
+}
+
+impl BatchSource {
+    fn start(
+        sampler: Arc<Sampler>,
+        synthesis: Synthesis,
+        batch_size: usize,
+    ) -> Result<Self, EngineError> {
+        let threads = match synthesis {
+            Synthesis::Alongside(n) => n.max(1),
+            Synthesis::Between => std::thread::available_parallelism()
+                .map(|n| n.get())
+                .unwrap_or(2),
+        };
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .thread_name(|i| format!("synth-{i}"))
+            .build()
+            .map_err(|e| EngineError::Other(format!("cannot start synthesis threads: {e}")))?;
+        if synthesis == Synthesis::Between {
+            return Ok(BatchSource::Between {
+                sampler,
+                pool,
+                batch_size,
+                step: 0,
+            });
+        }
+        // The producer renders batches ahead of the optimiser.
+        let (tx, rx) = crossbeam_channel::bounded::<Batch>(3);
+        let producer = std::thread::Builder::new()
+            .name("synth-producer".into())
+            .spawn(move || {
+                let mut step = 0u64;
+                loop {
+                    let batch = pool.install(|| sampler.batch(step * batch_size as u64, batch_size));
+                    if tx.send(batch).is_err() {
+                        return;
+                    }
+                    step += 1;
+                }
+            })
+            .map_err(|e| EngineError::Other(format!("cannot start the producer: {e}")))?;
+        Ok(BatchSource::Alongside { rx, producer })
+    }
+
+    fn next(&mut self) -> Option<Batch> {
+        match self {
+            BatchSource::Alongside { rx, .. } => rx.recv().ok(),
+            BatchSource::Between {
+                sampler,
+                pool,
+                batch_size,
+                step,
+            } => {
+                let first = *step * *batch_size as u64;
+                *step += 1;
+                Some(pool.install(|| sampler.batch(first, *batch_size)))
+            }
+        }
+    }
+
+    fn finish(self) {
+        if let BatchSource::Alongside { rx, producer } = self {
+            drop(rx);
+            let _ = producer.join();
+        }
+    }
+}
+
 /// Held-out samples: each class in both styles on validation backgrounds, plus "no item" crops.
 pub fn validation_specs(classes: usize, per_class: u32, seed: u64) -> Vec<SampleSpec> {
     let mut specs = Vec::new();
@@ -341,7 +460,7 @@ pub fn train(
     assets: Arc<SynthAssets>,
     captures: Vec<LabelledCapture>,
     device: Device,
-    synth_threads: usize,
+    synthesis: Synthesis,
     control: &TrainControl,
     report: &mut dyn FnMut(Progress),
 ) -> Result<Option<Checkpoint>, EngineError> {
@@ -415,12 +534,7 @@ pub fn train(
         captures: capture_pairs,
         recipe: recipe.clone(),
     });
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(synth_threads.max(1))
-        .thread_name(|i| format!("synth-{i}"))
-        .build()
-        .map_err(|e| EngineError::Other(format!("cannot start synthesis threads: {e}")))?;
-    let pool = Arc::new(pool);
+    let mut batches = BatchSource::start(sampler, synthesis, recipe.batch_size)?;
 
     let batch_size = recipe.batch_size;
     let epoch_samples = (classes as u64 * u64::from(recipe.samples_per_class)).max(1);
@@ -432,27 +546,6 @@ pub fn train(
     let budget = recipe
         .minutes
         .map(|m| Duration::from_secs_f64((m * 60.0).max(1.0)));
-
-    // The producer renders batches ahead of the optimiser on its own threads.
-    let (batch_tx, batch_rx) = crossbeam_channel::bounded::<Batch>(3);
-    let producer = {
-        let sampler = sampler.clone();
-        let pool = pool.clone();
-        std::thread::Builder::new()
-            .name("synth-producer".into())
-            .spawn(move || {
-                let mut step = 0u64;
-                loop {
-                    let batch =
-                        pool.install(|| sampler.batch(step * batch_size as u64, batch_size));
-                    if batch_tx.send(batch).is_err() {
-                        return;
-                    }
-                    step += 1;
-                }
-            })
-            .map_err(|e| EngineError::Other(format!("cannot start the producer: {e}")))?
-    };
 
     let mut opt = nn::AdamW {
         wd: recipe.weight_decay,
@@ -470,8 +563,7 @@ pub fn train(
     let mut stopped_early = false;
     loop {
         if control.cancel.load(Ordering::SeqCst) {
-            drop(batch_rx);
-            let _ = producer.join();
+            batches.finish();
             return Ok(None);
         }
         if control.stop.load(Ordering::SeqCst) {
@@ -491,7 +583,7 @@ pub fn train(
         }
         let lr = learning_rate_at(recipe.learning_rate, fraction);
         opt.set_lr(lr);
-        let Ok(batch) = batch_rx.recv() else {
+        let Some(batch) = batches.next() else {
             return Err(EngineError::Other("the synthesis thread stopped".into()));
         };
         let n = batch.labels.len() as i64;
@@ -540,8 +632,7 @@ pub fn train(
         }
     }
     let train_elapsed = train_start.elapsed().saturating_sub(paused_for);
-    drop(batch_rx);
-    let _ = producer.join();
+    batches.finish();
 
     let mut report_phase = |phase: Phase| {
         report(Progress {
@@ -591,6 +682,10 @@ pub fn train(
         train_images_per_second: (step * batch_size as u64) as f64
             / train_elapsed.as_secs_f64().max(1e-6),
         final_loss: loss_ema,
+        precision: match recipe.precision.training_kind(device) {
+            Kind::BFloat16 => "bf16".into(),
+            _ => "f32".into(),
+        },
         stopped_early,
         ..Metrics::default()
     };
