@@ -22,12 +22,16 @@ fi
 if [ "$what" = all ] || [ "$what" = speed ]; then
   cargo build --release --example bench_engine >/dev/null
   for t in 1 2; do
-    echo "== Rust engine, compact, torch threads $t"
-    target/release/examples/bench_engine all --threads "$t" --batch 128
+    for p in f32 bf16; do
+      echo "== Rust engine, compact, torch threads $t, training in $p"
+      target/release/examples/bench_engine all --threads "$t" --batch 128 --precision "$p"
+    done
   done
   for t in 1 2; do
-    echo "== Rust engine, vgg16 (the notebook's), torch threads $t"
-    target/release/examples/bench_engine all --arch vgg16 --threads "$t" --batch 64
+    for p in f32 bf16; do
+      echo "== Rust engine, vgg16 (the notebook's), torch threads $t, training in $p"
+      target/release/examples/bench_engine all --arch vgg16 --threads "$t" --batch 64 --precision "$p"
+    done
   done
   echo "== training loop with live synthesis, vgg16, 1 minute"
   "$bin" train --arch vgg16 --minutes 1 --out out/bench-vgg16 2>&1 | grep -E "images/s|validation"
@@ -38,11 +42,14 @@ if [ "$what" = all ] || [ "$what" = reference ]; then
   if [ ! -d .deps/torch-py/torch ]; then
     python3 -m pip install -q --disable-pip-version-check --no-compile --target .deps/torch-py torch==2.13.0
   fi
+  # f32 as written, f32 with the Rust engine's NHWC input layout, and bf16 under autocast.
   for t in 1 2; do
-    echo "== PyTorch reference, compact, threads $t"
-    PYTHONPATH=.deps/torch-py python3 training/reference.py --arch compact --threads "$t" --batch 128
-    echo "== PyTorch reference, vgg16, threads $t"
-    PYTHONPATH=.deps/torch-py python3 training/reference.py --arch vgg16 --threads "$t" --batch 64
+    for mode in "" "--channels-last" "--channels-last --bf16"; do
+      echo "== PyTorch reference, compact, threads $t $mode"
+      PYTHONPATH=.deps/torch-py python3 training/reference.py --arch compact --threads "$t" --batch 128 $mode
+      echo "== PyTorch reference, vgg16, threads $t $mode"
+      PYTHONPATH=.deps/torch-py python3 training/reference.py --arch vgg16 --threads "$t" --batch 64 $mode
+    done
   done
 fi
 

@@ -35,12 +35,11 @@ class Compact(nn.Module):
             c_in = c_out
         self.features = nn.Sequential(*layers)
         self.head = nn.Linear(c_in, classes)
-        self.drop = nn.Dropout(0.2)
 
     def forward(self, x):
         x = self.features(x)
         x = torch.flatten(nn.functional.adaptive_avg_pool2d(x, 1), 1)
-        return self.head(self.drop(x))
+        return self.head(x)
 
 
 class Vgg16(nn.Module):
@@ -76,6 +75,8 @@ def main():
     p.add_argument("--classes", type=int, default=908)
     p.add_argument("--batch", type=int, default=128)
     p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--bf16", action="store_true", help="train under CPU autocast to bfloat16")
+    p.add_argument("--channels-last", action="store_true", help="NHWC input, as the Rust engine's")
     a = p.parse_args()
     torch.set_num_threads(a.threads)
     size = a.size or (32 if a.arch == "compact" else 64)
@@ -83,20 +84,24 @@ def main():
     params = sum(t.numel() for t in net.parameters())
     opt = torch.optim.AdamW(net.parameters(), lr=1e-3)
     x = torch.rand(a.batch, 3, size, size)
+    if a.channels_last:
+        x = x.contiguous(memory_format=torch.channels_last)
     y = torch.randint(0, a.classes, (a.batch,))
     steps = 6 if a.arch == "vgg16" else 30
     times = []
     net.train()
     for step in range(steps + 2):
         t = time.perf_counter()
-        loss = nn.functional.cross_entropy(net(x), y)
+        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=a.bf16):
+            loss = nn.functional.cross_entropy(net(x), y)
         opt.zero_grad()
         loss.backward()
         opt.step()
         if step >= 2:
             times.append(time.perf_counter() - t)
     step = statistics.median(times)
-    print(f"model: {a.arch} at {size}px, {params} parameters, torch threads {a.threads}")
+    mode = ("bf16 autocast" if a.bf16 else "f32") + (", channels-last input" if a.channels_last else "")
+    print(f"model: {a.arch} at {size}px, {params} parameters, torch threads {a.threads}, {mode}")
     print(f"train: batch {a.batch}, median step {step * 1e3:.1f} ms = {a.batch / step:.0f} images/s")
     net.eval()
     one = x[:1]

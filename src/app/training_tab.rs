@@ -6,7 +6,7 @@ use egui::RichText;
 use egui_plot::{Line, Plot};
 
 use super::{Job, LensApp, tr};
-use crate::engine::model::Arch;
+use crate::engine::model::{Arch, Precision};
 use crate::engine::synth::{self, SampleSpec, Split, Style, SynthAssets};
 use crate::engine::{Engine, Manifest, Progress, Recipe, Request};
 
@@ -253,6 +253,18 @@ fn recipe_ui(app: &mut LensApp, ui: &mut egui::Ui) {
                     .speed(1e-4),
             );
             ui.end_row();
+            ui.label(tr(lang, "focus"));
+            ui.add(egui::Slider::new(&mut r.focus, 0.0..=1.0));
+            ui.end_row();
+            ui.label(tr(lang, "precision"));
+            egui::ComboBox::new("precision", "")
+                .selected_text(precision_label(r.precision))
+                .show_ui(ui, |ui| {
+                    for p in [Precision::Auto, Precision::F32, Precision::Bf16] {
+                        ui.selectable_value(&mut r.precision, p, precision_label(p));
+                    }
+                });
+            ui.end_row();
         });
     ui.separator();
     ui.label(RichText::new(tr(lang, "augment")).strong());
@@ -371,4 +383,12 @@ fn checkpoints_ui(app: &mut LensApp, ui: &mut egui::Ui) {
             });
         }
     });
+}
+
+fn precision_label(p: Precision) -> &'static str {
+    match p {
+        Precision::Auto => "auto",
+        Precision::F32 => "f32",
+        Precision::Bf16 => "bf16",
+    }
 }

@@ -5,6 +5,7 @@
 //! here knows about the user interface: a front end passes a waker to hear about events.
 
 pub mod checkpoint;
+pub mod focus;
 pub mod model;
 pub mod predict;
 pub mod synth;

@@ -732,3 +732,42 @@ pub fn sample_seed(seed: u64, index: u64) -> u64 {
     z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
     z ^ (z >> 31)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn blur_keeps_flat_colour_and_spreads_an_impulse_symmetrically() {
+        let mut flat = Canvas::new(9, 7);
+        flat.px.fill([0.2, 0.5, 0.9]);
+        flat.blur(1.5);
+        for p in &flat.px {
+            for (v, want) in p.iter().zip([0.2, 0.5, 0.9]) {
+                assert!((v - want).abs() < 1e-5, "{p:?}");
+            }
+        }
+        let mut dot = Canvas::new(15, 15);
+        dot.px[7 * 15 + 7] = [1.0, 0.0, 0.5];
+        dot.blur(1.0);
+        let total: f32 = dot.px.iter().map(|p| p[0]).sum();
+        assert!((total - 1.0).abs() < 1e-4, "mass {total}");
+        let at = |x: usize, y: usize| dot.px[y * 15 + x][0];
+        assert!(at(7, 7) > at(8, 7) && at(8, 7) > at(9, 7) && at(9, 7) > 0.0);
+        assert!((at(6, 7) - at(8, 7)).abs() < 1e-6 && (at(7, 6) - at(7, 8)).abs() < 1e-6);
+        assert!((dot.px[7 * 15 + 8][2] * 2.0 - at(8, 7)).abs() < 1e-6);
+    }
+
+    #[test]
+    fn gamma_table_matches_powf() {
+        for gamma in [0.8f32, 1.0, 1.25] {
+            let curve = GammaCurve::new(gamma);
+            for i in 0..=1000 {
+                let x = i as f32 / 1000.0;
+                assert!((curve.apply(x) - x.powf(gamma)).abs() < 3e-3, "{gamma} {x}");
+            }
+            assert_eq!(curve.apply(-0.5), 0.0);
+            assert!((curve.apply(1.5) - 1.0).abs() < 1e-6);
+        }
+    }
+}

@@ -14,6 +14,7 @@ use tch::{Device, Kind, Reduction, Tensor, nn, nn::OptimizerConfig};
 
 use super::EngineError;
 use super::checkpoint::{self, Checkpoint, Manifest};
+use super::focus::{self, ClassFocus};
 use super::model::{Arch, Precision};
 use super::predict::{self, model_input_from_image, tensor_from_images, tensor_from_u8_nhwc};
 use super::synth::{SampleSpec, Split, Style, SynthAssets, SynthOptions, render_many, sample_seed};
@@ -37,6 +38,9 @@ pub struct Recipe {
     pub learning_rate: f64,
     pub weight_decay: f64,
     pub label_smoothing: f64,
+    /// Share of items drawn by how hard the network still finds them (running training
+    /// loss per item); the rest are drawn uniformly.
+    pub focus: f64,
     /// Arithmetic of the convolutions while training.
     pub precision: Precision,
     /// Share of "no item here" samples (floors, pedestals, clutter).
@@ -63,6 +67,7 @@ impl Default for Recipe {
             learning_rate: 4e-3,
             weight_decay: 5e-4,
             label_smoothing: 0.05,
+            focus: 0.5,
             precision: Precision::Auto,
             background_share: 0.03,
             capture_share: 0.1,
@@ -180,6 +185,7 @@ struct Sampler {
     assets: Arc<SynthAssets>,
     captures: Vec<(usize, RgbImage)>,
     recipe: Recipe,
+    focus: Arc<ClassFocus>,
 }
 
 impl Sampler {
@@ -187,8 +193,9 @@ impl Sampler {
         self.assets.classes()
     }
 
-    /// Sample `index` of the training stream: its pixels (input-sized) and label.
-    fn spec(&self, index: u64) -> (SampleSpec, Option<usize>) {
+    /// Sample `index` of the training stream: its pixels (input-sized) and label; items are
+    /// drawn from the cumulative distribution `cdf`.
+    fn spec(&self, index: u64, cdf: &[f64]) -> (SampleSpec, Option<usize>) {
         let seed = sample_seed(self.recipe.seed, index);
         let mut rng = StdRng::seed_from_u64(seed ^ 0x5eed);
         let style = if rng.random_bool(self.recipe.synth.phone_share.clamp(0.0, 1.0) as f64) {
@@ -202,7 +209,7 @@ impl Sampler {
         let class = if rng.random_bool(self.recipe.background_share.clamp(0.0, 1.0) as f64) {
             None
         } else {
-            Some(rng.random_range(0..self.classes()))
+            Some(focus::pick(cdf, rng.random::<f64>()))
         };
         (
             SampleSpec {
@@ -217,8 +224,10 @@ impl Sampler {
 
     fn batch(&self, first: u64, size: usize) -> Batch {
         let s = self.recipe.input_size;
-        let specs: Vec<(SampleSpec, Option<usize>)> =
-            (0..size as u64).map(|i| self.spec(first + i)).collect();
+        let cdf = self.focus.distribution();
+        let specs: Vec<(SampleSpec, Option<usize>)> = (0..size as u64)
+            .map(|i| self.spec(first + i, &cdf))
+            .collect();
         let synth_specs: Vec<SampleSpec> = specs.iter().map(|(s, _)| *s).collect();
         let mut images = render_many(&self.assets, &synth_specs, s, &self.recipe.synth);
         let mut labels = Vec::with_capacity(size);
@@ -529,10 +538,17 @@ pub fn train(
         .into_iter()
         .filter_map(|c| keys.iter().position(|k| *k == c.key).map(|i| (i, c.image)))
         .collect();
+    // Every item starts at the loss of a uniform guess.
+    let class_focus = Arc::new(ClassFocus::new(
+        classes,
+        (classes as f64 + 1.0).ln(),
+        recipe.focus,
+    ));
     let sampler = Arc::new(Sampler {
         assets: assets.clone(),
         captures: capture_pairs,
         recipe: recipe.clone(),
+        focus: class_focus.clone(),
     });
     let mut batches = BatchSource::start(sampler, synthesis, recipe.batch_size)?;
 
@@ -592,15 +608,19 @@ pub fn train(
         let ys = Tensor::from_slice(&batch.labels).to_device(device);
         let logits = ckpt.net.forward_t(&xs, true);
         debug_assert_eq!(logits.size()[1], outputs);
-        let loss = logits.cross_entropy_loss::<Tensor>(
+        let losses = logits.cross_entropy_loss::<Tensor>(
             &ys,
             None,
-            Reduction::Mean,
+            Reduction::None,
             -100,
             recipe.label_smoothing,
         );
+        let loss = losses.mean(Kind::Float);
         opt.backward_step(&loss);
         step += 1;
+        if let Ok(per_sample) = Vec::<f32>::try_from(losses.detach().to_device(Device::Cpu)) {
+            class_focus.record(&batch.labels, &per_sample);
+        }
         let loss_value = loss.double_value(&[]);
         let acc = logits
             .argmax(-1, false)
