@@ -217,3 +217,41 @@ pub fn build(
         Arch::Vgg16 => Box::new(Vgg16::new(p, classes, input_size, train_kind)),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn precision_resolves_per_device() {
+        assert_eq!(Precision::F32.training_kind(Device::Cpu), Kind::Float);
+        assert_eq!(Precision::Bf16.training_kind(Device::Cpu), Kind::BFloat16);
+        assert_eq!(Precision::Auto.training_kind(Device::Cuda(0)), Kind::Float);
+        let auto = Precision::Auto.training_kind(Device::Cpu);
+        assert_eq!(auto == Kind::BFloat16, cpu_has_native_bf16());
+    }
+
+    #[test]
+    fn bf16_training_forward_matches_f32_and_prediction_stays_f32() {
+        tch::manual_seed(3);
+        let vs = nn::VarStore::new(Device::Cpu);
+        let f32_net = CompactNet::new(&vs.root(), 10, Kind::Float);
+        let bf16_vs = nn::VarStore::new(Device::Cpu);
+        let bf16_net = CompactNet::new(&bf16_vs.root(), 10, Kind::BFloat16);
+        let mut bf16_vs = bf16_vs;
+        bf16_vs.copy(&vs).expect("same variables");
+        let xs = Tensor::randn([4, 3, 32, 32], (Kind::Float, Device::Cpu));
+        // Prediction (train = false) is f32 either way: identical outputs. (Before any
+        // training pass: those update the batch-norm statistics.)
+        let pa = f32_net.forward_t(&xs, false);
+        let pb = bf16_net.forward_t(&xs, false);
+        assert_eq!((&pa - &pb).abs().max().double_value(&[]), 0.0);
+        let a = f32_net.forward_t(&xs, true);
+        let b = bf16_net.forward_t(&xs, true);
+        assert_eq!(b.kind(), Kind::Float);
+        let scale = a.abs().max().double_value(&[]);
+        let diff = (&a - &b).abs().max().double_value(&[]);
+        assert!(diff > 0.0, "bf16 path was not taken");
+        assert!(diff < 0.05 * scale, "bf16 differs by {diff} (scale {scale})");
+    }
+}
