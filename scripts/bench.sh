@@ -34,7 +34,7 @@ if [ "$what" = all ] || [ "$what" = speed ]; then
     done
   done
   echo "== training loop with live synthesis, vgg16, 1 minute"
-  "$bin" train --arch vgg16 --minutes 1 --out out/bench-vgg16 2>&1 | grep -E "images/s|validation"
+  "$bin" train --arch vgg16 --minutes 1 --validation-per-class 1 --out out/bench-vgg16 2>&1 | grep -E "images/s|validation"
 fi
 
 if [ "$what" = all ] || [ "$what" = reference ]; then

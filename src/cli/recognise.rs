@@ -71,6 +71,9 @@ pub struct TrainArgs {
     pub learning_rate: Option<f64>,
     #[arg(long)]
     pub seed: Option<u64>,
+    /// Held-out crops per item and style for the validation after training.
+    #[arg(long, value_name = "N")]
+    pub validation_per_class: Option<u32>,
     /// Arithmetic of the convolutions while training (auto: bf16 where the CPU has it).
     #[arg(long, value_enum)]
     pub precision: Option<Precision>,
@@ -115,6 +118,9 @@ pub fn train(args: TrainArgs, catalog_dir: Option<&PathBuf>) -> anyhow::Result<(
     }
     if let Some(v) = args.precision {
         recipe.precision = v;
+    }
+    if let Some(v) = args.validation_per_class {
+        recipe.validation_per_class = v.max(1);
     }
     recipe.init_from = args.init_from;
     let out = args.out.unwrap_or_else(crate::paths::default_model_dir);

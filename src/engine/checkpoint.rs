@@ -101,8 +101,19 @@ pub fn load(dir: &Path, catalog: &Catalog, device: Device) -> Result<Checkpoint,
     let mut ckpt = fresh(manifest, device);
     ckpt.vs
         .load(&weights)
-        .map_err(|e| EngineError::file(&weights, format!("cannot load weights: {e}")))?;
+        .map_err(|e| {
+            EngineError::file(
+                &weights,
+                format!("cannot load weights: {}", torch_message(&e.to_string())),
+            )
+        })?;
     Ok(ckpt)
+}
+
+/// libtorch's errors carry a C++ backtrace after the first line: one line is the message.
+fn torch_message(error: &str) -> &str {
+    let line = error.lines().next().unwrap_or(error);
+    line.strip_prefix("Internal torch error: ").unwrap_or(line)
 }
 
 /// The class list must be the catalog's items, in catalog order.
@@ -149,4 +160,17 @@ pub fn save(ckpt: &Checkpoint, dir: &Path) -> Result<PathBuf, EngineError> {
         let _ = std::fs::remove_dir_all(&staged);
     }
     result.map(|()| dir.to_path_buf())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn torch_errors_become_one_line() {
+        let raw = "Internal torch error: stage3.a.bn.running_mean: size 192 must match 256\nException raised from infer_size_impl\nframe #0: c10::Error";
+        assert_eq!(
+            super::torch_message(raw),
+            "stage3.a.bn.running_mean: size 192 must match 256"
+        );
+        assert_eq!(super::torch_message("plain"), "plain");
+    }
 }

@@ -94,6 +94,15 @@ impl ModuleT for Conv3x3 {
     }
 }
 
+/// ReLU over the previous layer's fresh output, in place like PyTorch's `ReLU(inplace=True)`:
+/// batch norm and linear layers do not need their output for the backward pass, and a new
+/// tensor per activation cost VGG16 about a tenth of its batch-1 time.
+fn relu_in_place(x: &Tensor) -> Tensor {
+    let mut y = x.shallow_clone();
+    let _ = y.relu_();
+    y
+}
+
 fn conv_bn(p: nn::Path, c_in: i64, c_out: i64, train_kind: Kind) -> nn::SequentialT {
     let conv = nn::ConvConfig {
         padding: 1,
@@ -107,7 +116,7 @@ fn conv_bn(p: nn::Path, c_in: i64, c_out: i64, train_kind: Kind) -> nn::Sequenti
         })
         // Batch norm takes the reduced-precision activations with f32 statistics.
         .add(nn::batch_norm2d(&p / "bn", c_out, Default::default()))
-        .add_fn(|x| x.relu())
+        .add_fn(relu_in_place)
 }
 
 /// The default network. Pixel-art items at 32 px need little depth but wide early filters:
@@ -181,10 +190,10 @@ impl Vgg16 {
         let cp = p / "classifier";
         let classifier = nn::seq_t()
             .add(nn::linear(&cp / "0", 512 * s * s, 4096, Default::default()))
-            .add_fn(|x| x.relu())
+            .add_fn(relu_in_place)
             .add_fn_t(|x, train| x.dropout(0.5, train))
             .add(nn::linear(&cp / "3", 4096, 4096, Default::default()))
-            .add_fn(|x| x.relu())
+            .add_fn(relu_in_place)
             .add_fn_t(|x, train| x.dropout(0.5, train))
             .add(nn::linear(&cp / "6", 4096, classes, Default::default()));
         Self {

@@ -54,7 +54,7 @@ pub struct SynthOptions {
 impl Default for SynthOptions {
     fn default() -> Self {
         Self {
-            phone_share: 0.3,
+            phone_share: 0.25,
             pedestal_share: 0.5,
             item_fill: (0.5, 1.0),
             jpeg: true,
@@ -385,15 +385,32 @@ fn background(assets: &SynthAssets, split: Split, side: usize, rng: &mut StdRng)
         let y0 = rng.random_range(0.0..=(img.height() as f32 - crop));
         let mut c = Canvas::new(side, side);
         let step = crop / side as f32;
+        // Training rooms in other colours (a brown basement turned blue or green): rooms the
+        // player visits that no background shows still look like some room.
+        let order = match split {
+            Split::Train if rng.random_bool(0.4) => CHANNEL_ORDERS[rng.random_range(1..6)],
+            _ => CHANNEL_ORDERS[0],
+        };
         for y in 0..side {
             for x in 0..side {
-                c.px[y * side + x] = bilinear_rgb(img, x0 + x as f32 * step, y0 + y as f32 * step);
+                let p = bilinear_rgb(img, x0 + x as f32 * step, y0 + y as f32 * step);
+                c.px[y * side + x] = order.map(|k| p[k]);
             }
         }
         return c;
     }
     procedural_background(side, rng, split)
 }
+
+/// The six orders of the colour channels; the first keeps them.
+const CHANNEL_ORDERS: [[usize; 3]; 6] = [
+    [0, 1, 2],
+    [0, 2, 1],
+    [1, 0, 2],
+    [1, 2, 0],
+    [2, 0, 1],
+    [2, 1, 0],
+];
 
 /// Bilinear sample of an 8-bit image, in 0..1.
 fn bilinear_rgb(img: &RgbImage, x: f32, y: f32) -> [f32; 3] {

@@ -72,7 +72,7 @@ impl Default for Recipe {
             background_share: 0.03,
             capture_share: 0.1,
             seed: 1,
-            validation_per_class: 2,
+            validation_per_class: 4,
             synth: SynthOptions::default(),
             init_from: None,
         }
