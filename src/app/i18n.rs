@@ -56,6 +56,7 @@ pub fn tr(lang: Language, key: &'static str) -> &'static str {
         "minutes" => ("Minutes", "分钟"),
         "samples" => ("Samples per class per epoch", "每类每轮样本数"),
         "batch" => ("Batch size", "批大小"),
+        "recipe_defaults" => ("Default recipe", "恢复默认配方"),
         "focus" => ("Hard items drawn more often", "难认道具多抽样"),
         "precision" => ("Precision while training", "训练精度"),
         "augment" => ("Augmentations", "数据增强"),

@@ -212,7 +212,14 @@ pub fn training_ui(app: &mut LensApp, ui: &mut egui::Ui) {
 fn recipe_ui(app: &mut LensApp, ui: &mut egui::Ui) {
     let lang = app.settings.language;
     let r = &mut app.settings.recipe;
-    ui.heading(tr(lang, "recipe"));
+    ui.horizontal(|ui| {
+        ui.heading(tr(lang, "recipe"));
+        // The recipe is saved with the settings, so improved defaults only reach a player
+        // who asks for them.
+        if ui.button(tr(lang, "recipe_defaults")).clicked() {
+            *r = Recipe::for_arch(r.arch);
+        }
+    });
     egui::Grid::new("recipe-grid")
         .num_columns(2)
         .show(ui, |ui| {
