@@ -8,7 +8,7 @@ use std::time::Instant;
 use isaac_lens::catalog::Catalog;
 use isaac_lens::engine::checkpoint::{self, Manifest};
 use isaac_lens::engine::model::{Arch, Precision};
-use isaac_lens::engine::predict::tensor_from_images;
+use isaac_lens::engine::predict::{prediction_layout, tensor_from_images};
 use isaac_lens::engine::synth::{
     SampleSpec, Split, Style, SynthAssets, SynthOptions, render_many, sample_seed,
 };
@@ -127,7 +127,8 @@ fn main() -> anyhow::Result<()> {
         );
     }
     if what == "predict" || what == "all" {
-        let one = tensor_from_images(&images[..1], size, MEAN, STD);
+        // The layouts `predict` feeds (see `prediction_layout`).
+        let one = prediction_layout(arch, tensor_from_images(&images[..1], size, MEAN, STD));
         let mut times = Vec::new();
         for i in 0..220 {
             let t = Instant::now();
@@ -141,7 +142,7 @@ fn main() -> anyhow::Result<()> {
             "predict: batch 1 forward median {:.3} ms",
             median(times) * 1e3
         );
-        let many = tensor_from_images(&images[..256], size, MEAN, STD);
+        let many = prediction_layout(arch, tensor_from_images(&images[..256], size, MEAN, STD));
         let t = Instant::now();
         for _ in 0..3 {
             let _ = tch::no_grad(|| ckpt.net.forward_t(&many, false));

@@ -5,13 +5,16 @@ use image::{DynamicImage, RgbImage};
 use isaac_lens::catalog::Catalog;
 use isaac_lens::engine::checkpoint;
 use isaac_lens::engine::predict::model_input_from_image;
-use isaac_lens::engine::synth::{SynthAssets, Style, render_many};
+use isaac_lens::engine::synth::{Style, SynthAssets, render_many};
 use isaac_lens::engine::train::{logits_for, validation_specs};
 use tch::{Device, Kind, Tensor};
 
 fn crop_frac(img: &DynamicImage, f: f32, dx: f32, dy: f32) -> DynamicImage {
     let (w, h) = (img.width(), img.height());
-    let (cw, ch) = (((w as f32 * f) as u32).max(1), ((h as f32 * f) as u32).max(1));
+    let (cw, ch) = (
+        ((w as f32 * f) as u32).max(1),
+        ((h as f32 * f) as u32).max(1),
+    );
     let x = (((w - cw) as f32) * (0.5 + dx)) as u32;
     let y = (((h - ch) as f32) * (0.5 + dy)) as u32;
     img.crop_imm(x, y, cw, ch)
@@ -28,7 +31,10 @@ fn main() -> anyhow::Result<()> {
     let ckpt = checkpoint::load(model.as_ref(), &catalog, Device::Cpu)?;
     let m = &ckpt.manifest;
     let classes = catalog.len();
-    let seed: u64 = std::env::var("VAL_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or(m.recipe.seed);
+    let seed: u64 = std::env::var("VAL_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(m.recipe.seed);
     let specs = validation_specs(classes, 2, seed);
     let specs: Vec<_> = specs.into_iter().filter(|s| s.class.is_some()).collect();
     let imgs = render_many(&assets, &specs, m.input_size * 3, &m.recipe.synth);
@@ -37,11 +43,28 @@ fn main() -> anyhow::Result<()> {
     } else {
         vec![
             ("full+c80", vec![(1.0, 0.0, 0.0), (0.8, 0.0, 0.0)]),
-            ("full+c90+c80", vec![(1.0, 0.0, 0.0), (0.9, 0.0, 0.0), (0.8, 0.0, 0.0)]),
-            ("full+c80+c65", vec![(1.0, 0.0, 0.0), (0.8, 0.0, 0.0), (0.65, 0.0, 0.0)]),
-            ("full+c85+c70", vec![(1.0, 0.0, 0.0), (0.85, 0.0, 0.0), (0.7, 0.0, 0.0)]),
+            (
+                "full+c90+c80",
+                vec![(1.0, 0.0, 0.0), (0.9, 0.0, 0.0), (0.8, 0.0, 0.0)],
+            ),
+            (
+                "full+c80+c65",
+                vec![(1.0, 0.0, 0.0), (0.8, 0.0, 0.0), (0.65, 0.0, 0.0)],
+            ),
+            (
+                "full+c85+c70",
+                vec![(1.0, 0.0, 0.0), (0.85, 0.0, 0.0), (0.7, 0.0, 0.0)],
+            ),
             ("c90+c75", vec![(0.9, 0.0, 0.0), (0.75, 0.0, 0.0)]),
-            ("full+c80+c80shift", vec![(1.0, 0.0, 0.0), (0.8, 0.0, 0.0), (0.8, -0.3, -0.3), (0.8, 0.3, 0.3)]),
+            (
+                "full+c80+c80shift",
+                vec![
+                    (1.0, 0.0, 0.0),
+                    (0.8, 0.0, 0.0),
+                    (0.8, -0.3, -0.3),
+                    (0.8, 0.3, 0.3),
+                ],
+            ),
         ]
     };
     let labels: Vec<i64> = specs.iter().map(|s| s.class.unwrap_or(0) as i64).collect();
@@ -56,36 +79,68 @@ fn main() -> anyhow::Result<()> {
                 let d = DynamicImage::ImageRgb8(img.clone());
                 views
                     .iter()
-                    .map(|&(f, dx, dy)| model_input_from_image(&crop_frac(&d, f, dx, dy), m.input_size))
+                    .map(|&(f, dx, dy)| {
+                        model_input_from_image(&crop_frac(&d, f, dx, dy), m.input_size)
+                    })
                     .collect::<Vec<_>>()
             })
             .collect();
         let logits = logits_for(&ckpt, &inputs, Device::Cpu).view([specs.len() as i64, v, -1]);
-        let probs = (logits / m.temperature).softmax(-1, Kind::Float).mean_dim(1, false, Kind::Float);
+        let probs =
+            (logits / m.temperature)
+                .softmax(-1, Kind::Float)
+                .mean_dim(1, false, Kind::Float);
         let items = probs.narrow(1, 0, classes as i64);
         let pred = items.argmax(1, false);
         let ok: Vec<bool> = Vec::<bool>::try_from(pred.eq_tensor(&lab))?;
         let preds: Vec<i64> = Vec::<i64>::try_from(&pred)?;
         for style in [Style::Screenshot, Style::Phone] {
-            let idx: Vec<usize> = (0..specs.len()).filter(|&i| specs[i].style == style).collect();
+            let idx: Vec<usize> = (0..specs.len())
+                .filter(|&i| specs[i].style == style)
+                .collect();
             let hits = idx.iter().filter(|&&i| ok[i]).count();
-            println!("{name:>20} {style:?}: {hits}/{} = {:.2}%", idx.len(), 100.0 * hits as f64 / idx.len() as f64);
+            println!(
+                "{name:>20} {style:?}: {hits}/{} = {:.2}%",
+                idx.len(),
+                100.0 * hits as f64 / idx.len() as f64
+            );
         }
         if *name == "full+c80" {
             for i in 0..specs.len() {
                 if !ok[i] {
                     let t = &catalog.items()[labels[i] as usize];
                     let p = &catalog.items()[preds[i] as usize];
-                    println!("MISS {:?} {} {} -> {} {}", specs[i].style, t.key(), t.name_en, p.key(), p.name_en);
+                    println!(
+                        "MISS {:?} {} {} -> {} {}",
+                        specs[i].style,
+                        t.key(),
+                        t.name_en,
+                        p.key(),
+                        p.name_en
+                    );
                     if specs[i].style == Style::Screenshot && grid_n < 48 {
                         let (gx, gy) = ((grid_n % 6) * 3 * 96, (grid_n / 6) * 96);
                         image::imageops::overlay(&mut grid, &imgs[i], gx as i64, gy as i64);
                         for (k, c) in [labels[i] as usize, preds[i] as usize].iter().enumerate() {
-                            let s = image::imageops::resize(&assets.sprites[*c], 96, 96, image::imageops::FilterType::Nearest);
-                            let mut bg = image::RgbaImage::from_pixel(96, 96, image::Rgba([60, 60, 60, 255]));
+                            let s = image::imageops::resize(
+                                &assets.sprites[*c],
+                                96,
+                                96,
+                                image::imageops::FilterType::Nearest,
+                            );
+                            let mut bg = image::RgbaImage::from_pixel(
+                                96,
+                                96,
+                                image::Rgba([60, 60, 60, 255]),
+                            );
                             image::imageops::overlay(&mut bg, &s, 0, 0);
                             let rgb = DynamicImage::ImageRgba8(bg).to_rgb8();
-                            image::imageops::overlay(&mut grid, &rgb, (gx + 96 * (k + 1)) as i64, gy as i64);
+                            image::imageops::overlay(
+                                &mut grid,
+                                &rgb,
+                                (gx + 96 * (k + 1)) as i64,
+                                gy as i64,
+                            );
                         }
                         grid_n += 1;
                     }
@@ -95,6 +150,9 @@ fn main() -> anyhow::Result<()> {
     }
     let sheet = std::env::temp_dir().join("val_misses.png");
     grid.save(&sheet)?;
-    println!("contact sheet of screenshot-like misses: {}", sheet.display());
+    println!(
+        "contact sheet of screenshot-like misses: {}",
+        sheet.display()
+    );
     Ok(())
 }

@@ -436,7 +436,8 @@ impl LensApp {
                 torch_threads,
                 synthesis,
             } => {
-                self.training.device = format!("{device}, {torch_threads} torch threads, {synthesis}");
+                self.training.device =
+                    format!("{device}, {torch_threads} torch threads, {synthesis}");
             }
             Event::TrainingProgress(p) => self.training.push_progress(p),
             Event::TrainingFinished { dir, manifest } => {

@@ -99,14 +99,12 @@ pub fn load(dir: &Path, catalog: &Catalog, device: Device) -> Result<Checkpoint,
         return Err(EngineError::file(&weights, "weights file is missing"));
     }
     let mut ckpt = fresh(manifest, device);
-    ckpt.vs
-        .load(&weights)
-        .map_err(|e| {
-            EngineError::file(
-                &weights,
-                format!("cannot load weights: {}", torch_message(&e.to_string())),
-            )
-        })?;
+    ckpt.vs.load(&weights).map_err(|e| {
+        EngineError::file(
+            &weights,
+            format!("cannot load weights: {}", torch_message(&e.to_string())),
+        )
+    })?;
     Ok(ckpt)
 }
 

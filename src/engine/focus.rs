@@ -39,10 +39,7 @@ impl ClassFocus {
 
     /// The cumulative distribution to draw a batch from (a copy: drawing takes no lock).
     pub fn distribution(&self) -> Vec<f64> {
-        self.state
-            .lock()
-            .map(|s| s.cdf.clone())
-            .unwrap_or_default()
+        self.state.lock().map(|s| s.cdf.clone()).unwrap_or_default()
     }
 
     /// Takes the per-sample training losses of a batch; labels outside the items (the
@@ -86,7 +83,8 @@ impl State {
 
 /// The item a uniform draw `u` (0..1) picks from cumulative probabilities `cdf`.
 pub fn pick(cdf: &[f64], u: f64) -> usize {
-    cdf.partition_point(|&c| c <= u).min(cdf.len().saturating_sub(1))
+    cdf.partition_point(|&c| c <= u)
+        .min(cdf.len().saturating_sub(1))
 }
 
 #[cfg(test)]

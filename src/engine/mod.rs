@@ -340,9 +340,9 @@ fn train_worker(
                 let cores = std::thread::available_parallelism()
                     .map(|n| n.get())
                     .unwrap_or(2);
-                let synthesis = config.synthesis.unwrap_or_else(|| {
-                    Synthesis::for_machine(device, cores, config.torch_threads)
-                });
+                let synthesis = config
+                    .synthesis
+                    .unwrap_or_else(|| Synthesis::for_machine(device, cores, config.torch_threads));
                 emit(Event::TrainingStarted {
                     device: device_name(device),
                     torch_threads: config.torch_threads,

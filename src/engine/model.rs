@@ -261,6 +261,9 @@ mod tests {
         let scale = a.abs().max().double_value(&[]);
         let diff = (&a - &b).abs().max().double_value(&[]);
         assert!(diff > 0.0, "bf16 path was not taken");
-        assert!(diff < 0.05 * scale, "bf16 differs by {diff} (scale {scale})");
+        assert!(
+            diff < 0.05 * scale,
+            "bf16 differs by {diff} (scale {scale})"
+        );
     }
 }

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use tch::{Device, Kind, Tensor};
 
 use super::checkpoint::{Checkpoint, Manifest};
+use super::model::Arch;
 use crate::catalog::ItemKey;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -143,10 +144,27 @@ pub fn tensor_from_u8_nhwc(data: &[u8], n: i64, s: i64, mean: [f32; 3], std: [f3
     (x - mean) / std
 }
 
+/// The memory layout a prediction batch is fed in. Pixels arrive NHWC (channels-last
+/// strides), which suits batches and the compact network; VGG16's forward of a few crops is
+/// much faster NCHW (measured at 2 threads, batch 1: 23 ms against 41 ms; batches of 256 go the
+/// other way, 55 against 65-71 crops/s).
+pub fn prediction_layout(arch: Arch, xs: Tensor) -> Tensor {
+    const SMALL_BATCH: i64 = 8;
+    if arch == Arch::Vgg16 && xs.size().first().is_some_and(|&n| n <= SMALL_BATCH) {
+        xs.contiguous()
+    } else {
+        xs
+    }
+}
+
 /// Calibrated class probabilities (items then "no item") for model-ready images.
 pub fn probabilities(ckpt: &Checkpoint, images: &[RgbImage], device: Device) -> Tensor {
     let m = &ckpt.manifest;
-    let xs = tensor_from_images(images, m.input_size, m.mean, m.std).to_device(device);
+    let xs = prediction_layout(
+        m.arch,
+        tensor_from_images(images, m.input_size, m.mean, m.std),
+    )
+    .to_device(device);
     tch::no_grad(|| (ckpt.net.forward_t(&xs, false) / m.temperature).softmax(-1, Kind::Float))
         .to_device(Device::Cpu)
 }
@@ -201,4 +219,29 @@ pub fn predict(
                 .collect()
         })
         .collect()
+}
+
+#[cfg(test)]
+mod layout_tests {
+    use super::*;
+
+    #[test]
+    fn vgg16_gets_nchw_for_a_few_crops_and_nhwc_for_batches() {
+        let nhwc = |n: i64| {
+            tensor_from_u8_nhwc(
+                &vec![7u8; (n * 8 * 8 * 3) as usize],
+                n,
+                8,
+                [0.5; 3],
+                [0.25; 3],
+            )
+        };
+        assert!(!nhwc(2).is_contiguous(), "pixels arrive channels-last");
+        let few = prediction_layout(Arch::Vgg16, nhwc(2));
+        assert!(few.is_contiguous());
+        assert!(!prediction_layout(Arch::Vgg16, nhwc(64)).is_contiguous());
+        assert!(!prediction_layout(Arch::Compact, nhwc(2)).is_contiguous());
+        // Same values either way.
+        assert_eq!((few - nhwc(2)).abs().max().double_value(&[]), 0.0);
+    }
 }

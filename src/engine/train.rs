@@ -342,7 +342,8 @@ impl BatchSource {
             .spawn(move || {
                 let mut step = 0u64;
                 loop {
-                    let batch = pool.install(|| sampler.batch(step * batch_size as u64, batch_size));
+                    let batch =
+                        pool.install(|| sampler.batch(step * batch_size as u64, batch_size));
                     if tx.send(batch).is_err() {
                         return;
                     }
