@@ -67,8 +67,11 @@ for tab in catalog training; do
     eval "$(xdotool getwindowgeometry --shell "$win")"
     xdotool windowactivate --sync "$win" mousemove --window "$win" 90 110 click 1
   else
-    # A short look at live training: curves, throughput, ETA (the run is discarded on exit).
-    xdotool windowactivate --sync "$win" mousemove --window "$win" 428 52 sleep 0.5 click 1
+    # "Default recipe" (next to the Recipe heading), then a short look at live training:
+    # curves, throughput, ETA (the run is discarded on exit).
+    xdotool windowactivate --sync "$win" mousemove --window "$win" 130 47 sleep 0.5 click 1
+    sleep 1
+    xdotool mousemove --window "$win" 428 52 sleep 0.5 click 1
     sleep 40
   fi
   sleep 2
