@@ -265,10 +265,10 @@ fn recipe_ui(app: &mut LensApp, ui: &mut egui::Ui) {
             ui.end_row();
             ui.label(tr(lang, "precision"));
             egui::ComboBox::new("precision", "")
-                .selected_text(precision_label(r.precision))
+                .selected_text(r.precision.as_str())
                 .show_ui(ui, |ui| {
                     for p in [Precision::Auto, Precision::F32, Precision::Bf16] {
-                        ui.selectable_value(&mut r.precision, p, precision_label(p));
+                        ui.selectable_value(&mut r.precision, p, p.as_str());
                     }
                 });
             ui.end_row();
@@ -390,12 +390,4 @@ fn checkpoints_ui(app: &mut LensApp, ui: &mut egui::Ui) {
             });
         }
     });
-}
-
-fn precision_label(p: Precision) -> &'static str {
-    match p {
-        Precision::Auto => "auto",
-        Precision::F32 => "f32",
-        Precision::Bf16 => "bf16",
-    }
 }

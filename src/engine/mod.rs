@@ -103,11 +103,16 @@ pub struct EngineConfig {
     pub captures: Option<PathBuf>,
 }
 
+/// Logical cores of this machine (2 when it cannot be told).
+pub fn cores() -> usize {
+    std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(2)
+}
+
 impl Default for EngineConfig {
     fn default() -> Self {
-        let cores = std::thread::available_parallelism()
-            .map(|n| n.get())
-            .unwrap_or(2);
+        let cores = cores();
         Self {
             device: DeviceChoice::Auto,
             torch_threads: cores.max(1),
@@ -337,9 +342,7 @@ fn train_worker(
                     Some(dir) => crate::captures::load_labelled(dir).unwrap_or_default(),
                     None => Vec::new(),
                 };
-                let cores = std::thread::available_parallelism()
-                    .map(|n| n.get())
-                    .unwrap_or(2);
+                let cores = cores();
                 let synthesis = config
                     .synthesis
                     .unwrap_or_else(|| Synthesis::for_machine(device, cores, config.torch_threads));

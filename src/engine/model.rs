@@ -47,11 +47,26 @@ impl Precision {
     /// with AVX-512 BF16, compact net, batch 128): 786 images/s in f32, 1314 in bf16; without
     /// native support bfloat16 is emulated and slower, so `Auto` keeps f32 there.
     pub fn training_kind(self, device: Device) -> Kind {
-        match self {
-            Precision::F32 => Kind::Float,
+        match self.resolve(device) {
             Precision::Bf16 => Kind::BFloat16,
-            Precision::Auto if device == Device::Cpu && cpu_has_native_bf16() => Kind::BFloat16,
-            Precision::Auto => Kind::Float,
+            _ => Kind::Float,
+        }
+    }
+
+    /// `Auto` decided for `device`: `F32` or `Bf16`.
+    pub fn resolve(self, device: Device) -> Precision {
+        match self {
+            Precision::Auto if device == Device::Cpu && cpu_has_native_bf16() => Precision::Bf16,
+            Precision::Auto => Precision::F32,
+            other => other,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Precision::Auto => "auto",
+            Precision::F32 => "f32",
+            Precision::Bf16 => "bf16",
         }
     }
 }

@@ -318,9 +318,7 @@ impl BatchSource {
     ) -> Result<Self, EngineError> {
         let threads = match synthesis {
             Synthesis::Alongside(n) => n.max(1),
-            Synthesis::Between => std::thread::available_parallelism()
-                .map(|n| n.get())
-                .unwrap_or(2),
+            Synthesis::Between => super::cores(),
         };
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(threads)
@@ -673,9 +671,7 @@ pub fn train(
     // Validation goes through the prediction path: crops at capture size (3x the input),
     // resized and viewed as `predict` does, so the figures are what a player gets.
     let specs = validation_specs(classes, recipe.validation_per_class, recipe.seed);
-    let cores = std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(2);
+    let cores = super::cores();
     let validation_pool = rayon::ThreadPoolBuilder::new()
         .num_threads(cores)
         .build()
@@ -703,10 +699,7 @@ pub fn train(
         train_images_per_second: (step * batch_size as u64) as f64
             / train_elapsed.as_secs_f64().max(1e-6),
         final_loss: loss_ema,
-        precision: match recipe.precision.training_kind(device) {
-            Kind::BFloat16 => "bf16".into(),
-            _ => "f32".into(),
-        },
+        precision: recipe.precision.resolve(device).as_str().into(),
         stopped_early,
         ..Metrics::default()
     };
