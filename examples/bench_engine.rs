@@ -9,10 +9,10 @@ use isaac_lens::catalog::Catalog;
 use isaac_lens::engine::checkpoint::{self, Manifest};
 use isaac_lens::engine::model::{Arch, Precision};
 use isaac_lens::engine::predict::{prediction_layout, tensor_from_images};
+use isaac_lens::engine::recipe::{MEAN, Metrics, Recipe, STD};
 use isaac_lens::engine::synth::{
     SampleSpec, Split, Style, SynthAssets, SynthOptions, render_many, sample_seed,
 };
-use isaac_lens::engine::train::{MEAN, Metrics, Recipe, STD};
 use tch::nn::OptimizerConfig;
 use tch::{Device, Kind, Tensor, nn};
 

@@ -4,9 +4,11 @@
 use image::{DynamicImage, RgbImage};
 use isaac_lens::catalog::Catalog;
 use isaac_lens::engine::checkpoint;
+use isaac_lens::engine::checkpoint::Checkpoint;
 use isaac_lens::engine::predict::model_input_from_image;
+use isaac_lens::engine::predict::tensor_from_images;
 use isaac_lens::engine::synth::{Style, SynthAssets, render_many};
-use isaac_lens::engine::train::{logits_for, validation_specs};
+use isaac_lens::engine::validate::validation_specs;
 use tch::{Device, Kind, Tensor};
 
 fn crop_frac(img: &DynamicImage, f: f32, dx: f32, dy: f32) -> DynamicImage {
@@ -18,6 +20,22 @@ fn crop_frac(img: &DynamicImage, f: f32, dx: f32, dy: f32) -> DynamicImage {
     let x = (((w - cw) as f32) * (0.5 + dx)) as u32;
     let y = (((h - ch) as f32) * (0.5 + dy)) as u32;
     img.crop_imm(x, y, cw, ch)
+}
+
+/// A view: share of the crop kept, and its centre's shift (fractions of the slack).
+type View = (f32, f32, f32);
+
+/// Logits of model-ready images, in batches of 256.
+fn logits_for(ckpt: &Checkpoint, images: &[RgbImage]) -> Tensor {
+    let m = &ckpt.manifest;
+    let chunks: Vec<Tensor> = images
+        .chunks(256)
+        .map(|c| {
+            let xs = tensor_from_images(c, m.input_size, m.mean, m.std);
+            tch::no_grad(|| ckpt.net.forward_t(&xs, false))
+        })
+        .collect();
+    Tensor::cat(&chunks, 0)
 }
 
 fn main() -> anyhow::Result<()> {
@@ -38,7 +56,7 @@ fn main() -> anyhow::Result<()> {
     let specs = validation_specs(classes, 2, seed);
     let specs: Vec<_> = specs.into_iter().filter(|s| s.class.is_some()).collect();
     let imgs = render_many(&assets, &specs, m.input_size * 3, &m.recipe.synth);
-    let view_sets: Vec<(&str, Vec<(f32, f32, f32)>)> = if std::env::var("ALL_VIEWS").is_err() {
+    let view_sets: Vec<(&str, Vec<View>)> = if std::env::var("ALL_VIEWS").is_err() {
         vec![("full+c80", vec![(1.0, 0.0, 0.0), (0.8, 0.0, 0.0)])]
     } else {
         vec![
@@ -85,7 +103,7 @@ fn main() -> anyhow::Result<()> {
                     .collect::<Vec<_>>()
             })
             .collect();
-        let logits = logits_for(&ckpt, &inputs, Device::Cpu).view([specs.len() as i64, v, -1]);
+        let logits = logits_for(&ckpt, &inputs).view([specs.len() as i64, v, -1]);
         let probs =
             (logits / m.temperature)
                 .softmax(-1, Kind::Float)

@@ -8,7 +8,7 @@ use tch::{Device, nn};
 
 use super::EngineError;
 use super::model::{self, Arch};
-use super::train::{Metrics, Recipe};
+use super::recipe::{Metrics, Recipe};
 use crate::catalog::{Catalog, ItemKey};
 
 pub const MANIFEST_FILE: &str = "manifest.json";
@@ -34,9 +34,31 @@ pub struct Manifest {
     pub created_unix: u64,
 }
 
+/// Training minutes of a fine-tune: with its short validation, about a minute in all on 2
+/// CPU cores.
+pub const FINE_TUNE_MINUTES: f64 = 0.5;
+
 impl Manifest {
     pub fn outputs(&self) -> i64 {
         self.classes.len() as i64 + 1
+    }
+
+    /// A short fine-tune of the model in `from` (this manifest's folder): its own recipe,
+    /// from its weights, a gentler learning rate, half the samples from the player's
+    /// captures, and a one-crop-per-item validation. Also extends the model to catalog items
+    /// it does not know.
+    pub fn fine_tune_recipe(&self, from: &Path) -> Recipe {
+        Recipe {
+            init_from: Some(from.to_path_buf()),
+            minutes: Some(FINE_TUNE_MINUTES),
+            epochs: None,
+            learning_rate: self.recipe.learning_rate * 0.3,
+            capture_share: 0.5,
+            validation_per_class: 1,
+            // The player's CPU decides, whatever the model was trained with.
+            precision: super::model::Precision::Auto,
+            ..self.recipe.clone()
+        }
     }
 }
 
@@ -83,8 +105,53 @@ pub fn read_manifest(dir: &Path) -> Result<Manifest, EngineError> {
             format!("unsupported checkpoint format {version} (this build reads {FORMAT_VERSION})"),
         ));
     }
-    serde_json::from_value(value)
-        .map_err(|e| EngineError::file(&path, format!("bad manifest: {e}")))
+    let manifest: Manifest = serde_json::from_value(value)
+        .map_err(|e| EngineError::file(&path, format!("bad manifest: {e}")))?;
+    manifest
+        .check()
+        .map_err(|e| EngineError::file(&path, format!("bad manifest: {e}")))?;
+    Ok(manifest)
+}
+
+/// Input sides a checkpoint may ask for: the compact network needs at least 16 px (four
+/// stages of pooling); beyond 256 px crops would only be upscaled.
+pub const INPUT_SIZES: std::ops::RangeInclusive<u32> = 16..=256;
+
+impl Manifest {
+    /// Every number checked against its range, so a damaged manifest is refused with a
+    /// message naming the value instead of breaking prediction.
+    pub fn check(&self) -> Result<(), String> {
+        if !INPUT_SIZES.contains(&self.input_size) {
+            return Err(format!(
+                "input_size {} is outside {}..={}",
+                self.input_size,
+                INPUT_SIZES.start(),
+                INPUT_SIZES.end()
+            ));
+        }
+        if self.arch == Arch::Vgg16 && !self.input_size.is_multiple_of(32) {
+            return Err(format!(
+                "input_size {} must be a multiple of 32 for vgg16",
+                self.input_size
+            ));
+        }
+        if !(self.temperature.is_finite() && (0.01..=100.0).contains(&self.temperature)) {
+            return Err(format!(
+                "temperature {} is outside 0.01..=100",
+                self.temperature
+            ));
+        }
+        if let Some(v) = self.mean.iter().find(|v| !v.is_finite()) {
+            return Err(format!("mean {v} is not a finite number"));
+        }
+        if let Some(v) = self.std.iter().find(|v| !(v.is_finite() && **v > 1e-3)) {
+            return Err(format!("std {v} must be a number above 0.001"));
+        }
+        if self.classes.is_empty() {
+            return Err("the class list is empty".into());
+        }
+        Ok(())
+    }
 }
 
 /// Loads a checkpoint and checks that it was trained on `catalog`'s items.
@@ -99,13 +166,40 @@ pub fn load(dir: &Path, catalog: &Catalog, device: Device) -> Result<Checkpoint,
         return Err(EngineError::file(&weights, "weights file is missing"));
     }
     let mut ckpt = fresh(manifest, device);
-    ckpt.vs.load(&weights).map_err(|e| {
-        EngineError::file(
-            &weights,
-            format!("cannot load weights: {}", torch_message(&e.to_string())),
-        )
-    })?;
+    load_weights(&mut ckpt.vs, &weights).map_err(|m| EngineError::file(&weights, m))?;
     Ok(ckpt)
+}
+
+/// Loads the safetensors file into `vs`, each variable present once with exactly its shape
+/// and 32-bit floats: libtorch's own loader would broadcast a wrong shape or convert a
+/// wrong type without a word.
+fn load_weights(vs: &mut nn::VarStore, path: &Path) -> Result<(), String> {
+    let named = tch::Tensor::read_safetensors(path)
+        .map_err(|e| format!("cannot load weights: {}", torch_message(&e.to_string())))?;
+    let mut by_name: std::collections::HashMap<String, tch::Tensor> = named.into_iter().collect();
+    tch::no_grad(|| {
+        for (name, mut var) in vs.variables() {
+            let Some(t) = by_name.remove(&name) else {
+                return Err(format!("weight {name} is missing"));
+            };
+            if t.kind() != tch::Kind::Float {
+                return Err(format!("weight {name} is {:?}, not 32-bit float", t.kind()));
+            }
+            if t.size() != var.size() {
+                return Err(format!(
+                    "weight {name} has shape {:?}, the model needs {:?}",
+                    t.size(),
+                    var.size()
+                ));
+            }
+            var.copy_(&t.to_device(var.device()));
+        }
+        Ok(())
+    })?;
+    match by_name.keys().next() {
+        Some(extra) => Err(format!("weight {extra} does not belong to this model")),
+        None => Ok(()),
+    }
 }
 
 /// libtorch's errors carry a C++ backtrace after the first line: one line is the message.
@@ -114,32 +208,106 @@ fn torch_message(error: &str) -> &str {
     line.strip_prefix("Internal torch error: ").unwrap_or(line)
 }
 
-/// The class list must be the catalog's items, in catalog order.
+/// Every class of the model must be a catalog item (the catalog may hold more: items the
+/// model does not know yet, see [`unknown_items`]), each once.
 pub fn check_catalog(manifest: &Manifest, catalog: &Catalog) -> Result<(), String> {
-    let keys: Vec<ItemKey> = catalog.items().iter().map(|i| i.key()).collect();
-    if keys == manifest.classes {
-        return Ok(());
+    let keys: std::collections::HashSet<ItemKey> =
+        catalog.items().iter().map(|i| i.key()).collect();
+    let mut seen = std::collections::HashSet::new();
+    if let Some(missing) = manifest.classes.iter().find(|k| !keys.contains(k)) {
+        return Err(format!(
+            "this model was trained on a different catalog: it knows {missing}, which the catalog ({} items) lacks; retrain it or choose the matching catalog",
+            keys.len()
+        ));
     }
-    let first_difference = keys
-        .iter()
-        .zip(&manifest.classes)
-        .find(|(a, b)| a != b)
-        .map(|(a, b)| format!("; first difference: catalog has {a}, model has {b}"))
-        .unwrap_or_default();
-    Err(format!(
-        "this model was trained on a different catalog ({} classes, the catalog has {} items{first_difference}); retrain it or choose the matching catalog",
-        manifest.classes.len(),
-        keys.len()
-    ))
+    if let Some(twice) = manifest.classes.iter().find(|k| !seen.insert(**k)) {
+        return Err(format!("the model lists {twice} twice among its classes"));
+    }
+    Ok(())
 }
 
-/// Writes the checkpoint into a staging folder and renames it to `dir` (replacing any).
+/// Catalog items the model has no output for (newer items from a game-files import): the
+/// model never answers them until it is extended by fine-tuning.
+pub fn unknown_items(manifest: &Manifest, catalog: &Catalog) -> Vec<ItemKey> {
+    let known: std::collections::HashSet<&ItemKey> = manifest.classes.iter().collect();
+    catalog
+        .items()
+        .iter()
+        .map(|i| i.key())
+        .filter(|k| !known.contains(k))
+        .collect()
+}
+
+/// Copies `from`'s weights into `to` (same architecture and input size). Where the class
+/// lists differ, the output layer's rows follow the items (and the final "no item" row);
+/// rows of items `from` does not know keep their fresh initialisation.
+pub fn copy_weights(from: &Checkpoint, to: &mut Checkpoint) -> Result<(), String> {
+    let source = from.vs.variables();
+    let (old_out, new_out) = (from.manifest.outputs(), to.manifest.outputs());
+    // Output row in `from` for each output row of `to`.
+    let rows: Vec<Option<i64>> = to
+        .manifest
+        .classes
+        .iter()
+        .map(|k| {
+            from.manifest
+                .classes
+                .iter()
+                .position(|c| c == k)
+                .map(|i| i as i64)
+        })
+        .chain(std::iter::once(Some(old_out - 1)))
+        .collect();
+    let output_layer = format!("{}.", from.manifest.arch.output_layer());
+    tch::no_grad(|| {
+        for (name, mut target) in to.vs.variables() {
+            let Some(src) = source.get(&name) else {
+                return Err(format!("{name} is missing from the starting model"));
+            };
+            let src = src.to_device(target.device());
+            let output = name.starts_with(&output_layer)
+                && src.size().first() == Some(&old_out)
+                && target.size().first() == Some(&new_out)
+                && src.size()[1..] == target.size()[1..];
+            if output {
+                for (row, from_row) in rows.iter().enumerate() {
+                    if let Some(r) = from_row {
+                        target.get(row as i64).copy_(&src.get(*r));
+                    }
+                }
+            } else if src.size() == target.size() {
+                target.copy_(&src);
+            } else {
+                return Err(format!(
+                    "{name} has shape {:?} in the starting model, {:?} here",
+                    src.size(),
+                    target.size()
+                ));
+            }
+        }
+        Ok(())
+    })
+}
+
+/// Whether a checkpoint may be written to `dir`: new, empty or a checkpoint, and not the one
+/// it starts from. Leftovers of interrupted saves there are cleaned up.
+pub fn check_writable(dir: &Path, init_from: Option<&Path>) -> Result<(), EngineError> {
+    let sources: Vec<&Path> = init_from.into_iter().collect();
+    crate::fsutil::check_replaceable(dir, MANIFEST_FILE, &sources)
+        .map_err(|m| EngineError::file(dir, m))?;
+    crate::fsutil::remove_stale_staging(dir);
+    Ok(())
+}
+
+/// Writes the checkpoint into a staging folder and renames it to `dir` (replacing only a
+/// checkpoint there).
 pub fn save(ckpt: &Checkpoint, dir: &Path) -> Result<PathBuf, EngineError> {
     let parent = dir
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
     std::fs::create_dir_all(parent).map_err(|e| EngineError::file(parent, e))?;
+    check_writable(dir, ckpt.manifest.recipe.init_from.as_deref())?;
     let staged = crate::fsutil::staging_path(dir);
     let _ = std::fs::remove_dir_all(&staged);
     let result = (|| {

@@ -4,12 +4,17 @@
 //! worker predicts, another trains, so lookups keep working while a model trains. Nothing
 //! here knows about the user interface: a front end passes a waker to hear about events.
 
+pub mod canvas;
 pub mod checkpoint;
 pub mod focus;
+pub mod frames;
 pub mod model;
 pub mod predict;
+pub mod recipe;
+pub mod scene;
 pub mod synth;
 pub mod train;
+pub mod validate;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -21,7 +26,8 @@ use tch::Device;
 
 pub use checkpoint::Manifest;
 pub use predict::{CropBox, Prediction};
-pub use train::{Metrics, Phase, Progress, Recipe, Synthesis, TrainControl};
+pub use recipe::{LabelledCapture, Metrics, Recipe, StyleMetrics, ValidationSet};
+pub use train::{Phase, Progress, Synthesis, TrainControl};
 
 use crate::catalog::Catalog;
 
@@ -99,8 +105,6 @@ pub struct EngineConfig {
     pub synthesis: Option<Synthesis>,
     /// Background images for synthesis (`shared/isaac/backgrounds`).
     pub backgrounds: Option<PathBuf>,
-    /// The player's labelled captures, mixed into training.
-    pub captures: Option<PathBuf>,
 }
 
 /// Logical cores of this machine (2 when it cannot be told).
@@ -118,7 +122,6 @@ impl Default for EngineConfig {
             torch_threads: cores.max(1),
             synthesis: None,
             backgrounds: None,
-            captures: None,
         }
     }
 }
@@ -132,8 +135,13 @@ pub enum Request {
         crops: Vec<DynamicImage>,
         top_k: usize,
     },
-    /// Train with `recipe` and save the checkpoint to `out`.
-    Train { recipe: Box<Recipe>, out: PathBuf },
+    /// Train with `recipe`, mixing in the player's labelled `captures`, and save the
+    /// checkpoint to `out`.
+    Train {
+        recipe: Box<Recipe>,
+        out: PathBuf,
+        captures: Vec<LabelledCapture>,
+    },
 }
 
 #[derive(Debug)]
@@ -157,17 +165,34 @@ pub enum Event {
         manifest: Box<Manifest>,
     },
     TrainingCancelled,
-    /// Something failed; `context` says what was being done.
+    /// Something failed while doing `during`.
     Error {
-        context: String,
+        during: Activity,
         message: String,
     },
+}
+
+/// What an engine worker was doing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Activity {
+    LoadingModel,
+    Training,
+}
+
+impl std::fmt::Display for Activity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Activity::LoadingModel => "loading the model",
+            Activity::Training => "training",
+        })
+    }
 }
 
 type Waker = Arc<dyn Fn() + Send + Sync>;
 
 /// A handle to the engine's workers. Dropping it stops them.
 pub struct Engine {
+    workers: Vec<std::thread::JoinHandle<()>>,
     predict_tx: Sender<Request>,
     train_tx: Sender<Request>,
     events: Receiver<Event>,
@@ -200,7 +225,7 @@ impl Engine {
         let (train_tx, train_rx) = crossbeam_channel::unbounded::<Request>();
         let control = Arc::new(TrainControl::default());
 
-        {
+        let predictor = {
             let catalog = catalog.clone();
             let emit = emit.clone();
             std::thread::Builder::new()
@@ -208,19 +233,18 @@ impl Engine {
                 .spawn(move || predict_worker(&catalog, device, &predict_rx, &*emit))
                 .map_err(|e| {
                     EngineError::Other(format!("cannot start the prediction worker: {e}"))
-                })?;
-        }
-        {
+                })?
+        };
+        let trainer = {
             let control = control.clone();
             let config = config.clone();
             std::thread::Builder::new()
                 .name("engine-train".into())
                 .spawn(move || train_worker(&catalog, device, &config, &control, &train_rx, &*emit))
-                .map_err(|e| {
-                    EngineError::Other(format!("cannot start the training worker: {e}"))
-                })?;
-        }
+                .map_err(|e| EngineError::Other(format!("cannot start the training worker: {e}")))?
+        };
         Ok(Self {
+            workers: vec![predictor, trainer],
             predict_tx,
             train_tx,
             events,
@@ -230,17 +254,46 @@ impl Engine {
         })
     }
 
-    pub fn send(&self, request: Request) {
+    /// Queues a request. Err when its worker has died (every job's panic is caught, so that
+    /// means a bug); the front end says so instead of waiting for an answer.
+    pub fn send(&self, request: Request) -> Result<(), EngineError> {
         let tx = match request {
             Request::Train { .. } => &self.train_tx,
             _ => &self.predict_tx,
         };
-        // A send fails only when the worker has exited, which it does only on shutdown.
-        let _ = tx.send(request);
+        tx.send(request)
+            .map_err(|_| EngineError::Other("the engine's worker has stopped".into()))
     }
 
     pub fn events(&self) -> &Receiver<Event> {
         &self.events
+    }
+
+    /// Whether both workers still run.
+    pub fn is_alive(&self) -> bool {
+        self.workers.iter().all(|w| !w.is_finished())
+    }
+
+    /// The next event, waiting at most `limit`: Err when the time runs out or a worker died.
+    pub fn next_event(&self, limit: std::time::Duration) -> Result<Event, EngineError> {
+        let deadline = std::time::Instant::now() + limit;
+        loop {
+            let now = std::time::Instant::now();
+            if now >= deadline {
+                return Err(EngineError::Other(format!(
+                    "the engine did not answer within {} s",
+                    limit.as_secs()
+                )));
+            }
+            let slice = (deadline - now).min(std::time::Duration::from_millis(250));
+            match self.events.recv_timeout(slice) {
+                Ok(event) => return Ok(event),
+                Err(crossbeam_channel::RecvTimeoutError::Timeout) if self.is_alive() => {}
+                Err(_) => {
+                    return Err(EngineError::Other("the engine's worker has stopped".into()));
+                }
+            }
+        }
     }
 
     pub fn device(&self) -> Device {
@@ -284,17 +337,24 @@ fn predict_worker(
     let mut model: Option<checkpoint::Checkpoint> = None;
     for request in rx {
         match request {
-            Request::LoadModel(dir) => match checkpoint::load(&dir, catalog, device) {
-                Ok(ckpt) => {
-                    let manifest = Box::new(ckpt.manifest.clone());
-                    model = Some(ckpt);
-                    emit(Event::ModelLoaded { dir, manifest });
+            Request::LoadModel(dir) => {
+                let loaded = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    checkpoint::load(&dir, catalog, device)
+                }))
+                .map_err(|p| panic_message(&p))
+                .and_then(|r| r.map_err(|e| e.to_string()));
+                match loaded {
+                    Ok(ckpt) => {
+                        let manifest = Box::new(ckpt.manifest.clone());
+                        model = Some(ckpt);
+                        emit(Event::ModelLoaded { dir, manifest });
+                    }
+                    Err(message) => emit(Event::Error {
+                        during: Activity::LoadingModel,
+                        message,
+                    }),
                 }
-                Err(e) => emit(Event::Error {
-                    context: "loading the model".into(),
-                    message: e.to_string(),
-                }),
-            },
+            }
             Request::Predict { id, crops, top_k } => {
                 let results = match &model {
                     Some(ckpt) => std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
@@ -320,7 +380,12 @@ fn train_worker(
 ) {
     let mut assets: Option<Arc<synth::SynthAssets>> = None;
     for request in rx {
-        let Request::Train { recipe, out } = request else {
+        let Request::Train {
+            recipe,
+            out,
+            captures,
+        } = request
+        else {
             continue;
         };
         control.reset();
@@ -338,10 +403,8 @@ fn train_worker(
                         loaded
                     }
                 };
-                let captures = match &config.captures {
-                    Some(dir) => crate::captures::load_labelled(dir).unwrap_or_default(),
-                    None => Vec::new(),
-                };
+                // A folder that cannot take the checkpoint is refused before the run.
+                checkpoint::check_writable(&out, recipe.init_from.as_deref())?;
                 let cores = cores();
                 let synthesis = config
                     .synthesis
@@ -373,7 +436,7 @@ fn train_worker(
         ));
         match result {
             Err(panic) => emit(Event::Error {
-                context: "training".into(),
+                during: Activity::Training,
                 message: panic_message(&panic),
             }),
             Ok(Ok(Some((dir, manifest)))) => emit(Event::TrainingFinished {
@@ -382,7 +445,7 @@ fn train_worker(
             }),
             Ok(Ok(None)) => emit(Event::TrainingCancelled),
             Ok(Err(e)) => emit(Event::Error {
-                context: "training".into(),
+                during: Activity::Training,
                 message: e.to_string(),
             }),
         }

@@ -22,6 +22,14 @@ impl Arch {
         }
     }
 
+    /// The variable-name prefix of the layer that has one output per class.
+    pub fn output_layer(self) -> &'static str {
+        match self {
+            Arch::Compact => "head",
+            Arch::Vgg16 => "classifier.6",
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Arch::Compact => "compact",

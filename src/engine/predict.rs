@@ -157,24 +157,12 @@ pub fn prediction_layout(arch: Arch, xs: Tensor) -> Tensor {
     }
 }
 
-/// Calibrated class probabilities (items then "no item") for model-ready images.
-pub fn probabilities(ckpt: &Checkpoint, images: &[RgbImage], device: Device) -> Tensor {
-    let m = &ckpt.manifest;
-    let xs = prediction_layout(
-        m.arch,
-        tensor_from_images(images, m.input_size, m.mean, m.std),
-    )
-    .to_device(device);
-    tch::no_grad(|| (ckpt.net.forward_t(&xs, false) / m.temperature).softmax(-1, Kind::Float))
-        .to_device(Device::Cpu)
-}
-
 /// Number of views averaged per crop.
 pub const VIEWS: i64 = 2;
 
 /// The views averaged for one crop: the box as drawn and a tighter centre, since players
 /// draw boxes loosely.
-pub fn views(img: &DynamicImage, size: u32) -> [RgbImage; 2] {
+pub fn views(img: &DynamicImage, size: u32) -> [RgbImage; VIEWS as usize] {
     let (w, h) = (img.width(), img.height());
     let (cw, ch) = ((w * 4 / 5).max(1), (h * 4 / 5).max(1));
     let centre = img.crop_imm((w - cw) / 2, (h - ch) / 2, cw, ch);
@@ -184,6 +172,44 @@ pub fn views(img: &DynamicImage, size: u32) -> [RgbImage; 2] {
     ]
 }
 
+/// Crops per forward pass: bounds memory whatever the number of crops.
+const CHUNK: usize = 128;
+
+/// The one inference path, for prediction and validation alike: each crop's views through
+/// the network, as logits [N, VIEWS, outputs] on the CPU.
+pub fn view_logits(ckpt: &Checkpoint, crops: &[DynamicImage], device: Device) -> Tensor {
+    use rayon::prelude::*;
+    let m = &ckpt.manifest;
+    let chunks: Vec<Tensor> = crops
+        .chunks(CHUNK)
+        .map(|chunk| {
+            let images: Vec<RgbImage> = chunk
+                .par_iter()
+                .flat_map_iter(|c| views(c, m.input_size))
+                .collect();
+            let xs = prediction_layout(
+                m.arch,
+                tensor_from_images(&images, m.input_size, m.mean, m.std),
+            )
+            .to_device(device);
+            tch::no_grad(|| ckpt.net.forward_t(&xs, false))
+                .to_device(Device::Cpu)
+                .view([chunk.len() as i64, VIEWS, -1])
+        })
+        .collect();
+    if chunks.is_empty() {
+        return Tensor::zeros([0, VIEWS, m.outputs()], (Kind::Float, Device::Cpu));
+    }
+    Tensor::cat(&chunks, 0)
+}
+
+/// Calibrated probabilities averaged over views: `view_logits` is [N, VIEWS, C].
+pub fn mean_view_probabilities(view_logits: &Tensor, temperature: f64) -> Tensor {
+    (view_logits / temperature)
+        .softmax(-1, Kind::Float)
+        .mean_dim(1, false, Kind::Float)
+}
+
 /// Top-`k` items for each crop, best first.
 pub fn predict(
     ckpt: &Checkpoint,
@@ -191,16 +217,11 @@ pub fn predict(
     top_k: usize,
     device: Device,
 ) -> Vec<Vec<Prediction>> {
-    if crops.is_empty() {
+    let m: &Manifest = &ckpt.manifest;
+    if crops.is_empty() || m.classes.is_empty() {
         return Vec::new();
     }
-    let m: &Manifest = &ckpt.manifest;
-    let images: Vec<RgbImage> = crops.iter().flat_map(|c| views(c, m.input_size)).collect();
-    let probs = probabilities(ckpt, &images, device);
-    let outputs = m.outputs();
-    let probs = probs
-        .view([crops.len() as i64, 2, outputs])
-        .mean_dim(1, false, Kind::Float);
+    let probs = mean_view_probabilities(&view_logits(ckpt, crops, device), m.temperature);
     let items = probs.narrow(1, 0, m.classes.len() as i64);
     let k = top_k.clamp(1, m.classes.len()) as i64;
     let (values, indices) = items.topk(k, 1, true, true);

@@ -15,6 +15,8 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use rayon::prelude::*;
 
+use super::canvas::Canvas;
+use super::scene::{self, Entity, ItemLook, Placement};
 use crate::catalog::Catalog;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -24,6 +26,15 @@ pub enum Style {
     Screenshot,
     /// A phone photo of a screen.
     Phone,
+}
+
+impl Style {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Style::Screenshot => "screenshot",
+            Style::Phone => "phone",
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -39,8 +50,14 @@ pub enum Split {
 pub struct SynthOptions {
     /// Share of phone-photo samples.
     pub phone_share: f32,
-    /// Share of samples with a stone pedestal.
+    /// Share of items on a stone pedestal; the rest lie on the floor, in shops or in the HUD.
     pub pedestal_share: f32,
+    /// Share of items with a glow halo.
+    pub glow_share: f32,
+    /// Share of samples with Isaac, tears, pickups or flies near the item.
+    pub entity_share: f32,
+    /// Share of samples in dark or tinted rooms.
+    pub dark_share: f32,
     /// Smallest and largest share of the box side the item's 32 px take.
     pub item_fill: (f32, f32),
     pub jpeg: bool,
@@ -55,7 +72,10 @@ impl Default for SynthOptions {
     fn default() -> Self {
         Self {
             phone_share: 0.25,
-            pedestal_share: 0.5,
+            pedestal_share: 0.45,
+            glow_share: 0.12,
+            entity_share: 0.4,
+            dark_share: 0.3,
             item_fill: (0.5, 1.0),
             jpeg: true,
             blur: true,
@@ -170,106 +190,6 @@ pub struct SampleSpec {
     pub seed: u64,
 }
 
-/// A float RGB canvas in 0..1.
-#[derive(Clone)]
-struct Canvas {
-    w: usize,
-    h: usize,
-    px: Vec<[f32; 3]>,
-}
-
-impl Canvas {
-    fn new(w: usize, h: usize) -> Self {
-        Self {
-            w,
-            h,
-            px: vec![[0.0; 3]; w * h],
-        }
-    }
-
-    fn blend(&mut self, x: usize, y: usize, c: [f32; 3], a: f32) {
-        let p = &mut self.px[y * self.w + x];
-        for k in 0..3 {
-            p[k] += (c[k] - p[k]) * a;
-        }
-    }
-
-    fn sample_bilinear(&self, x: f32, y: f32) -> [f32; 3] {
-        let x = x.clamp(0.0, (self.w - 1) as f32);
-        let y = y.clamp(0.0, (self.h - 1) as f32);
-        let (x0, y0) = (x.floor() as usize, y.floor() as usize);
-        let (x1, y1) = ((x0 + 1).min(self.w - 1), (y0 + 1).min(self.h - 1));
-        let (fx, fy) = (x - x0 as f32, y - y0 as f32);
-        let p = |x: usize, y: usize| self.px[y * self.w + x];
-        let mut out = [0.0; 3];
-        for (k, o) in out.iter_mut().enumerate() {
-            let top = p(x0, y0)[k] * (1.0 - fx) + p(x1, y0)[k] * fx;
-            let bottom = p(x0, y1)[k] * (1.0 - fx) + p(x1, y1)[k] * fx;
-            *o = top * (1.0 - fy) + bottom * fy;
-        }
-        out
-    }
-
-    fn to_rgb(&self) -> RgbImage {
-        let mut img = RgbImage::new(self.w as u32, self.h as u32);
-        for (dst, src) in img.pixels_mut().zip(&self.px) {
-            *dst = image::Rgb(src.map(|v| (v.clamp(0.0, 1.0) * 255.0 + 0.5) as u8));
-        }
-        img
-    }
-
-    /// Separable Gaussian blur, edges clamped. Both passes run over whole rows of flat
-    /// channel values so the compiler can vectorise them.
-    fn blur(&mut self, sigma: f32) {
-        if sigma < 0.2 {
-            return;
-        }
-        let radius = (sigma * 2.5).ceil() as usize;
-        let kernel: Vec<f32> = (0..=2 * radius)
-            .map(|i| {
-                let d = i as f32 - radius as f32;
-                (-(d * d) / (2.0 * sigma * sigma)).exp()
-            })
-            .collect();
-        let sum: f32 = kernel.iter().sum();
-        let kernel: Vec<f32> = kernel.iter().map(|k| k / sum).collect();
-        let (w, h) = (self.w, self.h);
-        let row_len = w * 3;
-        let flat: &mut [f32] = self.px.as_flattened_mut();
-        // Horizontal: each row padded with copies of its edge pixels.
-        let mut padded = vec![0.0f32; (w + 2 * radius) * 3];
-        let mut tmp = vec![0.0f32; flat.len()];
-        for y in 0..h {
-            let row = &flat[y * row_len..(y + 1) * row_len];
-            for i in 0..radius {
-                padded[i * 3..i * 3 + 3].copy_from_slice(&row[..3]);
-                let right = (radius + w + i) * 3;
-                padded[right..right + 3].copy_from_slice(&row[row_len - 3..]);
-            }
-            padded[radius * 3..(radius + w) * 3].copy_from_slice(row);
-            let out = &mut tmp[y * row_len..(y + 1) * row_len];
-            for (i, k) in kernel.iter().enumerate() {
-                let src = &padded[i * 3..i * 3 + row_len];
-                for (o, s) in out.iter_mut().zip(src) {
-                    *o += s * k;
-                }
-            }
-        }
-        // Vertical: whole rows weighted and summed.
-        for y in 0..h {
-            let out = &mut flat[y * row_len..(y + 1) * row_len];
-            out.fill(0.0);
-            for (i, k) in kernel.iter().enumerate() {
-                let sy = (y + i).saturating_sub(radius).min(h - 1);
-                let src = &tmp[sy * row_len..(sy + 1) * row_len];
-                for (o, s) in out.iter_mut().zip(src) {
-                    *o += s * k;
-                }
-            }
-        }
-    }
-}
-
 /// Renders one sample at `size`x`size`.
 pub fn render(
     assets: &SynthAssets,
@@ -278,47 +198,130 @@ pub fn render(
     options: &SynthOptions,
 ) -> RgbImage {
     let mut rng = StdRng::seed_from_u64(spec.seed);
-    let factor = 2usize;
-    let side = size as usize * factor;
-    let mut canvas = background(assets, spec.split, side, &mut rng);
-
-    // The item's 32 native pixels take `fill` of the box side: boxes are loose and off-centre.
+    let side = size as usize * 2;
+    // The box spans `view` game pixels, of which the item's 32 take `fill`: boxes are loose
+    // and off-centre.
     let (lo, hi) = options.item_fill;
-    let fill = rng.random_range(lo.min(hi)..=hi.max(lo));
-    let item_px = (fill * side as f32).max(4.0);
-    let slack = (side as f32 - item_px).max(0.0);
-    let cx = side as f32 / 2.0 + rng.random_range(-0.4..=0.4) * slack;
-    let cy = side as f32 / 2.0 + rng.random_range(-0.4..=0.4) * slack;
+    let fill = rng.random_range(lo.min(hi)..=hi.max(lo)).clamp(0.1, 1.2);
+    let view = scene::SPRITE as f32 / fill;
+    let margin = 8usize;
+    let n = view.ceil() as usize + 2 * margin;
+    let mut game = background(assets, spec.split, n, &mut rng);
+    let slack = (view - scene::SPRITE as f32).max(0.0);
+    let box_x = margin as f32;
+    let box_y = margin as f32;
+    let item_x = (box_x + slack / 2.0 + rng.random_range(-0.4..=0.4) * slack).round() as i32;
+    let item_y = (box_y + slack / 2.0 + rng.random_range(-0.4..=0.4) * slack).round() as i32;
+    let centre = (
+        item_x as f32 + scene::SPRITE as f32 / 2.0,
+        item_y as f32 + scene::SPRITE as f32 / 2.0,
+    );
 
-    if rng.random_bool(options.pedestal_share.clamp(0.0, 1.0) as f64) {
-        pedestal(&mut canvas, cx, cy + item_px * 0.42, item_px, &mut rng);
+    let in_front = rng.random_bool(0.5);
+    let entities = if rng.random_bool(options.entity_share.clamp(0.0, 1.0) as f64) {
+        rng.random_range(1..=3)
+    } else {
+        0
+    };
+    if !in_front {
+        scatter_entities(&mut game, centre, entities, &mut rng);
     }
+    let look = ItemLook {
+        placement: placement(options, &mut rng),
+        glow: rng.random_bool(options.glow_share.clamp(0.0, 1.0) as f64),
+    };
     match spec.class {
         Some(class) => {
             let sprite = &assets.sprites[class % assets.sprites.len().max(1)];
-            shadow(
-                &mut canvas,
-                cx,
-                cy + item_px * 0.45,
-                item_px * 0.38,
-                item_px * 0.1,
-                rng.random_range(0.15..0.45),
-            );
-            draw_sprite(
-                &mut canvas,
-                sprite,
-                cx - item_px / 2.0,
-                cy - item_px / 2.0,
-                item_px,
-            );
+            scene::item(&mut game, sprite, item_x, item_y, look, &mut rng);
         }
-        None => clutter(&mut canvas, &mut rng),
+        None => no_item(&mut game, item_x, item_y, look, &mut rng),
     }
+    if in_front {
+        scatter_entities(&mut game, centre, entities, &mut rng);
+    }
+    if rng.random_bool(options.dark_share.clamp(0.0, 1.0) as f64) {
+        scene::lighting(&mut game, &mut rng);
+    }
+    // The game scales its screen to the window (2x-4.5x, nearest or smoothed); the canvas
+    // samples the box from that at twice the model's input.
+    let scale = rng.random_range(2.0..4.5f32);
+    let smooth = rng.random_bool(0.6).then_some(scale);
+    let canvas = scene::sample_scaled(
+        &game,
+        side,
+        side,
+        (box_x, box_y),
+        view / side as f32,
+        smooth,
+    );
+    capture(canvas, spec.style, size, options, &mut rng)
+}
 
-    if options.colour {
-        colour_jitter(&mut canvas, &mut rng, 0.12);
+/// Where an item is shown: `pedestal_share` on pedestals, the rest on the floor, in shops
+/// and in the HUD.
+fn placement(options: &SynthOptions, rng: &mut StdRng) -> Placement {
+    if rng.random_bool(options.pedestal_share.clamp(0.0, 1.0) as f64) {
+        return Placement::Pedestal;
     }
-    match spec.style {
+    match rng.random_range(0..100) {
+        0..40 => Placement::Floor,
+        40..72 => Placement::Shop,
+        _ => Placement::Hud,
+    }
+}
+
+/// Isaac, tears, pickups and flies around the item, often overlapping the box edge.
+fn scatter_entities(game: &mut Canvas, centre: (f32, f32), count: usize, rng: &mut StdRng) {
+    for _ in 0..count {
+        let what = Entity::random(rng);
+        let angle = rng.random_range(0.0..std::f32::consts::TAU);
+        let distance = rng.random_range(14.0..34.0) + what.radius() * 0.5;
+        scene::entity(
+            game,
+            what,
+            centre.0 + angle.cos() * distance,
+            centre.1 + angle.sin() * distance,
+            rng,
+        );
+    }
+}
+
+/// What a box holds when it holds no item: an empty pedestal, a price, the HUD's charge bar,
+/// pickups, Isaac, tears, rocks, or bare floor.
+fn no_item(game: &mut Canvas, x: i32, y: i32, look: ItemLook, rng: &mut StdRng) {
+    let cx = x as f32 + scene::SPRITE as f32 / 2.0;
+    let cy = y as f32 + scene::SPRITE as f32 / 2.0;
+    match rng.random_range(0..6) {
+        0 => scene::pedestal(game, cx, cy + 8.0, rng),
+        1 if look.placement == Placement::Shop => scene::price(game, cx, cy + 10.0, rng),
+        1 | 2 => {
+            let what = Entity::random(rng);
+            scene::entity(game, what, cx, cy, rng);
+            if rng.random_bool(0.5) {
+                scene::price(game, cx, cy + what.radius() + 2.0, rng);
+            }
+        }
+        3 => scatter_entities(game, (cx, cy), rng.random_range(2..5), rng),
+        _ => {}
+    }
+}
+
+/// The capture of a scene already on `canvas`: colour, then a screenshot's blur or a phone
+/// photo's moire, perspective, glare, white balance and defocus, then noise and JPEG, and the
+/// final smooth rescale to the model's `size`. Training crops and validation frames both go
+/// through here.
+pub fn capture(
+    mut canvas: Canvas,
+    style: Style,
+    size: u32,
+    options: &SynthOptions,
+    rng: &mut StdRng,
+) -> RgbImage {
+    if options.colour {
+        colour_jitter(&mut canvas, rng, 0.12);
+    }
+    match style {
         Style::Screenshot => {
             if options.blur && rng.random_bool(0.6) {
                 canvas.blur(rng.random_range(0.4..1.8));
@@ -326,36 +329,61 @@ pub fn render(
         }
         Style::Phone => {
             if options.moire {
-                moire(&mut canvas, &mut rng);
+                moire(&mut canvas, rng);
             }
             if options.perspective {
-                canvas = perspective(&canvas, &mut rng);
+                canvas = perspective(&canvas, rng);
             }
             if options.colour {
-                colour_cast(&mut canvas, &mut rng);
+                glare(&mut canvas, rng);
+                colour_cast(&mut canvas, rng);
             }
             if options.blur {
-                canvas.blur(rng.random_range(0.6..2.4));
+                canvas.blur(rng.random_range(0.6..2.6));
             }
         }
     }
     if options.noise {
-        let sigma = match spec.style {
+        let sigma = match style {
             Style::Screenshot => rng.random_range(0.0..0.02),
-            Style::Phone => rng.random_range(0.01..0.05),
+            Style::Phone => rng.random_range(0.01..0.06),
         };
-        add_noise(&mut canvas, &mut rng, sigma);
+        add_noise(&mut canvas, rng, sigma);
     }
     let mut captured = canvas.to_rgb();
     if options.jpeg && rng.random_bool(0.7) {
-        let quality = match spec.style {
+        let quality = match style {
             Style::Screenshot => rng.random_range(50..95),
-            Style::Phone => rng.random_range(35..85),
+            Style::Phone => rng.random_range(30..85),
         };
         captured = jpeg_roundtrip(&captured, quality);
     }
-    // The final smooth rescale to the model's input.
+    if captured.dimensions() == (size, size) {
+        return captured;
+    }
     image::imageops::resize(&captured, size, size, image::imageops::FilterType::Triangle)
+}
+
+/// A screen's reflection of a window or lamp: a broad bright wash over part of the photo.
+fn glare(c: &mut Canvas, rng: &mut StdRng) {
+    if !rng.random_bool(0.35) {
+        return;
+    }
+    let (gx, gy) = (
+        rng.random_range(-0.3..1.3f32) * c.w as f32,
+        rng.random_range(-0.3..1.3f32) * c.h as f32,
+    );
+    let reach = rng.random_range(0.3..1.0f32) * c.w as f32;
+    let strength = rng.random_range(0.1..0.45f32);
+    for y in 0..c.h {
+        for x in 0..c.w {
+            let d = ((x as f32 - gx).powi(2) + (y as f32 - gy).powi(2)).sqrt() / reach;
+            let a = strength * (1.0 - d).max(0.0).powi(2);
+            if a > 0.0 {
+                c.blend(x, y, [1.0, 1.0, 0.97], a);
+            }
+        }
+    }
 }
 
 /// Renders `specs` in parallel (the calling rayon pool decides the threads).
@@ -371,39 +399,42 @@ pub fn render_many(
         .collect()
 }
 
+/// A square of floor at game resolution.
 fn background(assets: &SynthAssets, split: Split, side: usize, rng: &mut StdRng) -> Canvas {
-    let pool = match split {
-        Split::Train => &assets.train_backgrounds,
-        Split::Validation => &assets.validation_backgrounds,
-    };
-    if !pool.is_empty() && rng.random_bool(0.7) {
+    assets
+        .random_background(split, side, side, rng)
+        .unwrap_or_else(|| procedural_background(side, side, rng, split))
+}
+
+impl SynthAssets {
+    /// A `w`x`h` floor at game resolution: a real room render of `split` (training rooms also
+    /// in other colours: a brown basement turned blue or green still looks like some room),
+    /// or now and then a procedural one; None when there are no renders and the draw says so.
+    pub fn random_background(
+        &self,
+        split: Split,
+        w: usize,
+        h: usize,
+        rng: &mut StdRng,
+    ) -> Option<Canvas> {
+        let pool = match split {
+            Split::Train => &self.train_backgrounds,
+            Split::Validation => &self.validation_backgrounds,
+        };
+        if pool.is_empty() || !rng.random_bool(0.75) {
+            return Some(procedural_background(w, h, rng, split));
+        }
         let img = &pool[rng.random_range(0..pool.len())];
-        let max_crop = img.width().min(img.height()) as f32;
-        let crop = rng.random_range(0.35f32..1.0) * max_crop.min(220.0);
-        let crop = crop.max(24.0).min(max_crop);
-        let x0 = rng.random_range(0.0..=(img.width() as f32 - crop));
-        let y0 = rng.random_range(0.0..=(img.height() as f32 - crop));
-        let mut c = Canvas::new(side, side);
-        let step = crop / side as f32;
-        // Training rooms in other colours (a brown basement turned blue or green): rooms the
-        // player visits that no background shows still look like some room.
         let order = match split {
             Split::Train if rng.random_bool(0.4) => CHANNEL_ORDERS[rng.random_range(1..6)],
             _ => CHANNEL_ORDERS[0],
         };
-        for y in 0..side {
-            for x in 0..side {
-                let p = bilinear_rgb(img, x0 + x as f32 * step, y0 + y as f32 * step);
-                c.px[y * side + x] = order.map(|k| p[k]);
-            }
-        }
-        return c;
+        Some(scene::room_patch(img, w, h, order, rng))
     }
-    procedural_background(side, rng, split)
 }
 
 /// The six orders of the colour channels; the first keeps them.
-const CHANNEL_ORDERS: [[usize; 3]; 6] = [
+pub const CHANNEL_ORDERS: [[usize; 3]; 6] = [
     [0, 1, 2],
     [0, 2, 1],
     [1, 0, 2],
@@ -412,28 +443,9 @@ const CHANNEL_ORDERS: [[usize; 3]; 6] = [
     [2, 1, 0],
 ];
 
-/// Bilinear sample of an 8-bit image, in 0..1.
-fn bilinear_rgb(img: &RgbImage, x: f32, y: f32) -> [f32; 3] {
-    let (w, h) = (img.width() as usize, img.height() as usize);
-    let x = x.clamp(0.0, (w - 1) as f32);
-    let y = y.clamp(0.0, (h - 1) as f32);
-    let (x0, y0) = (x as usize, y as usize);
-    let (x1, y1) = ((x0 + 1).min(w - 1), (y0 + 1).min(h - 1));
-    let (fx, fy) = (x - x0 as f32, y - y0 as f32);
-    let raw = img.as_raw();
-    let p = |x: usize, y: usize, k: usize| raw[(y * w + x) * 3 + k] as f32;
-    let mut out = [0.0; 3];
-    for (k, o) in out.iter_mut().enumerate() {
-        let top = p(x0, y0, k) * (1.0 - fx) + p(x1, y0, k) * fx;
-        let bottom = p(x0, y1, k) * (1.0 - fx) + p(x1, y1, k) * fx;
-        *o = (top * (1.0 - fy) + bottom * fy) / 255.0;
-    }
-    out
-}
-
 /// Flat, gradient or mottled backgrounds: dark floors, and the light pages and screens phone
 /// photos often show. The validation split uses other colour ranges.
-fn procedural_background(side: usize, rng: &mut StdRng, split: Split) -> Canvas {
+fn procedural_background(w: usize, h: usize, rng: &mut StdRng, split: Split) -> Canvas {
     let light = rng.random_bool(0.3);
     let base: [f32; 3] = if light {
         let v = rng.random_range(0.7..0.97);
@@ -454,7 +466,8 @@ fn procedural_background(side: usize, rng: &mut StdRng, split: Split) -> Canvas 
         ];
         tint.map(|t| v * t)
     };
-    let mut c = Canvas::new(side, side);
+    let mut c = Canvas::new(w, h);
+    let side = w.max(h);
     let gx = rng.random_range(-0.15f32..0.15);
     let gy = rng.random_range(-0.15f32..0.15);
     let blotch = rng.random_range(0.0f32..0.12);
@@ -462,127 +475,17 @@ fn procedural_background(side: usize, rng: &mut StdRng, split: Split) -> Canvas 
     let fy = rng.random_range(0.05f32..0.3);
     let phase = rng.random_range(0.0f32..6.3);
     // The blotches are separable: one sine per column and one cosine per row.
-    let column: Vec<f32> = (0..side).map(|x| (x as f32 * fx + phase).sin()).collect();
-    let row: Vec<f32> = (0..side).map(|y| (y as f32 * fy).cos()).collect();
-    for y in 0..side {
-        for x in 0..side {
+    let column: Vec<f32> = (0..w).map(|x| (x as f32 * fx + phase).sin()).collect();
+    let row: Vec<f32> = (0..h).map(|y| (y as f32 * fy).cos()).collect();
+    for (y, (line, r)) in c.px.chunks_mut(w).zip(&row).enumerate() {
+        for (x, (p, col)) in line.iter_mut().zip(&column).enumerate() {
             let (u, v) = (x as f32 / side as f32 - 0.5, y as f32 / side as f32 - 0.5);
-            let shade = 1.0 + gx * u + gy * v + blotch * column[x] * row[y];
+            let shade = 1.0 + gx * u + gy * v + blotch * col * r;
             let jitter = rng.random_range(-0.02f32..0.02);
-            c.px[y * side + x] = base.map(|b| b * shade + jitter);
+            *p = base.map(|b| b * shade + jitter);
         }
     }
     c
-}
-
-/// The grey stone altar items rest on: a block with a lighter top face.
-fn pedestal(c: &mut Canvas, cx: f32, top: f32, item_px: f32, rng: &mut StdRng) {
-    let width = item_px * rng.random_range(0.75..1.0);
-    let height = item_px * rng.random_range(0.4..0.6);
-    let grey: f32 = rng.random_range(0.3..0.6);
-    let warm: f32 = rng.random_range(0.9..1.1);
-    let side_colour = [grey * warm, grey, grey / warm];
-    let top_colour = side_colour.map(|v| (v * 1.35).min(1.0));
-    let face = height * 0.35;
-    let (x0, x1) = (
-        (cx - width / 2.0).max(0.0) as usize,
-        ((cx + width / 2.0) as usize).min(c.w),
-    );
-    let (y0, y1) = (top.max(0.0) as usize, ((top + height) as usize).min(c.h));
-    for y in y0..y1 {
-        for x in x0..x1 {
-            // Round the corners of the block.
-            let dx = ((x as f32 - cx).abs() - (width / 2.0 - 3.0)).max(0.0);
-            let dy = ((y as f32 - top - height / 2.0).abs() - (height / 2.0 - 3.0)).max(0.0);
-            if dx * dx + dy * dy > 9.0 {
-                continue;
-            }
-            let colour = if (y as f32) < top + face {
-                top_colour
-            } else {
-                side_colour
-            };
-            let grain = rng.random_range(0.9..1.1);
-            let edge = if dx > 0.0 || dy > 0.0 || (y as f32 - top - face).abs() < 1.0 {
-                0.55
-            } else {
-                1.0
-            };
-            c.blend(x, y, colour.map(|v| v * grain * edge), 1.0);
-        }
-    }
-}
-
-fn shadow(c: &mut Canvas, cx: f32, cy: f32, rx: f32, ry: f32, strength: f32) {
-    let (x0, x1) = (
-        (cx - rx).max(0.0) as usize,
-        ((cx + rx) as usize + 1).min(c.w),
-    );
-    let (y0, y1) = (
-        (cy - ry).max(0.0) as usize,
-        ((cy + ry) as usize + 1).min(c.h),
-    );
-    for y in y0..y1 {
-        for x in x0..x1 {
-            let d = ((x as f32 - cx) / rx).powi(2) + ((y as f32 - cy) / ry.max(1.0)).powi(2);
-            if d < 1.0 {
-                c.blend(x, y, [0.0; 3], strength * (1.0 - d));
-            }
-        }
-    }
-}
-
-/// Nearest-neighbour upscale of the 32x32 sprite into an `px`-wide square at (x0, y0).
-fn draw_sprite(c: &mut Canvas, sprite: &RgbaImage, x0: f32, y0: f32, px: f32) {
-    let scale = sprite.width() as f32 / px;
-    let (sx0, sy0) = (x0.floor().max(0.0) as usize, y0.floor().max(0.0) as usize);
-    let (sx1, sy1) = (
-        ((x0 + px).ceil() as usize).min(c.w),
-        ((y0 + px).ceil() as usize).min(c.h),
-    );
-    for y in sy0..sy1 {
-        let v = ((y as f32 + 0.5 - y0) * scale).floor();
-        if v < 0.0 || v >= sprite.height() as f32 {
-            continue;
-        }
-        for x in sx0..sx1 {
-            let u = ((x as f32 + 0.5 - x0) * scale).floor();
-            if u < 0.0 || u >= sprite.width() as f32 {
-                continue;
-            }
-            let p = sprite.get_pixel(u as u32, v as u32).0;
-            if p[3] > 0 {
-                c.blend(
-                    x,
-                    y,
-                    [p[0], p[1], p[2]].map(|v| v as f32 / 255.0),
-                    p[3] as f32 / 255.0,
-                );
-            }
-        }
-    }
-}
-
-/// For the "no item" class: blobs and strokes like enemies, pickups and rocks.
-fn clutter(c: &mut Canvas, rng: &mut StdRng) {
-    let blobs = rng.random_range(0..4);
-    for _ in 0..blobs {
-        let cx = rng.random_range(0.0..c.w as f32);
-        let cy = rng.random_range(0.0..c.h as f32);
-        let r = rng.random_range(3.0..c.w as f32 * 0.3);
-        let colour = [rng.random(), rng.random(), rng.random()];
-        let (x0, x1) = ((cx - r).max(0.0) as usize, ((cx + r) as usize).min(c.w));
-        let (y0, y1) = ((cy - r).max(0.0) as usize, ((cy + r) as usize).min(c.h));
-        for y in y0..y1 {
-            for x in x0..x1 {
-                let d = ((x as f32 - cx).powi(2) + (y as f32 - cy).powi(2)).sqrt() / r;
-                if d < 1.0 {
-                    let outline = if d > 0.85 { 0.0 } else { 1.0 };
-                    c.blend(x, y, colour.map(|v: f32| v * outline), 0.9);
-                }
-            }
-        }
-    }
 }
 
 fn colour_jitter(c: &mut Canvas, rng: &mut StdRng, amount: f32) {
@@ -658,9 +561,9 @@ fn colour_cast(c: &mut Canvas, rng: &mut StdRng) {
 
 /// The screen's sub-pixel grid sampled by the camera's sensor: coloured interference fringes.
 fn moire(c: &mut Canvas, rng: &mut StdRng) {
-    let period = rng.random_range(1.6..3.6f32);
-    let angle = rng.random_range(-0.5..0.5f32);
-    let strength = rng.random_range(0.04..0.2f32);
+    let period = rng.random_range(1.4..5.0f32);
+    let angle = rng.random_range(-1.2..1.2f32);
+    let strength = rng.random_range(0.03..0.25f32);
     let beat = rng.random_range(0.02..0.2f32);
     let (ca, sa) = (angle.cos(), angle.sin());
     let to_phase = std::f32::consts::TAU / period;
@@ -731,7 +634,7 @@ fn add_noise(c: &mut Canvas, rng: &mut StdRng, sigma: f32) {
     }
 }
 
-fn jpeg_roundtrip(img: &RgbImage, quality: u8) -> RgbImage {
+pub(crate) fn jpeg_roundtrip(img: &RgbImage, quality: u8) -> RgbImage {
     let mut bytes = Vec::new();
     let encoder = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut bytes, quality);
     if img.write_with_encoder(encoder).is_err() {
@@ -753,27 +656,6 @@ pub fn sample_seed(seed: u64, index: u64) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn blur_keeps_flat_colour_and_spreads_an_impulse_symmetrically() {
-        let mut flat = Canvas::new(9, 7);
-        flat.px.fill([0.2, 0.5, 0.9]);
-        flat.blur(1.5);
-        for p in &flat.px {
-            for (v, want) in p.iter().zip([0.2, 0.5, 0.9]) {
-                assert!((v - want).abs() < 1e-5, "{p:?}");
-            }
-        }
-        let mut dot = Canvas::new(15, 15);
-        dot.px[7 * 15 + 7] = [1.0, 0.0, 0.5];
-        dot.blur(1.0);
-        let total: f32 = dot.px.iter().map(|p| p[0]).sum();
-        assert!((total - 1.0).abs() < 1e-4, "mass {total}");
-        let at = |x: usize, y: usize| dot.px[y * 15 + x][0];
-        assert!(at(7, 7) > at(8, 7) && at(8, 7) > at(9, 7) && at(9, 7) > 0.0);
-        assert!((at(6, 7) - at(8, 7)).abs() < 1e-6 && (at(7, 6) - at(7, 8)).abs() < 1e-6);
-        assert!((dot.px[7 * 15 + 8][2] * 2.0 - at(8, 7)).abs() < 1e-6);
-    }
 
     #[test]
     fn gamma_table_matches_powf() {

@@ -1,0 +1,278 @@
+//! Whole game frames, made a second way: a 480x270 game screen with several items (pedestals,
+//! floor, shop prices, glow, the HUD's active item), Isaac, pickups and tears; scaled to a
+//! window size the way the game scales (image resampling, nearest or smoothed); then cut with
+//! loose, uneven boxes as a player draws them. Validation on these crops checks what the crop
+//! renderer (`synth::render`, which draws each crop directly) may teach that frames lack:
+//! when the two disagree by more than a point, trust this one.
+
+use image::{DynamicImage, RgbImage, imageops::FilterType};
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+
+use super::canvas::Canvas;
+use super::scene::{self, Entity, ItemLook, Placement, SPRITE};
+use super::synth::{self, Split, Style, SynthAssets, SynthOptions};
+
+/// The game's screen in game pixels.
+pub const GAME_W: usize = 480;
+pub const GAME_H: usize = 270;
+
+/// Window widths a capture comes in (16:9): 2x, 2.67x, 3.33x and 4x the game screen.
+const WINDOW_WIDTHS: [u32; 4] = [960, 1280, 1600, 1920];
+
+/// An item in a frame, with where it is (screen pixels) and how it is shown.
+#[derive(Clone, Debug)]
+pub struct FrameItem {
+    pub class: usize,
+    pub placement: Placement,
+    /// The sprite's 32x32 cell on screen: x, y, w, h.
+    pub cell: [u32; 4],
+}
+
+/// A game frame as a capture shows it.
+pub struct Frame {
+    pub image: RgbImage,
+    pub items: Vec<FrameItem>,
+    /// Screen pixels per game pixel.
+    pub scale: f32,
+}
+
+/// Composes a frame holding `classes` (the first may go to the HUD slot), on `split`'s
+/// backgrounds, scaled to a window of one of the usual sizes.
+pub fn compose(assets: &SynthAssets, classes: &[usize], split: Split, seed: u64) -> Frame {
+    let mut rng = StdRng::seed_from_u64(seed);
+    let mut game = assets
+        .random_background(split, GAME_W, GAME_H, &mut rng)
+        .unwrap_or_else(|| Canvas::new(GAME_W, GAME_H));
+    // Room interior: the walls take the border; the HUD sits top-left over the wall.
+    let mut taken: Vec<(f32, f32)> = Vec::new();
+    let mut items = Vec::new();
+    let mut game_cells = Vec::new();
+    for (i, &class) in classes.iter().enumerate() {
+        let hud = i == 0 && rng.random_bool(0.15);
+        let (x, y) = if hud {
+            (8, 8)
+        } else {
+            match free_spot(&taken, &mut rng) {
+                Some(p) => p,
+                None => break,
+            }
+        };
+        let placement = if hud {
+            Placement::Hud
+        } else {
+            match rng.random_range(0..10) {
+                0..5 => Placement::Pedestal,
+                5..7 => Placement::Floor,
+                _ => Placement::Shop,
+            }
+        };
+        taken.push((x as f32 + 16.0, y as f32 + 16.0));
+        game_cells.push((class, placement, x, y));
+    }
+    // Pickups, Isaac, tears and flies, some of them close to items.
+    for _ in 0..rng.random_range(2..7) {
+        let what = Entity::random(&mut rng);
+        let (cx, cy) = if !taken.is_empty() && rng.random_bool(0.4) {
+            let (ix, iy) = taken[rng.random_range(0..taken.len())];
+            let a = rng.random_range(0.0..std::f32::consts::TAU);
+            let d = rng.random_range(22.0..36.0);
+            (ix + a.cos() * d, iy + a.sin() * d)
+        } else {
+            (rng.random_range(50.0..430.0), rng.random_range(50.0..230.0))
+        };
+        scene::entity(&mut game, what, cx, cy, &mut rng);
+    }
+    for &(class, placement, x, y) in &game_cells {
+        let look = ItemLook {
+            placement,
+            glow: placement != Placement::Hud && rng.random_bool(0.12),
+        };
+        scene::item(&mut game, &assets.sprites[class], x, y, look, &mut rng);
+    }
+    if rng.random_bool(0.3) {
+        scene::lighting(&mut game, &mut rng);
+    }
+    let width = WINDOW_WIDTHS[rng.random_range(0..WINDOW_WIDTHS.len())];
+    let height = width * 9 / 16;
+    let scale = width as f32 / GAME_W as f32;
+    let filter = if rng.random_bool(0.4) {
+        FilterType::Nearest
+    } else {
+        FilterType::Triangle
+    };
+    let image = image::imageops::resize(&game.to_rgb(), width, height, filter);
+    for (class, placement, x, y) in game_cells {
+        let at = |v: i32| (v as f32 * scale).round() as u32;
+        items.push(FrameItem {
+            class,
+            placement,
+            cell: [at(x), at(y), at(SPRITE), at(SPRITE)],
+        });
+    }
+    Frame {
+        image,
+        items,
+        scale,
+    }
+}
+
+/// A free place for an item's 32x32 cell inside the room, away from other items.
+fn free_spot(taken: &[(f32, f32)], rng: &mut StdRng) -> Option<(i32, i32)> {
+    for _ in 0..50 {
+        let x = rng.random_range(56..GAME_W as i32 - 56 - SPRITE);
+        let y = rng.random_range(48..GAME_H as i32 - 40 - SPRITE);
+        let (cx, cy) = (x as f32 + 16.0, y as f32 + 16.0);
+        if taken
+            .iter()
+            .all(|(tx, ty)| (tx - cx).abs() > 60.0 || (ty - cy).abs() > 56.0)
+        {
+            return Some((x, y));
+        }
+    }
+    None
+}
+
+/// A player's box around `cell`: each side pushed out by its own share of the item's size,
+/// so boxes are loose, uneven and off-centre; kept inside the frame.
+pub fn loose_box(cell: [u32; 4], frame: (u32, u32), rng: &mut StdRng) -> [u32; 4] {
+    let [x, y, w, h] = cell.map(|v| v as f32);
+    let mut pad = || rng.random_range(0.05..0.55f32);
+    let (l, t, r, b) = (pad() * w, pad() * h, pad() * w, (pad() + 0.1) * h);
+    let x0 = (x - l).max(0.0);
+    let y0 = (y - t).max(0.0);
+    let x1 = (x + w + r).min(frame.0 as f32);
+    let y1 = (y + h + b).min(frame.1 as f32);
+    [
+        x0 as u32,
+        y0 as u32,
+        ((x1 - x0) as u32).max(1),
+        ((y1 - y0) as u32).max(1),
+    ]
+}
+
+/// A labelled crop cut from a frame.
+pub struct FrameCrop {
+    pub class: usize,
+    pub style: Style,
+    pub placement: Placement,
+    pub image: DynamicImage,
+}
+
+/// Validation crops from frames: each class `per_class` times per style, four items a
+/// frame, on `split`'s backgrounds. Screenshots are the frame's own pixels (JPEG half the
+/// time); phone photos go through the camera at the crop's size.
+pub fn validation_crops(
+    assets: &SynthAssets,
+    per_class: u32,
+    seed: u64,
+    options: &SynthOptions,
+) -> Vec<FrameCrop> {
+    use rayon::prelude::*;
+    let classes = assets.classes();
+    let mut jobs = Vec::new();
+    for (s, style) in [Style::Screenshot, Style::Phone].into_iter().enumerate() {
+        for round in 0..per_class as usize {
+            let mut order: Vec<usize> = (0..classes).collect();
+            let mut shuffle =
+                StdRng::seed_from_u64(synth::sample_seed(seed, (s * 1000 + round) as u64));
+            for i in (1..order.len()).rev() {
+                order.swap(i, shuffle.random_range(0..=i));
+            }
+            for (f, group) in order.chunks(4).enumerate() {
+                let frame_seed =
+                    synth::sample_seed(seed ^ 0xF4A3E, ((s * 1000 + round) * 100_000 + f) as u64);
+                jobs.push((style, group.to_vec(), frame_seed));
+            }
+        }
+    }
+    jobs.par_iter()
+        .flat_map_iter(|(style, group, frame_seed)| {
+            let frame = compose(assets, group, Split::Validation, *frame_seed);
+            let mut rng = StdRng::seed_from_u64(frame_seed ^ 0xB0C5);
+            let mut crops = Vec::new();
+            for item in &frame.items {
+                let [x, y, w, h] = loose_box(item.cell, frame.image.dimensions(), &mut rng);
+                let crop = image::imageops::crop_imm(&frame.image, x, y, w, h).to_image();
+                let image = match style {
+                    Style::Screenshot if rng.random_bool(0.5) => {
+                        synth::jpeg_roundtrip(&crop, rng.random_range(60..95))
+                    }
+                    Style::Screenshot => crop,
+                    Style::Phone => photograph(&crop, options, &mut rng),
+                };
+                crops.push(FrameCrop {
+                    class: item.class,
+                    style: *style,
+                    placement: item.placement,
+                    image: DynamicImage::ImageRgb8(image),
+                });
+            }
+            crops
+        })
+        .collect()
+}
+
+/// A phone photo of the crop's part of the screen, at a phone's resolution for that area.
+fn photograph(crop: &RgbImage, options: &SynthOptions, rng: &mut StdRng) -> RgbImage {
+    let (w, h) = crop.dimensions();
+    let k = rng.random_range(0.5..1.0f32);
+    let (pw, ph) = (
+        ((w as f32 * k) as u32).max(8),
+        ((h as f32 * k) as u32).max(8),
+    );
+    let small = image::imageops::resize(crop, pw, ph, FilterType::Triangle);
+    let mut canvas = Canvas::new(pw as usize, ph as usize);
+    for (dst, src) in canvas.px.iter_mut().zip(small.pixels()) {
+        *dst = src.0.map(|v| v as f32 / 255.0);
+    }
+    let out = synth::capture(canvas, Style::Phone, pw.max(ph), options, rng);
+    image::imageops::resize(&out, pw, ph, FilterType::Triangle)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn assets() -> SynthAssets {
+        let sprites = (0..6u8)
+            .map(|i| {
+                let mut s = image::RgbaImage::new(32, 32);
+                for y in 6..26 {
+                    for x in 6..26 {
+                        s.put_pixel(x, y, image::Rgba([40 * i, 200 - 30 * i, 90, 255]));
+                    }
+                }
+                s
+            })
+            .collect();
+        SynthAssets::from_sprites(sprites)
+    }
+
+    #[test]
+    fn frames_place_items_where_their_sprites_are_drawn() {
+        let assets = assets();
+        let frame = compose(&assets, &[1, 2, 3], Split::Validation, 9);
+        assert_eq!(frame.image.width() * 9, frame.image.height() * 16);
+        assert!(!frame.items.is_empty());
+        for item in &frame.items {
+            let [x, y, w, h] = item.cell;
+            assert!((w as f32 - 32.0 * frame.scale).abs() <= 1.0);
+            // The middle of the cell shows the item's colour (green channel 200 - 30 i).
+            let p = frame.image.get_pixel(x + w / 2, y + h / 2);
+            let want = 200 - 30 * item.class as i32;
+            assert!((p[1] as i32 - want).abs() < 60, "{:?} vs {want}", p);
+        }
+    }
+
+    #[test]
+    fn loose_boxes_contain_the_item_and_stay_in_the_frame() {
+        let mut rng = StdRng::seed_from_u64(3);
+        for _ in 0..200 {
+            let b = loose_box([100, 50, 128, 128], (400, 300), &mut rng);
+            assert!(b[0] <= 100 && b[1] <= 50);
+            assert!(b[0] + b[2] >= 228 && b[1] + b[3] >= 178);
+            assert!(b[0] + b[2] <= 400 && b[1] + b[3] <= 300);
+        }
+    }
+}
