@@ -3,6 +3,15 @@
 use std::path::Path;
 
 fn main() {
+    // The shipped model is built into the binary when the repository holds one.
+    println!("cargo::rustc-check-cfg=cfg(shipped_model)");
+    println!("cargo:rerun-if-changed=models/default/manifest.json");
+    println!("cargo:rerun-if-changed=models/default/model.safetensors");
+    if Path::new("models/default/manifest.json").is_file()
+        && Path::new("models/default/model.safetensors").is_file()
+    {
+        println!("cargo:rustc-cfg=shipped_model");
+    }
     println!("cargo:rerun-if-env-changed=DEP_TCH_LIBTORCH_LIB");
     let Ok(lib) = std::env::var("DEP_TCH_LIBTORCH_LIB") else {
         return;

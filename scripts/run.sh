@@ -9,9 +9,10 @@ if ! "$bin" catalog list >/dev/null 2>&1; then
   echo "[run] importing the catalog from $shared"
   "$bin" catalog import --huiji "$shared/huiji" --eid "$shared/eid"
 fi
+# The player's own model, else the one shipped in models/default (built into the binary).
 model_dir=$("$bin" info --model-dir)
 if [ ! -f "$model_dir/manifest.json" ]; then
-  echo "[run] no model yet: training one with the default recipe (about 8 minutes on 2 CPU cores)"
+  echo "[run] this build carries no model: training one with the default recipe"
   "$bin" train
 fi
 "$bin" info

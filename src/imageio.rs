@@ -7,7 +7,8 @@ use image::{DynamicImage, ImageReader, Limits};
 
 /// Largest side accepted (a 8K capture is 7680 wide); guards against decompression bombs.
 pub const MAX_SIDE: u32 = 16_384;
-const MAX_ALLOC: u64 = 1 << 30;
+/// Decoding buffers at most this large: an 8K RGBA frame takes 133 MB.
+const MAX_ALLOC: u64 = 512 << 20;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ImageError {

@@ -2,10 +2,11 @@
 
 pub mod app;
 pub mod capture;
-pub mod captures;
 pub mod catalog;
 pub mod cli;
+pub mod corrections;
 pub mod engine;
 pub mod fsutil;
 pub mod imageio;
 pub mod paths;
+pub mod shipped;

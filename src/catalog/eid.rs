@@ -86,10 +86,7 @@ fn parse_file(path: &Path) -> Result<Vec<Statement>> {
 
 /// The tables a file merges into `target`: assigned directly, or handed to
 /// `EID:updateDescriptionsViaTable(local, target)`.
-fn tables_for<'a>(
-    stmts: &'a [Statement],
-    accept: impl Fn(&str) -> bool,
-) -> Vec<&'a [(Key, Value)]> {
+fn tables_for(stmts: &[Statement], accept: impl Fn(&str) -> bool) -> Vec<&[(Key, Value)]> {
     let mut locals: BTreeMap<&str, &[(Key, Value)]> = BTreeMap::new();
     let mut out = Vec::new();
     for stmt in stmts {

@@ -51,11 +51,48 @@ struct Entry {
     desc: Option<String>,
 }
 
+/// The dictionary's entries in file order, duplicates kept (a map would silently keep the
+/// last of two equal keys).
+struct KeyedEntries(Vec<(String, Entry)>);
+
+impl<'de> serde::Deserialize<'de> for KeyedEntries {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = KeyedEntries;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an object of id mapping entries")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> std::result::Result<KeyedEntries, A::Error> {
+                let mut entries = Vec::new();
+                while let Some(pair) = map.next_entry::<String, Entry>()? {
+                    entries.push(pair);
+                }
+                Ok(KeyedEntries(entries))
+            }
+        }
+        d.deserialize_map(Visitor)
+    }
+}
+
 pub fn read_dir(dir: &Path) -> Result<Vec<HuijiItem>> {
     let dict_path = dir.join(DICT_FILE);
     let bytes = std::fs::read(&dict_path).map_err(|e| CatalogError::file(&dict_path, e))?;
-    let dict: std::collections::BTreeMap<String, Entry> = serde_json::from_slice(&bytes)
+    let entries: KeyedEntries = serde_json::from_slice(&bytes)
         .map_err(|e| CatalogError::file(&dict_path, format!("not a valid id mapping: {e}")))?;
+    let mut dict = std::collections::BTreeMap::new();
+    for (key, entry) in entries.0 {
+        if dict.contains_key(&key) {
+            return Err(CatalogError::file(
+                &dict_path,
+                format!("key {key:?} appears twice"),
+            ));
+        }
+        dict.insert(key, entry);
+    }
 
     let mut sheets = HashMap::new();
     let mut css_offsets = HashMap::new();

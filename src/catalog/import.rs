@@ -76,16 +76,47 @@ impl ImportReport {
     }
 }
 
-/// Imports from the given sources and writes the catalog to `out` (replacing any there).
-pub fn import(sources: &ImportSources, out: &Path) -> Result<(Catalog, ImportReport)> {
+/// Imports from the given sources and writes the catalog to `out`. `out` may only be new, an
+/// empty folder or a catalog, never one of the sources; a catalog there is replaced only when
+/// the new one keeps all its items, unless `force`.
+pub fn import(sources: &ImportSources, out: &Path, force: bool) -> Result<(Catalog, ImportReport)> {
+    let source_dirs: Vec<&Path> = [&sources.huiji, &sources.eid, &sources.game]
+        .into_iter()
+        .flatten()
+        .map(PathBuf::as_path)
+        .collect();
+    crate::fsutil::check_replaceable(out, super::CATALOG_FILE, &source_dirs)
+        .map_err(|m| CatalogError::file(out, m))?;
+    crate::fsutil::remove_stale_staging(out);
     if sources.huiji.is_none() && sources.game.is_none() {
         return Err(CatalogError::Invalid(
             "EID tables carry text only: add --huiji or --game for the item sprites".into(),
         ));
     }
-    let mut drafts: BTreeMap<ItemKey, (Item, RgbaImage)> = BTreeMap::new();
+    let mut drafts: Drafts = BTreeMap::new();
     let mut report = ImportReport::default();
-    let blank = |key: ItemKey| Item {
+    if let Some(dir) = &sources.huiji {
+        merge_huiji(&mut drafts, dir)?;
+    }
+    if let Some(dir) = &sources.game {
+        report.missing_sprites = merge_game(&mut drafts, dir)?;
+    }
+    if let Some(dir) = &sources.eid {
+        report.eid_without_item = merge_eid(&mut drafts, dir)?;
+    }
+    report.count(&drafts);
+    if !force {
+        refuse_losing_items(out, &drafts)?;
+    }
+    let catalog = write(out, drafts.into_values().collect())?;
+    Ok((catalog, report))
+}
+
+/// Items being assembled from the sources, with their sprites.
+type Drafts = BTreeMap<ItemKey, (Item, RgbaImage)>;
+
+fn blank(key: ItemKey) -> Item {
+    Item {
         kind: key.kind,
         id: key.id,
         name_en: String::new(),
@@ -96,89 +127,121 @@ pub fn import(sources: &ImportSources, out: &Path) -> Result<(Catalog, ImportRep
         charge: None,
         sprite: sprite_file_name(key),
         aliases: Vec::new(),
-    };
-    if let Some(dir) = &sources.huiji {
-        for h in huiji::read_dir(dir)? {
-            let mut item = blank(h.key);
-            item.name_en = h.name_en;
-            item.name_zh = h.name_zh;
-            item.description_zh = h.description_zh;
-            item.quality = h.quality;
-            item.charge = h.charge;
-            drafts.insert(h.key, (item, h.sprite));
-        }
     }
-    if let Some(dir) = &sources.game {
-        let (items, game_report) = game::read_dir(dir)?;
-        report.missing_sprites = game_report.missing_sprites;
-        for g in items {
-            let (item, sprite) = drafts
-                .entry(g.key)
-                .or_insert_with(|| (blank(g.key), g.sprite.clone()));
-            // The user's own game files are the authority on sprites and English text.
-            *sprite = g.sprite;
-            set_if_present(&mut item.name_en, g.name_en);
-            set_if_present(&mut item.name_zh, g.name_zh);
-            set_if_present(&mut item.description_en, g.description_en);
-            if item.description_zh.is_empty() {
-                item.description_zh = g.description_zh;
-            }
-            item.quality = g.quality.or(item.quality);
-            item.charge = g.charge.or(item.charge.take());
-        }
-    }
-    if let Some(dir) = &sources.eid {
-        for (key, text) in eid::read_dir(dir)? {
-            let Some((item, _)) = drafts.get_mut(&key) else {
-                report.eid_without_item += 1;
-                continue;
-            };
-            // The wiki's and the game's names are the ones players know; EID's own translation
-            // fills gaps and stays searchable as an alias. EID's descriptions are the best text.
-            for (slot, value) in [
-                (&mut item.name_en, text.name_en),
-                (&mut item.name_zh, text.name_zh),
-            ] {
-                let value = value.unwrap_or_default().trim().to_string();
-                if slot.is_empty() {
-                    *slot = value;
-                } else if !value.is_empty() && value != *slot && !item.aliases.contains(&value) {
-                    item.aliases.push(value);
-                }
-            }
-            set_if_present(
-                &mut item.description_en,
-                text.description_en.unwrap_or_default(),
-            );
-            set_if_present(
-                &mut item.description_zh,
-                text.description_zh.unwrap_or_default(),
-            );
-        }
-    }
+}
 
-    for (key, (item, _)) in &drafts {
-        if item.name_zh.is_empty() {
-            report.missing_name_zh.push(*key);
-        }
-        if item.description_en.is_empty() {
-            report.missing_description_en.push(*key);
-        }
+fn merge_huiji(drafts: &mut Drafts, dir: &Path) -> Result<()> {
+    for h in huiji::read_dir(dir)? {
+        let mut item = blank(h.key);
+        item.name_en = h.name_en;
+        item.name_zh = h.name_zh;
+        item.description_zh = h.description_zh;
+        item.quality = h.quality;
+        item.charge = h.charge;
+        drafts.insert(h.key, (item, h.sprite));
+    }
+    Ok(())
+}
+
+/// Merges the game's own files; returns the items whose sprite file was not found.
+fn merge_game(drafts: &mut Drafts, dir: &Path) -> Result<Vec<ItemKey>> {
+    let (items, game_report) = game::read_dir(dir)?;
+    for g in items {
+        let (item, sprite) = drafts
+            .entry(g.key)
+            .or_insert_with(|| (blank(g.key), g.sprite.clone()));
+        // The user's own game files are the authority on sprites and English text.
+        *sprite = g.sprite;
+        set_if_present(&mut item.name_en, g.name_en);
+        set_if_present(&mut item.name_zh, g.name_zh);
+        set_if_present(&mut item.description_en, g.description_en);
         if item.description_zh.is_empty() {
-            report.missing_description_zh.push(*key);
+            item.description_zh = g.description_zh;
         }
+        item.quality = g.quality.or(item.quality);
+        item.charge = g.charge.or(item.charge.take());
     }
-    report.collectibles = drafts
-        .keys()
-        .filter(|k| k.kind == ItemKind::Collectible)
-        .count();
-    report.trinkets = drafts
-        .keys()
-        .filter(|k| k.kind == ItemKind::Trinket)
-        .count();
+    Ok(game_report.missing_sprites)
+}
 
-    let catalog = write(out, drafts.into_values().collect())?;
-    Ok((catalog, report))
+/// Merges EID's names and descriptions; returns how many entries name no known item.
+fn merge_eid(drafts: &mut Drafts, dir: &Path) -> Result<usize> {
+    let mut without_item = 0;
+    for (key, text) in eid::read_dir(dir)? {
+        let Some((item, _)) = drafts.get_mut(&key) else {
+            without_item += 1;
+            continue;
+        };
+        // The wiki's and the game's names are the ones players know; EID's own translation
+        // fills gaps and stays searchable as an alias. EID's descriptions are the best text.
+        for (slot, value) in [
+            (&mut item.name_en, text.name_en),
+            (&mut item.name_zh, text.name_zh),
+        ] {
+            let value = value.unwrap_or_default().trim().to_string();
+            if slot.is_empty() {
+                *slot = value;
+            } else if !value.is_empty() && value != *slot && !item.aliases.contains(&value) {
+                item.aliases.push(value);
+            }
+        }
+        set_if_present(
+            &mut item.description_en,
+            text.description_en.unwrap_or_default(),
+        );
+        set_if_present(
+            &mut item.description_zh,
+            text.description_zh.unwrap_or_default(),
+        );
+    }
+    Ok(without_item)
+}
+
+impl ImportReport {
+    /// Counts the kinds and the gaps in the text.
+    fn count(&mut self, drafts: &Drafts) {
+        for (key, (item, _)) in drafts {
+            if item.name_zh.is_empty() {
+                self.missing_name_zh.push(*key);
+            }
+            if item.description_en.is_empty() {
+                self.missing_description_en.push(*key);
+            }
+            if item.description_zh.is_empty() {
+                self.missing_description_zh.push(*key);
+            }
+        }
+        let of = |kind| drafts.keys().filter(|k| k.kind == kind).count();
+        self.collectibles = of(ItemKind::Collectible);
+        self.trinkets = of(ItemKind::Trinket);
+    }
+}
+
+/// A catalog already in `out` is replaced only by one that keeps all its items.
+fn refuse_losing_items(out: &Path, drafts: &Drafts) -> Result<()> {
+    let Ok(existing) = Catalog::load(out) else {
+        return Ok(());
+    };
+    let lost: Vec<String> = existing
+        .items()
+        .iter()
+        .map(|i| i.key())
+        .filter(|k| !drafts.contains_key(k))
+        .map(|k| k.to_string())
+        .collect();
+    if lost.is_empty() {
+        return Ok(());
+    }
+    Err(CatalogError::file(
+        out,
+        format!(
+            "the new import would drop {} of its {} items ({}{}); pass --force to replace it anyway",
+            lost.len(),
+            existing.len(),
+            lost.iter().take(3).cloned().collect::<Vec<_>>().join(", "),
+            if lost.len() > 3 { ", …" } else { "" }
+        ),
+    ))
 }
 
 fn set_if_present(slot: &mut String, value: String) {

@@ -240,7 +240,13 @@ struct Parser {
     pos: usize,
     /// Top-level locals holding constants, for `C_ID .. 1` style keys.
     consts: HashMap<String, Value>,
+    /// Nesting of expressions being parsed: bounded so a hostile file cannot exhaust the
+    /// stack.
+    depth: usize,
 }
+
+/// Deepest expression nesting accepted; EID tables nest three or four levels.
+pub const MAX_DEPTH: usize = 200;
 
 impl Parser {
     fn peek(&self) -> &Tok {
@@ -447,6 +453,17 @@ impl Parser {
     }
 
     fn unary(&mut self) -> Result<Value, LuaError> {
+        self.depth += 1;
+        let value = if self.depth > MAX_DEPTH {
+            self.error(format!("nested more than {MAX_DEPTH} levels deep"))
+        } else {
+            self.unary_inner()
+        };
+        self.depth -= 1;
+        value
+    }
+
+    fn unary_inner(&mut self) -> Result<Value, LuaError> {
         if self.eat("-") {
             return Ok(match self.unary()? {
                 Value::Num(n) => Value::Num(-n),
@@ -656,6 +673,7 @@ pub fn parse(src: &str) -> Result<Vec<Statement>, LuaError> {
         toks,
         pos: 0,
         consts: HashMap::new(),
+        depth: 0,
     }
     .chunk()
 }

@@ -301,7 +301,7 @@ impl Catalog {
                     .chain(&item.aliases)
                     .map(|n| text::search_form(n))
                     .collect();
-                if names.iter().any(|n| *n == needle) {
+                if names.contains(&needle) {
                     Some((1, item))
                 } else if names.iter().any(|n| n.contains(&needle)) {
                     Some((2, item))

@@ -21,9 +21,13 @@ pub enum CatalogCommand {
         /// The game's extracted resources/ folder.
         #[arg(long)]
         game: Option<PathBuf>,
-        /// Where to write the catalog (default: --catalog, or the data folder's).
+        /// Where to write the catalog (default: --catalog, or the data folder's). A catalog
+        /// there is replaced; any other non-empty folder is refused.
         #[arg(long)]
         out: Option<PathBuf>,
+        /// Replace the catalog in --out even when the new one lacks some of its items.
+        #[arg(long)]
+        force: bool,
     },
     /// List every item.
     List {
@@ -51,12 +55,13 @@ pub fn run(command: CatalogCommand, catalog_dir: Option<&PathBuf>) -> anyhow::Re
             eid,
             game,
             out,
+            force,
         } => {
             let out = out
                 .or_else(|| catalog_dir.cloned())
                 .unwrap_or_else(crate::paths::default_catalog_dir);
             let sources = ImportSources { huiji, eid, game };
-            let (catalog, report) = import(&sources, &out)?;
+            let (catalog, report) = import(&sources, &out, force)?;
             for line in report.lines() {
                 println!("{line}");
             }

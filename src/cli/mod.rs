@@ -25,14 +25,24 @@ pub fn load_catalog(dir: Option<&PathBuf>) -> anyhow::Result<Catalog> {
 
 #[derive(Debug, clap::Args)]
 pub struct InfoArgs {
-    /// Print only the default model folder.
+    /// Print only the folder of the model commands use (the player's own, else the shipped one).
     #[arg(long)]
     pub model_dir: bool,
 }
 
+/// The model a command uses: the one named, else the player's own default, else the shipped one.
+pub fn model_or_default(named: Option<&PathBuf>) -> anyhow::Result<PathBuf> {
+    if let Some(dir) = named {
+        return Ok(dir.clone());
+    }
+    let models = crate::paths::models_dir();
+    crate::shipped::model_to_use(&models)
+        .with_context(|| format!("cannot write the shipped model into {}", models.display()))
+}
+
 /// `isaac-lens info`: the data folder, catalog, model and device.
 pub fn info(args: InfoArgs, catalog_dir: Option<&PathBuf>) -> anyhow::Result<()> {
-    let model_dir = crate::paths::default_model_dir();
+    let model_dir = model_or_default(None)?;
     if args.model_dir {
         println!("{}", model_dir.display());
         return Ok(());
@@ -49,20 +59,13 @@ pub fn info(args: InfoArgs, catalog_dir: Option<&PathBuf>) -> anyhow::Result<()>
     }
     match crate::engine::read_manifest(&model_dir) {
         Ok(m) => {
-            let top1 = |s| {
-                m.metrics
-                    .top1(s)
-                    .map(|v| format!("{:.1}%", v * 100.0))
-                    .unwrap_or_else(|| "?".into())
-            };
             println!(
-                "model: {} ({}, {} px, {} classes; validation top-1 {} screenshots, {} phone photos)",
+                "model: {} ({}, {} px, {} classes; validation top-1 screenshots / phone photos: {})",
                 model_dir.display(),
                 m.arch.as_str(),
                 m.input_size,
                 m.classes.len(),
-                top1("screenshot"),
-                top1("phone")
+                m.metrics.top1_summary()
             );
         }
         Err(e) => println!("model: none ({e})"),

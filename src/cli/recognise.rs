@@ -21,8 +21,8 @@ pub struct EngineArgs {
     /// cpu, cuda, or auto (CUDA when available).
     #[arg(long, value_enum, default_value_t = DeviceChoice::Auto)]
     pub device: DeviceChoice,
-    /// libtorch threads (default: all cores).
-    #[arg(long)]
+    /// libtorch threads, 1-256 (default: all cores).
+    #[arg(long, value_parser = parse_threads)]
     pub threads: Option<usize>,
 }
 
@@ -33,10 +33,26 @@ impl EngineArgs {
             ..EngineConfig::default()
         };
         if let Some(t) = self.threads {
-            config.torch_threads = t.max(1);
+            config.torch_threads = t;
         }
         config
     }
+}
+
+/// Overrides `slot` with a flag's value when the flag was given.
+fn set_if<T>(slot: &mut T, flag: Option<T>) {
+    if let Some(v) = flag {
+        *slot = v;
+    }
+}
+
+/// A thread count from the command line: 1 to 256.
+pub fn parse_threads(s: &str) -> Result<usize, String> {
+    let n: usize = s
+        .parse()
+        .map_err(|_| format!("{s:?} is not a whole number"))?;
+    crate::engine::recipe::check_range("threads", n, 1..=256)?;
+    Ok(n)
 }
 
 fn default_backgrounds() -> Option<PathBuf> {
@@ -83,52 +99,61 @@ pub struct TrainArgs {
     /// The player's labelled captures to mix in (default: the data folder's).
     #[arg(long)]
     pub captures: Option<PathBuf>,
-    /// Fine-tune from this checkpoint.
-    #[arg(long)]
+    /// Start from this checkpoint's weights (with the recipe the other flags give).
+    #[arg(long, conflicts_with = "fine_tune")]
     pub init_from: Option<PathBuf>,
+    /// Fine-tune this checkpoint as the app's button does (its own recipe, half a minute, a
+    /// gentler learning rate, half the samples from your captures); other flags override.
+    /// Also extends it to catalog items it does not know.
+    #[arg(long, value_name = "MODEL_DIR")]
+    pub fine_tune: Option<PathBuf>,
     /// Render training samples on N threads of their own while the network trains
     /// (default: on every core between steps when the network uses every core on the CPU).
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", value_parser = parse_threads)]
     pub synth_threads: Option<usize>,
     #[command(flatten)]
     pub engine: EngineArgs,
 }
 
-pub fn train(args: TrainArgs, catalog_dir: Option<&PathBuf>) -> anyhow::Result<()> {
-    let catalog = Arc::new(super::load_catalog(catalog_dir)?);
-    let mut recipe = Recipe::for_arch(args.arch);
+/// The recipe the flags ask for, every number checked.
+fn recipe_from_args(args: &TrainArgs) -> anyhow::Result<Recipe> {
+    let mut recipe = match &args.fine_tune {
+        Some(dir) => crate::engine::read_manifest(dir)?.fine_tune_recipe(dir),
+        None => Recipe::for_arch(args.arch),
+    };
     if args.minutes.is_some() || args.epochs.is_some() {
         recipe.minutes = args.minutes;
         recipe.epochs = args.epochs;
     }
-    if let Some(v) = args.input_size {
-        recipe.input_size = v;
+    set_if(&mut recipe.input_size, args.input_size);
+    set_if(&mut recipe.batch_size, args.batch_size);
+    set_if(&mut recipe.samples_per_class, args.samples_per_class);
+    set_if(&mut recipe.learning_rate, args.learning_rate);
+    set_if(&mut recipe.seed, args.seed);
+    set_if(&mut recipe.precision, args.precision);
+    set_if(&mut recipe.validation_per_class, args.validation_per_class);
+    if args.init_from.is_some() {
+        recipe.init_from = args.init_from.clone();
     }
-    if let Some(v) = args.batch_size {
-        recipe.batch_size = v;
-    }
-    if let Some(v) = args.samples_per_class {
-        recipe.samples_per_class = v;
-    }
-    if let Some(v) = args.learning_rate {
-        recipe.learning_rate = v;
-    }
-    if let Some(v) = args.seed {
-        recipe.seed = v;
-    }
-    if let Some(v) = args.precision {
-        recipe.precision = v;
-    }
-    if let Some(v) = args.validation_per_class {
-        recipe.validation_per_class = v.max(1);
-    }
-    recipe.init_from = args.init_from;
+    recipe.check().map_err(|e| anyhow::anyhow!("{e}"))?;
+    Ok(recipe)
+}
+
+pub fn train(args: TrainArgs, catalog_dir: Option<&PathBuf>) -> anyhow::Result<()> {
+    let catalog = Arc::new(super::load_catalog(catalog_dir)?);
+    let recipe = recipe_from_args(&args)?;
     let out = args.out.unwrap_or_else(crate::paths::default_model_dir);
+    // Refused now, not after the training run.
+    crate::engine::checkpoint::check_writable(&out, recipe.init_from.as_deref())?;
     let mut config = args.engine.config();
     config.backgrounds = args.backgrounds.or_else(default_backgrounds);
-    config.captures = Some(args.captures.unwrap_or_else(crate::paths::captures_dir));
     if let Some(t) = args.synth_threads {
-        config.synthesis = Some(crate::engine::Synthesis::Alongside(t.max(1)));
+        config.synthesis = Some(crate::engine::Synthesis::Alongside(t));
+    }
+    let captures_dir = args.captures.unwrap_or_else(crate::paths::captures_dir);
+    let (captures, skipped) = crate::corrections::load_labelled(&captures_dir);
+    for note in &skipped {
+        eprintln!("skipped capture: {note}");
     }
     let engine = Engine::start(catalog.clone(), config, None)?;
     let control = engine.control();
@@ -140,9 +165,20 @@ pub fn train(args: TrainArgs, catalog_dir: Option<&PathBuf>) -> anyhow::Result<(
     .context("cannot install the Ctrl-C handler")?;
     engine.send(Request::Train {
         recipe: Box::new(recipe.clone()),
-        out: out.clone(),
-    });
+        out,
+        captures,
+    })?;
+    let started = format!(
+        "training {} on {} items",
+        recipe.arch.as_str(),
+        catalog.len()
+    );
+    follow_training(&engine, &started)
+}
 
+/// Shows the job's progress (a bar on a terminal, a line every 10 s otherwise) until it ends,
+/// then its figures.
+fn follow_training(engine: &Engine, what: &str) -> anyhow::Result<()> {
     let bar = indicatif::ProgressBar::new(1000);
     bar.set_style(
         indicatif::ProgressStyle::with_template(
@@ -152,7 +188,6 @@ pub fn train(args: TrainArgs, catalog_dir: Option<&PathBuf>) -> anyhow::Result<(
         .progress_chars("=> "),
     );
     bar.enable_steady_tick(Duration::from_millis(200));
-    // Without a terminal the bar is hidden: log a line every few seconds instead.
     let plain = !std::io::IsTerminal::is_terminal(&std::io::stderr());
     let mut last_line = std::time::Instant::now();
     for event in engine.events() {
@@ -161,13 +196,9 @@ pub fn train(args: TrainArgs, catalog_dir: Option<&PathBuf>) -> anyhow::Result<(
                 device,
                 torch_threads,
                 synthesis,
-            } => {
-                bar.println(format!(
-                    "training {} on {} items ({device}, {torch_threads} torch threads, {synthesis}); Ctrl-C stops early and keeps the model",
-                    recipe.arch.as_str(),
-                    catalog.len()
-                ));
-            }
+            } => bar.println(format!(
+                "{what} ({device}, {torch_threads} torch threads, {synthesis}); Ctrl-C stops early and keeps the model"
+            )),
             Event::TrainingProgress(p) => {
                 bar.set_position((p.fraction * 1000.0) as u64);
                 bar.set_prefix(format!("{:?}", p.phase).to_lowercase());
@@ -191,45 +222,50 @@ pub fn train(args: TrainArgs, catalog_dir: Option<&PathBuf>) -> anyhow::Result<(
             }
             Event::TrainingFinished { dir, manifest } => {
                 bar.finish_and_clear();
-                let m = &manifest.metrics;
                 println!("saved {}", dir.display());
-                println!(
-                    "{} steps, {} samples ({:.2} epochs) at {:.0} images/s ({}) in {:.0} s",
-                    m.steps,
-                    m.samples_seen,
-                    m.epochs,
-                    m.train_images_per_second,
-                    m.precision,
-                    manifest.training_seconds
-                );
-                for v in &m.validation {
-                    println!(
-                        "validation {:<10} top-1 {:.2}%  top-5 {:.2}%  top-10 {:.2}%  ({} crops)",
-                        v.style,
-                        v.top1 * 100.0,
-                        v.top5 * 100.0,
-                        v.top10 * 100.0,
-                        v.samples
-                    );
-                }
-                println!(
-                    "calibration: temperature {:.2}; mean top score {:.2} on items, {:.2} on crops with no item",
-                    manifest.temperature, m.mean_top_score_items, m.mean_top_score_no_item
-                );
+                print_figures(&manifest);
                 return Ok(());
             }
             Event::TrainingCancelled => {
                 bar.finish_and_clear();
                 anyhow::bail!("training was cancelled; nothing was saved");
             }
-            Event::Error { context, message } => {
+            Event::Error { during, message } => {
                 bar.finish_and_clear();
-                anyhow::bail!("{context}: {message}");
+                anyhow::bail!("{during}: {message}");
             }
             _ => {}
         }
     }
     anyhow::bail!("the engine stopped unexpectedly")
+}
+
+fn print_figures(manifest: &crate::engine::Manifest) {
+    let m = &manifest.metrics;
+    println!(
+        "{} steps, {} samples ({:.2} epochs) at {:.0} images/s ({}) in {:.0} s",
+        m.steps,
+        m.samples_seen,
+        m.epochs,
+        m.train_images_per_second,
+        m.precision,
+        manifest.training_seconds
+    );
+    for v in &m.validation {
+        println!(
+            "validation {:<6} {:<10} top-1 {:.2}%  top-5 {:.2}%  top-10 {:.2}%  ({} crops)",
+            v.set.as_str(),
+            v.style.as_str(),
+            v.top1 * 100.0,
+            v.top5 * 100.0,
+            v.top10 * 100.0,
+            v.samples
+        );
+    }
+    println!(
+        "calibration: temperature {:.2}; mean top score {:.2} on items, {:.2} on crops with no item",
+        manifest.temperature, m.mean_top_score_items, m.mean_top_score_no_item
+    );
 }
 
 // -------------------------------------------------------------------------- predict
@@ -270,13 +306,20 @@ fn engine_with_model(
     model: &Path,
 ) -> anyhow::Result<Engine> {
     let engine = Engine::start(catalog, config, None)?;
-    engine.send(Request::LoadModel(model.to_path_buf()));
-    match engine.events().recv() {
-        Ok(Event::ModelLoaded { .. }) => Ok(engine),
-        Ok(Event::Error { message, .. }) => Err(anyhow::anyhow!("{message}")),
-        Ok(other) => Err(anyhow::anyhow!("unexpected engine event {other:?}")),
-        Err(_) => Err(anyhow::anyhow!("the engine stopped")),
+    engine.send(Request::LoadModel(model.to_path_buf()))?;
+    match engine.next_event(LOAD_LIMIT)? {
+        Event::ModelLoaded { .. } => Ok(engine),
+        Event::Error { message, .. } => Err(anyhow::anyhow!("{message}")),
+        other => Err(anyhow::anyhow!("unexpected engine event {other:?}")),
     }
+}
+
+/// The longest a command waits for a model to load.
+const LOAD_LIMIT: Duration = Duration::from_secs(120);
+
+/// The longest a command waits for a prediction of `crops` crops: generous for a slow CPU.
+fn predict_limit(crops: usize) -> Duration {
+    Duration::from_secs(60) + Duration::from_millis(200) * crops as u32
 }
 
 /// Predicts all crops in one request; returns one result per crop.
@@ -288,97 +331,128 @@ fn predict_crops(
     if crops.is_empty() {
         return Ok(Vec::new());
     }
+    let limit = predict_limit(crops.len());
     engine.send(Request::Predict {
         id: 1,
         crops,
         top_k: top,
-    });
-    for event in engine.events() {
-        match event {
+    })?;
+    loop {
+        match engine.next_event(limit)? {
             Event::Predictions { results, .. } => return results.map_err(|e| anyhow::anyhow!(e)),
             Event::Error { message, .. } => anyhow::bail!(message),
             _ => {}
         }
     }
-    anyhow::bail!("the engine stopped")
 }
+
+/// Longest side a crop is kept at: the network sees at most 256 px, so anything larger is
+/// scaled down as soon as it is decoded and memory stays flat however large the input.
+const MAX_KEPT_SIDE: u32 = 1024;
+
+/// Inputs decoded and predicted at a time.
+const FILES_PER_CHUNK: usize = 32;
 
 fn load_crop(path: &Path, crop_box: Option<CropBox>) -> Result<DynamicImage, String> {
     let img = crate::imageio::open(path).map_err(|e| e.to_string())?;
-    match crop_box {
-        Some(b) => b.cut(&img),
-        None if img.width() == 0 || img.height() == 0 => Err("image is empty".into()),
-        None => Ok(img),
+    let crop = match crop_box {
+        Some(b) => b.cut(&img)?,
+        None if img.width() == 0 || img.height() == 0 => return Err("image is empty".into()),
+        None => img,
+    };
+    if crop.width().max(crop.height()) > MAX_KEPT_SIDE {
+        return Ok(crop.resize(
+            MAX_KEPT_SIDE,
+            MAX_KEPT_SIDE,
+            image::imageops::FilterType::Triangle,
+        ));
     }
+    Ok(crop)
+}
+
+/// The one piece `predict` and `eval` share: each file decoded (and cut), predicted in
+/// chunks of [`FILES_PER_CHUNK`], and handed to `each` in input order with its result.
+fn predict_files(
+    engine: &Engine,
+    files: &[PathBuf],
+    crop_box: Option<CropBox>,
+    top: usize,
+    mut each: impl FnMut(&Path, Result<Vec<Prediction>, String>),
+) -> anyhow::Result<()> {
+    for chunk in files.chunks(FILES_PER_CHUNK) {
+        let loaded: Vec<Result<DynamicImage, String>> =
+            chunk.iter().map(|p| load_crop(p, crop_box)).collect();
+        let crops: Vec<DynamicImage> = loaded
+            .iter()
+            .filter_map(|r| r.as_ref().ok().cloned())
+            .collect();
+        let mut results = predict_crops(engine, crops, top)?.into_iter();
+        for (path, crop) in chunk.iter().zip(loaded) {
+            each(path, crop.map(|_| results.next().unwrap_or_default()));
+        }
+    }
+    Ok(())
 }
 
 pub fn predict(args: PredictArgs, catalog_dir: Option<&PathBuf>) -> anyhow::Result<()> {
     let catalog = Arc::new(super::load_catalog(catalog_dir)?);
-    let model = args
-        .model
-        .clone()
-        .unwrap_or_else(crate::paths::default_model_dir);
+    let model = super::model_or_default(args.model.as_ref())?;
     let engine = engine_with_model(catalog.clone(), args.engine.config(), &model)?;
-    let loaded: Vec<Result<DynamicImage, String>> = args
-        .images
-        .iter()
-        .map(|p| load_crop(p, args.crop_box))
-        .collect();
-    let crops: Vec<DynamicImage> = loaded
-        .iter()
-        .filter_map(|r| r.as_ref().ok().cloned())
-        .collect();
-    let mut results = predict_crops(&engine, crops, args.top)?.into_iter();
     let mut failures = 0;
-    for (path, crop) in args.images.iter().zip(&loaded) {
-        let file = path.display().to_string();
-        match crop {
-            Err(e) => {
-                failures += 1;
-                if args.json {
-                    println!("{}", serde_json::json!({ "file": file, "error": e }));
-                } else {
-                    eprintln!("{file}: {e}");
+    predict_files(
+        &engine,
+        &args.images,
+        args.crop_box,
+        args.top,
+        |path, result| {
+            let file = path.display().to_string();
+            match result {
+                Err(e) => {
+                    failures += 1;
+                    if args.json {
+                        println!("{}", serde_json::json!({ "file": file, "error": e }));
+                    } else {
+                        eprintln!("{file}: {e}");
+                    }
                 }
-            }
-            Ok(_) => {
-                let predictions = results.next().unwrap_or_default();
-                if args.json {
-                    let rows: Vec<PredictionJson> = predictions
-                        .iter()
-                        .filter_map(|p| {
-                            let item = catalog.get(p.key)?;
-                            Some(PredictionJson {
-                                kind: item.kind.as_str(),
-                                id: item.id,
-                                name_en: &item.name_en,
-                                name_zh: &item.name_zh,
-                                score: (p.score * 10_000.0).round() / 10_000.0,
+                Ok(predictions) => {
+                    if args.json {
+                        let rows: Vec<PredictionJson> = predictions
+                            .iter()
+                            .filter_map(|p| {
+                                let item = catalog.get(p.key)?;
+                                Some(PredictionJson {
+                                    kind: item.kind.as_str(),
+                                    id: item.id,
+                                    name_en: &item.name_en,
+                                    name_zh: &item.name_zh,
+                                    score: (p.score * 10_000.0).round() / 10_000.0,
+                                })
                             })
-                        })
-                        .collect();
-                    println!(
-                        "{}",
-                        serde_json::json!({ "file": file, "predictions": rows })
-                    );
-                } else {
-                    println!("{file}");
-                    for (rank, p) in predictions.iter().enumerate() {
-                        if let Some(item) = catalog.get(p.key) {
-                            println!(
-                                "  {:>2}. {:>5.1}%  {:<16} {} / {}",
-                                rank + 1,
-                                p.score * 100.0,
-                                p.key.to_string(),
-                                item.name_en,
-                                item.name_zh
-                            );
+                            .collect();
+                        println!(
+                            "{}",
+                            serde_json::json!({ "file": file, "predictions": rows })
+                        );
+                    } else {
+                        println!("{file}");
+                        for (rank, p) in predictions.iter().enumerate() {
+                            if let Some(item) = catalog.get(p.key) {
+                                println!(
+                                    "  {:>2}. {:>5.1}%  {:<16} {} / {}",
+                                    rank + 1,
+                                    p.score * 100.0,
+                                    p.key.to_string(),
+                                    item.name_en,
+                                    item.name_zh
+                                );
+                            }
                         }
                     }
                 }
             }
-        }
-    }
+        },
+    )?;
     if failures > 0 {
         anyhow::bail!("{failures} of {} images failed", args.images.len());
     }
@@ -400,32 +474,27 @@ pub struct EvalArgs {
 
 pub fn eval(args: EvalArgs, catalog_dir: Option<&PathBuf>) -> anyhow::Result<()> {
     let catalog = Arc::new(super::load_catalog(catalog_dir)?);
-    let rows = crate::captures::read_labels(&args.labels)?;
+    let rows = crate::corrections::read_labels(&args.labels)?;
     if rows.is_empty() {
         anyhow::bail!("{}: no labelled rows", args.labels.display());
     }
-    let model = args
-        .model
-        .clone()
-        .unwrap_or_else(crate::paths::default_model_dir);
+    let model = super::model_or_default(args.model.as_ref())?;
     let engine = engine_with_model(catalog.clone(), args.engine.config(), &model)?;
-    let loaded: Vec<Result<DynamicImage, String>> =
-        rows.iter().map(|r| load_crop(&r.path, None)).collect();
-    let crops: Vec<DynamicImage> = loaded
-        .iter()
-        .filter_map(|r| r.as_ref().ok().cloned())
-        .collect();
-    let mut results = predict_crops(&engine, crops, 10)?.into_iter();
     let mut hits = [0usize; 3];
     let mut misses = Vec::new();
     let mut failures = 0;
-    for (row, crop) in rows.iter().zip(&loaded) {
-        if let Err(e) = crop {
-            failures += 1;
-            misses.push(format!("{}: {e}", row.path.display()));
-            continue;
-        }
-        let predictions = results.next().unwrap_or_default();
+    let files: Vec<PathBuf> = rows.iter().map(|r| r.path.clone()).collect();
+    let mut row_of = rows.iter();
+    predict_files(&engine, &files, None, 10, |path, result| {
+        let Some(row) = row_of.next() else { return };
+        let predictions = match result {
+            Ok(p) => p,
+            Err(e) => {
+                failures += 1;
+                misses.push(format!("{}: {e}", path.display()));
+                return;
+            }
+        };
         let rank = predictions.iter().position(|p| p.key == row.key);
         for (slot, k) in [1, 5, 10].iter().enumerate() {
             if rank.is_some_and(|r| r < *k) {
@@ -446,7 +515,7 @@ pub fn eval(args: EvalArgs, catalog_dir: Option<&PathBuf>) -> anyhow::Result<()>
                 .collect();
             misses.push(format!(
                 "{}: expected {} ({}), rank {}; got {}",
-                row.path.display(),
+                path.display(),
                 row.key,
                 name(row.key),
                 rank.map(|r| (r + 1).to_string())
@@ -454,7 +523,7 @@ pub fn eval(args: EvalArgs, catalog_dir: Option<&PathBuf>) -> anyhow::Result<()>
                 got.join(", ")
             ));
         }
-    }
+    })?;
     let n = rows.len();
     println!("top-1: {}/{n}", hits[0]);
     println!("top-5: {}/{n}", hits[1]);

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::catalog::{ItemKey, ItemKind};
-use crate::engine::train::LabelledCapture;
+use crate::engine::recipe::LabelledCapture;
 
 pub const LABELS_FILE: &str = "labels.csv";
 
@@ -38,41 +38,65 @@ pub struct Labelled {
     pub key: ItemKey,
 }
 
-/// Reads `file,kind,game_id` rows (other columns are ignored).
+/// Reads `file,kind,game_id` rows (other columns are ignored); any bad row is an error.
 pub fn read_labels(csv_path: &Path) -> Result<Vec<Labelled>, LabelsError> {
+    let (rows, problems) = read_labels_skipping(csv_path)?;
+    match problems.into_iter().next() {
+        Some(first) => Err(file_error(csv_path, first)),
+        None => Ok(rows),
+    }
+}
+
+/// Reads the rows that parse; each bad row is described in the second list instead.
+pub fn read_labels_skipping(csv_path: &Path) -> Result<(Vec<Labelled>, Vec<String>), LabelsError> {
     let mut reader = csv::Reader::from_path(csv_path).map_err(|e| file_error(csv_path, e))?;
     let base = csv_path.parent().unwrap_or(Path::new("."));
     let mut out = Vec::new();
+    let mut problems = Vec::new();
     for (i, row) in reader.deserialize::<LabelRow>().enumerate() {
-        let row = row.map_err(|e| file_error(csv_path, format!("row {}: {e}", i + 2)))?;
-        let kind: ItemKind = row
-            .kind
-            .parse()
-            .map_err(|e| file_error(csv_path, format!("row {}: {e}", i + 2)))?;
-        out.push(Labelled {
-            path: base.join(&row.file),
-            key: ItemKey::new(kind, row.game_id),
+        let parsed = row.map_err(|e| e.to_string()).and_then(|row| {
+            let kind: ItemKind = row.kind.parse().map_err(|e| format!("{e}"))?;
+            Ok(Labelled {
+                path: base.join(&row.file),
+                key: ItemKey::new(kind, row.game_id),
+            })
         });
+        match parsed {
+            Ok(l) => out.push(l),
+            Err(e) => problems.push(format!("row {}: {e}", i + 2)),
+        }
     }
-    Ok(out)
+    Ok((out, problems))
 }
 
-/// The player's captures in `dir` as training samples; unreadable images are skipped.
-pub fn load_labelled(dir: &Path) -> Result<Vec<LabelledCapture>, LabelsError> {
+/// The player's captures in `dir` as training samples, and a note for each row or image that
+/// was skipped (the rest still load).
+pub fn load_labelled(dir: &Path) -> (Vec<LabelledCapture>, Vec<String>) {
     let csv_path = dir.join(LABELS_FILE);
     if !csv_path.is_file() {
-        return Ok(Vec::new());
+        return (Vec::new(), Vec::new());
     }
-    Ok(read_labels(&csv_path)?
-        .into_iter()
-        .filter_map(|l| {
-            let img = crate::imageio::open(&l.path).ok()?;
-            Some(LabelledCapture {
+    let (rows, mut notes) = match read_labels_skipping(&csv_path) {
+        Ok((rows, problems)) => (
+            rows,
+            problems
+                .into_iter()
+                .map(|p| format!("{}: {p}", csv_path.display()))
+                .collect(),
+        ),
+        Err(e) => (Vec::new(), vec![e.to_string()]),
+    };
+    let mut captures = Vec::new();
+    for l in rows {
+        match crate::imageio::open(&l.path) {
+            Ok(img) => captures.push(LabelledCapture {
                 key: l.key,
                 image: img.to_rgb8(),
-            })
-        })
-        .collect())
+            }),
+            Err(e) => notes.push(format!("{}: {e}", l.path.display())),
+        }
+    }
+    (captures, notes)
 }
 
 /// Saves a corrected crop into the player's dataset and appends its label.
@@ -123,7 +147,8 @@ mod tests {
         let rows = read_labels(&dir.path().join(LABELS_FILE)).unwrap();
         assert_eq!(rows.len(), 2);
         assert_eq!(rows[0].key, key);
-        let loaded = load_labelled(dir.path()).unwrap();
+        let (loaded, skipped) = load_labelled(dir.path());
+        assert!(skipped.is_empty(), "{skipped:?}");
         assert_eq!(loaded[1].key, ItemKey::new(ItemKind::Trinket, 10));
         assert_eq!(loaded[0].image.dimensions(), (40, 30));
     }
@@ -142,5 +167,29 @@ mod tests {
             err.contains("labels.csv") && err.contains("row 3") && err.contains("pill"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn a_bad_row_skips_only_itself_when_loading_training_captures() {
+        let dir = tempfile::tempdir().unwrap();
+        let img = image::DynamicImage::ImageRgb8(image::RgbImage::from_pixel(
+            8,
+            8,
+            image::Rgb([1, 2, 3]),
+        ));
+        save_capture(dir.path(), ItemKey::new(ItemKind::Collectible, 1), &img).unwrap();
+        save_capture(dir.path(), ItemKey::new(ItemKind::Collectible, 2), &img).unwrap();
+        let csv = dir.path().join(LABELS_FILE);
+        let mut text = std::fs::read_to_string(&csv).unwrap();
+        text.push_str("x.png,pill,3\nmissing.png,collectible,4\n");
+        std::fs::write(&csv, text).unwrap();
+        let (loaded, skipped) = load_labelled(dir.path());
+        assert_eq!(loaded.len(), 2, "the good rows still load");
+        assert_eq!(skipped.len(), 2, "{skipped:?}");
+        assert!(
+            skipped[0].contains("row 4") && skipped[0].contains("pill"),
+            "{skipped:?}"
+        );
+        assert!(skipped[1].contains("missing.png"), "{skipped:?}");
     }
 }
