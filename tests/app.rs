@@ -1,6 +1,8 @@
 //! The desktop app under egui_kittest: tabs, catalog search in both languages, a dropped
 //! image, a drawn box answered by a real model, and a training run started and cancelled.
 
+#![allow(clippy::unwrap_used)] // a test fails loudly on a broken fixture
+
 mod common;
 
 use std::path::{Path, PathBuf};
@@ -224,7 +226,7 @@ fn dropped_image_and_drawn_box_show_the_item_in_the_results() {
     h.query_all_by_label("This one").next().unwrap().click();
     h.run_steps(2);
     let labels =
-        isaac_lens::captures::read_labels(&data_dir().join("captures/labels.csv")).unwrap();
+        isaac_lens::corrections::read_labels(&data_dir().join("captures/labels.csv")).unwrap();
     assert_eq!(
         labels.last().map(|l| l.key),
         Some(ItemKey::new(ItemKind::Collectible, 23))
@@ -273,4 +275,29 @@ fn settings_fall_back_to_defaults_field_by_field() {
         serde_json::from_str(r#"{"panel_opacity": 0.5, "unknown": 1}"#).unwrap();
     assert_eq!(partial.panel_opacity, 0.5);
     assert_eq!(partial.hotkey, Settings::default().hotkey);
+}
+
+#[test]
+fn settings_out_of_range_fall_back_field_by_field_and_say_so() {
+    let mut s = Settings {
+        torch_threads: 4_294_967_296,
+        live_fps: f32::NAN,
+        panel_opacity: 0.5,
+        ..Settings::default()
+    };
+    s.recipe.minutes = Some(f64::INFINITY);
+    let notes = s.sanitize();
+    assert_eq!(s.torch_threads, Settings::default().torch_threads);
+    assert_eq!(s.live_fps, Settings::default().live_fps);
+    assert_eq!(s.panel_opacity, 0.5, "a good field is kept");
+    assert_eq!(s.recipe, Settings::default().recipe);
+    assert_eq!(notes.len(), 3, "{notes:?}");
+    assert!(
+        notes[0].contains("torch_threads 4294967296 is outside 0..=256"),
+        "{notes:?}"
+    );
+    assert!(notes[1].contains("live_fps NaN"), "{notes:?}");
+    assert!(notes[2].contains("recipe: minutes inf"), "{notes:?}");
+    // A sane file gives no notes.
+    assert!(Settings::default().sanitize().is_empty());
 }

@@ -1,3 +1,5 @@
+#![allow(clippy::unwrap_used)] // a test fails loudly on a broken fixture
+
 mod common;
 
 use std::path::Path;
@@ -183,7 +185,10 @@ const GOOD_DICT: &str = r#"{
 }"#;
 
 fn import_err(sources: ImportSources, out: &Path) -> String {
-    import(&sources, out).map(|_| ()).unwrap_err().to_string()
+    import(&sources, out, false)
+        .map(|_| ())
+        .unwrap_err()
+        .to_string()
 }
 
 fn huiji_only(dir: &Path) -> ImportSources {
@@ -197,7 +202,12 @@ fn huiji_only(dir: &Path) -> ImportSources {
 fn small_huiji_fixture_imports_and_keeps_alpha() {
     let tmp = tempfile::tempdir().unwrap();
     write_huiji(&tmp.path().join("h"), GOOD_DICT);
-    let (c, report) = import(&huiji_only(&tmp.path().join("h")), &tmp.path().join("out")).unwrap();
+    let (c, report) = import(
+        &huiji_only(&tmp.path().join("h")),
+        &tmp.path().join("out"),
+        false,
+    )
+    .unwrap();
     assert_eq!((report.collectibles, report.trinkets), (1, 1));
     assert_eq!(report.missing_description_en.len(), 2);
     let onion = c.get(key(ItemKind::Collectible, 1)).unwrap();
@@ -213,7 +223,7 @@ fn broken_huiji_inputs_are_clear_errors_and_leave_the_old_catalog() {
     let h = tmp.path().join("h");
     let out = tmp.path().join("out");
     write_huiji(&h, GOOD_DICT);
-    import(&huiji_only(&h), &out).unwrap();
+    import(&huiji_only(&h), &out, false).unwrap();
     let before = std::fs::read(out.join("catalog.json")).unwrap();
 
     let cases: Vec<(String, &str)> = vec![
@@ -330,7 +340,7 @@ fn eid_tables_merge_and_broken_lua_names_file_and_line() {
         eid: Some(eid.clone()),
         game: None,
     };
-    let (c, _) = import(&sources, &tmp.path().join("out")).unwrap();
+    let (c, _) = import(&sources, &tmp.path().join("out"), false).unwrap();
     assert_eq!(
         c.get(key(ItemKind::Collectible, 1)).unwrap().description_en,
         "↑ {{Tears}} +0.7 Tears"
@@ -424,7 +434,7 @@ fn game_files_import_visible_items_with_both_languages() {
         game: Some(g.clone()),
         ..Default::default()
     };
-    let (c, report) = import(&sources, &tmp.path().join("out")).unwrap();
+    let (c, report) = import(&sources, &tmp.path().join("out"), false).unwrap();
     let keys: Vec<String> = c.items().iter().map(|i| i.key().to_string()).collect();
     assert_eq!(keys, ["collectible:1", "collectible:33", "trinket:10"]);
     let onion = c.get(key(ItemKind::Collectible, 1)).unwrap();

@@ -27,6 +27,7 @@ pub fn real_catalog() -> &'static Catalog {
             let (catalog, _) = import(
                 &ImportSources::from_shared(&shared()),
                 &dir.path().join("catalog"),
+                false,
             )
             .expect("import");
             (dir, catalog)
@@ -45,22 +46,39 @@ pub fn train_on_cpu(
     recipe: isaac_lens::engine::Recipe,
     out: &Path,
 ) -> (isaac_lens::engine::Manifest, usize) {
+    train_on_cpu_with(catalog, recipe, out, Vec::new(), 1)
+}
+
+/// As [`train_on_cpu`], with the player's `captures` and `torch_threads` (1: synthesis on a
+/// thread of its own; all cores: between steps, as players' machines run).
+pub fn train_on_cpu_with(
+    catalog: std::sync::Arc<Catalog>,
+    recipe: isaac_lens::engine::Recipe,
+    out: &Path,
+    captures: Vec<isaac_lens::engine::LabelledCapture>,
+    torch_threads: usize,
+) -> (isaac_lens::engine::Manifest, usize) {
     use isaac_lens::engine::{DeviceChoice, Engine, EngineConfig, Event, Request};
     let config = EngineConfig {
         device: DeviceChoice::Cpu,
-        torch_threads: 1,
-        synthesis: Some(isaac_lens::engine::Synthesis::Alongside(1)),
+        torch_threads,
+        synthesis: (torch_threads == 1).then_some(isaac_lens::engine::Synthesis::Alongside(1)),
         backgrounds: Some(shared().join("backgrounds")),
-        captures: None,
     };
     let engine = Engine::start(catalog, config, None).expect("engine");
-    engine.send(Request::Train {
-        recipe: Box::new(recipe),
-        out: out.to_path_buf(),
-    });
+    engine
+        .send(Request::Train {
+            recipe: Box::new(recipe),
+            out: out.to_path_buf(),
+            captures,
+        })
+        .expect("engine running");
     let mut progress = 0;
     loop {
-        match engine.events().recv().expect("engine stopped") {
+        let event = engine
+            .next_event(std::time::Duration::from_secs(1800))
+            .expect("training answers");
+        match event {
             Event::TrainingProgress(_) => progress += 1,
             Event::TrainingFinished { manifest, .. } => return (*manifest, progress),
             Event::Error { message, .. } => panic!("training failed: {message}"),

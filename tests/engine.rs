@@ -1,6 +1,8 @@
 //! The recognition engine end to end: synthesis, training on a 20-item subset of the real
 //! catalog, checkpoints, calibration and the command line's JSON.
 
+#![allow(clippy::unwrap_used)] // a test fails loudly on a broken fixture
+
 mod common;
 
 use std::path::{Path, PathBuf};
@@ -10,7 +12,7 @@ use std::sync::{Arc, OnceLock};
 use image::{Rgba, RgbaImage};
 use isaac_lens::catalog::{Catalog, ItemKey, ItemKind};
 use isaac_lens::engine::synth::{SampleSpec, Split, Style, SynthAssets, SynthOptions, render};
-use isaac_lens::engine::{Recipe, checkpoint, predict};
+use isaac_lens::engine::{Recipe, ValidationSet, checkpoint, predict};
 use tch::Device;
 
 use common::{bin, real_catalog, shared};
@@ -112,6 +114,9 @@ fn synthesis_is_deterministic_and_places_the_item_inside_the_box() {
     let plain = SynthOptions {
         phone_share: 0.0,
         pedestal_share: 0.0,
+        glow_share: 0.0,
+        entity_share: 0.0,
+        dark_share: 0.0,
         item_fill: (0.5, 0.5),
         jpeg: false,
         blur: false,
@@ -169,11 +174,16 @@ fn synthesis_is_deterministic_and_places_the_item_inside_the_box() {
 fn training_a_twenty_item_subset_recognises_held_out_crops() {
     let t = trained();
     let m = &t.manifest.metrics;
-    let screenshot = m.top1("screenshot").unwrap();
-    let phone = m.top1("phone").unwrap();
+    let screenshot = m.top1(ValidationSet::Crops, Style::Screenshot).unwrap();
+    let phone = m.top1(ValidationSet::Crops, Style::Phone).unwrap();
+    let frames = m.top1(ValidationSet::Frames, Style::Screenshot).unwrap();
+    let frames_phone = m.top1(ValidationSet::Frames, Style::Phone).unwrap();
     eprintln!("20-item subset: {m:?}");
     assert!(screenshot >= 0.9, "screenshot top-1 {screenshot}");
     assert!(phone >= 0.75, "phone top-1 {phone}");
+    // The second, independent set: boxes cut from whole frames.
+    assert!(frames >= 0.8, "frame screenshot top-1 {frames}");
+    assert!(frames_phone >= 0.6, "frame phone top-1 {frames_phone}");
     assert_eq!(
         t.manifest.classes,
         subset_keys()
@@ -229,12 +239,19 @@ fn checkpoints_round_trip_to_identical_predictions() {
 #[test]
 fn mismatched_missing_and_corrupt_checkpoints_are_clear_errors() {
     let t = trained();
-    let other = real_catalog();
-    let err = checkpoint::load(&t.model_dir, other, Device::Cpu)
+    // A catalog lacking items the model knows is refused, naming one.
+    let small_dir = tempfile::tempdir().unwrap();
+    let c = |id| ItemKey::new(ItemKind::Collectible, id);
+    let small = real_catalog()
+        .subset(&[c(1), c(2)], &small_dir.path().join("c"))
+        .unwrap();
+    let err = checkpoint::load(&t.model_dir, &small, Device::Cpu)
         .unwrap_err()
         .to_string();
     assert!(
-        err.contains("different catalog") && err.contains("20 classes") && err.contains("907"),
+        err.contains("different catalog")
+            && err.contains("collectible:")
+            && err.contains("(2 items)"),
         "{err}"
     );
 
@@ -419,12 +436,33 @@ fn predict_cuts_boxes_and_refuses_bad_ones() {
 }
 
 #[test]
+fn a_model_loads_against_a_larger_catalog_and_names_what_it_does_not_know() {
+    let t = trained();
+    let ckpt = checkpoint::load(&t.model_dir, real_catalog(), Device::Cpu).unwrap();
+    let unknown = checkpoint::unknown_items(&ckpt.manifest, real_catalog());
+    assert_eq!(unknown.len(), real_catalog().len() - 20);
+    assert!(!unknown.contains(&ItemKey::new(ItemKind::Collectible, 23)));
+    let dinner = image::open(shared().join("real-examples/test_00022.png")).unwrap();
+    let top = &predict::predict(&ckpt, &[dinner], 10, Device::Cpu)[0];
+    // Answers come only from the items the model knows.
+    assert!(
+        top.iter().all(|p| subset_keys().contains(&p.key)),
+        "{top:?}"
+    );
+}
+
+#[test]
 fn predict_and_eval_refuse_a_model_of_another_catalog() {
     let t = trained();
+    let small_dir = tempfile::tempdir().unwrap();
+    let c = |id| ItemKey::new(ItemKind::Collectible, id);
+    let small = real_catalog()
+        .subset(&[c(1), c(2)], &small_dir.path().join("c"))
+        .unwrap();
     let (code, _, stderr) = run(&[
         "predict",
         "--catalog",
-        path(real_catalog().dir()),
+        path(small.dir()),
         "--model",
         path(&t.model_dir),
         "--json",

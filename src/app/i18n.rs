@@ -18,9 +18,22 @@ impl Language {
     }
 }
 
-/// The text for `key` in `lang`; unknown keys come back as themselves.
+/// The text for `key` in `lang`. Every key the app uses is checked against this table by a
+/// test; an unknown key at run time is logged and shown as itself.
 pub fn tr(lang: Language, key: &'static str) -> &'static str {
-    let (en, zh) = match key {
+    let Some((en, zh)) = lookup(key) else {
+        tracing::warn!("no interface text for {key:?}");
+        return key;
+    };
+    match lang {
+        Language::English => en,
+        Language::Chinese => zh,
+    }
+}
+
+/// The English and Chinese text for `key`.
+fn lookup(key: &str) -> Option<(&'static str, &'static str)> {
+    Some(match key {
         "tab.lookup" => ("Lookup", "识图"),
         "tab.catalog" => ("Catalog", "图鉴"),
         "tab.training" => ("Training", "训练"),
@@ -63,6 +76,12 @@ pub fn tr(lang: Language, key: &'static str) -> &'static str {
         "use_captures" => ("Mix in my corrected captures", "混入我纠正过的截图"),
         "start" => ("Start training", "开始训练"),
         "finetune" => ("Fine-tune current model", "微调当前模型"),
+        "start_from_current" => ("Start from the current model", "从当前模型开始"),
+        "extend_model" => ("Extend the model (fine-tune)", "扩展模型（微调）"),
+        "unknown_items" => (
+            "The catalog has items this model does not know; it never answers them until it is extended:",
+            "图鉴中有此模型不认识的道具；扩展模型之前不会识别它们：",
+        ),
         "pause" => ("Pause", "暂停"),
         "resume" => ("Resume", "继续"),
         "stop" => ("Stop and keep", "停止并保存"),
@@ -96,10 +115,41 @@ pub fn tr(lang: Language, key: &'static str) -> &'static str {
             "还没有模型：正在后台训练",
         ),
         "dismiss" => ("Dismiss", "关闭"),
-        _ => (key, key),
-    };
-    match lang {
-        Language::English => en,
-        Language::Chinese => zh,
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    /// Every `tr(lang, "key")`, `tr(..., "key")` and `.t("key")` in the app's sources names a
+    /// key of the table, so a misspelt key fails here instead of showing as raw text.
+    #[test]
+    fn every_key_the_app_uses_is_in_the_table() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/app");
+        let mut checked = 0;
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+            for (i, _) in text.match_indices("tr(").chain(text.match_indices(".t(")) {
+                let rest = &text[i..];
+                let Some(close) = rest.find(')') else {
+                    continue;
+                };
+                let call = &rest[..close];
+                // The key is the last string literal before the closing parenthesis.
+                let Some(end) = call.rfind('"') else { continue };
+                let Some(start) = call[..end].rfind('"') else {
+                    continue;
+                };
+                let key = &call[start + 1..end];
+                assert!(
+                    super::lookup(key).is_some(),
+                    "unknown interface key {key:?}"
+                );
+                checked += 1;
+            }
+        }
+        assert!(checked > 50, "only {checked} keys found");
+        assert_eq!(super::tr(super::Language::Chinese, "tab.lookup"), "识图");
+        assert!(super::lookup("tab.lookp").is_none());
     }
 }

@@ -52,6 +52,11 @@ impl LookupState {
         }
     }
 
+    /// Drops the lookup waiting for an answer (the engine cannot give one).
+    pub fn cancel_pending(&mut self) {
+        self.pending = None;
+    }
+
     pub fn is_pending(&self) -> bool {
         self.pending.is_some()
     }
@@ -90,7 +95,6 @@ pub fn handle_dropped_files(app: &mut LensApp, ctx: &egui::Context) {
         let path = file.path().to_path_buf();
         let decoded = if path.as_os_str().is_empty() {
             file.bytes()
-                .map_err(|e| e)
                 .and_then(|b| crate::imageio::decode(&b).map_err(|e| e.to_string()))
         } else {
             crate::imageio::open(&path).map_err(|e| e.to_string())

@@ -21,7 +21,7 @@ use serde::{Deserialize, Serialize};
 use crate::catalog::Catalog;
 use crate::catalog::import::{ImportSources, import};
 use crate::engine::{
-    DeviceChoice, Engine, EngineConfig, Event, Manifest, Prediction, Recipe, Request,
+    Activity, DeviceChoice, Engine, EngineConfig, Event, Manifest, Prediction, Recipe, Request,
 };
 pub use i18n::{Language, tr};
 pub use lookup::LookupState;
@@ -45,6 +45,9 @@ pub struct Settings {
     pub panel_position: Option<[f32; 2]>,
     pub live_fps: f32,
     pub recipe: Recipe,
+    /// New training starts from the current model's weights (when its architecture and input
+    /// size match the recipe) instead of from scratch.
+    pub start_from_current: bool,
     /// The checkpoint in use (default: the data folder's model).
     pub active_model: Option<PathBuf>,
     /// Recent lookups: best item and scores, newest first.
@@ -65,9 +68,54 @@ impl Default for Settings {
             panel_position: None,
             live_fps: 4.0,
             recipe: Recipe::default(),
+            start_from_current: true,
             active_model: None,
             history: Vec::new(),
         }
+    }
+}
+
+impl Settings {
+    /// Puts every number back in its range: a field outside it falls back to its default
+    /// and is named in the returned notes (the rest of the file is kept).
+    pub fn sanitize(&mut self) -> Vec<String> {
+        use crate::engine::recipe::check_range;
+        let default = Settings::default();
+        let mut notes = Vec::new();
+        let mut fix = |problem: Result<(), String>, reset: &mut dyn FnMut()| {
+            if let Err(e) = problem {
+                notes.push(format!("settings: {e}; using the default"));
+                reset();
+            }
+        };
+        fix(
+            check_range("torch_threads", self.torch_threads, 0..=256),
+            &mut || self.torch_threads = default.torch_threads,
+        );
+        fix(
+            check_range("live_fps", self.live_fps, 0.5..=15.0),
+            &mut || self.live_fps = default.live_fps,
+        );
+        fix(
+            check_range("panel_opacity", self.panel_opacity, 0.3..=1.0),
+            &mut || self.panel_opacity = default.panel_opacity,
+        );
+        let position_ok = self
+            .panel_position
+            .is_none_or(|p| p.iter().all(|v| v.is_finite() && v.abs() < 100_000.0));
+        fix(
+            if position_ok {
+                Ok(())
+            } else {
+                Err("panel_position is not on any screen".into())
+            },
+            &mut || self.panel_position = None,
+        );
+        fix(
+            self.recipe.check().map_err(|e| format!("recipe: {e}")),
+            &mut || self.recipe = default.recipe.clone(),
+        );
+        notes
     }
 }
 
@@ -100,8 +148,10 @@ impl AppPaths {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
 pub enum Tab {
+    #[default]
     Lookup,
     Catalog,
     Training,
@@ -293,7 +343,7 @@ impl LensApp {
         let out = self.paths.catalog.clone();
         self.spawn_job(move || {
             Job::Imported(
-                import(&sources, &out)
+                import(&sources, &out, false)
                     .map(|(c, _)| c)
                     .map_err(|e| e.to_string()),
             )
@@ -312,7 +362,6 @@ impl LensApp {
                 .as_ref()
                 .map(|s| s.join("backgrounds"))
                 .filter(|d| d.is_dir()),
-            captures: Some(self.paths.captures.clone()),
             ..EngineConfig::default()
         };
         if self.settings.torch_threads > 0 {
@@ -320,23 +369,26 @@ impl LensApp {
         }
         match Engine::start(catalog, config, Some(self.waker.clone())) {
             Ok(engine) => {
-                let model = self
-                    .settings
-                    .active_model
-                    .clone()
-                    .unwrap_or_else(|| self.paths.default_model.clone());
+                // The player's chosen model, else their own default, else the shipped one.
+                let model = match self.settings.active_model.clone() {
+                    Some(dir) => dir,
+                    None => crate::shipped::model_to_use(&self.paths.models).unwrap_or_else(|e| {
+                        self.notify_error(format!("shipped model: {e}"));
+                        self.paths.default_model.clone()
+                    }),
+                };
                 if model
                     .join(crate::engine::checkpoint::MANIFEST_FILE)
                     .is_file()
                 {
-                    engine.send(Request::LoadModel(model));
                     self.engine = Some(engine);
+                    self.send(Request::LoadModel(model));
                 } else {
                     self.engine = Some(engine);
                     self.notify(self.t("first_training").to_string());
                     let recipe = self.settings.recipe.clone();
                     let out = self.paths.default_model.clone();
-                    self.training.start(self.engine.as_ref(), recipe, out, true);
+                    self.start_training(recipe, out, true);
                 }
             }
             Err(e) => self.notify_error(format!("engine: {e}")),
@@ -355,17 +407,37 @@ impl LensApp {
         }
     }
 
+    /// Sends a request to the engine; false (and a message) when it cannot take it.
+    pub fn send(&mut self, request: Request) -> bool {
+        let sent = match &self.engine {
+            Some(engine) => engine.send(request).map_err(|e| e.to_string()),
+            None => Err("the engine is not running".into()),
+        };
+        sent.map_err(|e| self.notify_error(format!("engine: {e}")))
+            .is_ok()
+    }
+
+    /// Starts a training job into `out` with the player's captures.
+    pub fn start_training(&mut self, recipe: Recipe, out: PathBuf, first: bool) {
+        let captures = self.paths.captures.clone();
+        if let Err(e) = self
+            .training
+            .start(self.engine.as_ref(), recipe, out, &captures, first)
+        {
+            self.notify_error(format!("training: {e}"));
+        }
+    }
+
     /// Sends crops to the engine; the answer arrives as an event with this id.
     pub fn request_predictions(&mut self, crops: Vec<image::DynamicImage>) -> Option<u64> {
-        let engine = self.engine.as_ref()?;
         let id = self.next_request;
         self.next_request += 1;
-        engine.send(Request::Predict {
+        self.send(Request::Predict {
             id,
             crops,
             top_k: 10,
-        });
-        Some(id)
+        })
+        .then_some(id)
     }
 
     /// Everything that arrived from other threads since the last frame.
@@ -422,7 +494,26 @@ impl LensApp {
 
     fn handle_event(&mut self, event: Event) {
         match event {
-            Event::ModelLoaded { dir, manifest } => self.model = Some((dir, *manifest)),
+            Event::ModelLoaded { dir, manifest } => {
+                let unknown = self
+                    .catalog
+                    .as_ref()
+                    .map(|c| crate::engine::checkpoint::unknown_items(&manifest, c))
+                    .unwrap_or_default();
+                if !unknown.is_empty() {
+                    let names: Vec<String> =
+                        unknown.iter().take(5).map(|k| k.to_string()).collect();
+                    self.notify(format!(
+                        "{} {} ({}{}) · {}",
+                        self.t("unknown_items"),
+                        unknown.len(),
+                        names.join(", "),
+                        if unknown.len() > 5 { ", …" } else { "" },
+                        self.t("extend_model")
+                    ));
+                }
+                self.model = Some((dir, *manifest));
+            }
             Event::Predictions { id, results } => match results {
                 Ok(mut lists) => {
                     if let Some(predictions) = lists.pop() {
@@ -444,9 +535,7 @@ impl LensApp {
                 let first = self.training.is_first_model;
                 self.training.finished(&manifest);
                 if first || self.model.is_none() {
-                    if let Some(engine) = &self.engine {
-                        engine.send(Request::LoadModel(dir.clone()));
-                    }
+                    self.send(Request::LoadModel(dir.clone()));
                     self.settings.active_model = Some(dir.clone());
                 }
                 self.notify(format!("model saved: {}", dir.display()));
@@ -455,11 +544,13 @@ impl LensApp {
                 self.training.running = false;
                 self.notify("training cancelled".into());
             }
-            Event::Error { context, message } => {
-                if context == "training" {
-                    self.training.running = false;
+            Event::Error { during, message } => {
+                match during {
+                    Activity::Training => self.training.running = false,
+                    // A lookup waiting for a model that failed to load will not be answered.
+                    Activity::LoadingModel => self.lookup.cancel_pending(),
                 }
-                self.notify_error(format!("{context}: {message}"));
+                self.notify_error(format!("{during}: {message}"));
             }
         }
     }
@@ -660,9 +751,9 @@ pub struct AppArgs {
     /// Start a live capture of the first monitor or window whose name contains this text.
     #[arg(long)]
     pub source: Option<String>,
-    /// Open on this tab: lookup, catalog, training or settings.
-    #[arg(long)]
-    pub tab: Option<String>,
+    /// Open on this tab.
+    #[arg(long, value_enum)]
+    pub tab: Option<Tab>,
     /// Open this image in the Lookup tab.
     #[arg(long)]
     pub open: Option<PathBuf>,
@@ -689,6 +780,7 @@ pub fn run(catalog: Option<PathBuf>, args: AppArgs) -> anyhow::Result<()> {
                 .storage
                 .and_then(|s| eframe::get_value(s, eframe::APP_KEY))
                 .unwrap_or_default();
+            let settings_notes = settings.sanitize();
             let data = settings
                 .data_folder
                 .clone()
@@ -701,14 +793,13 @@ pub fn run(catalog: Option<PathBuf>, args: AppArgs) -> anyhow::Result<()> {
                 settings.active_model = args.model.clone();
             }
             let mut app = LensApp::new(settings, paths);
+            for note in settings_notes {
+                tracing::warn!("{note}");
+                app.notify_error(note);
+            }
             app.startup_source = args.source.clone();
             app.startup_open = args.open.clone();
-            app.tab = match args.tab.as_deref() {
-                Some("catalog") => Tab::Catalog,
-                Some("training") => Tab::Training,
-                Some("settings") => Tab::Settings,
-                _ => Tab::Lookup,
-            };
+            app.tab = args.tab.unwrap_or_default();
             Ok(Box::new(app))
         }),
     )

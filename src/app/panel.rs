@@ -118,7 +118,7 @@ pub fn results_ui(app: &mut LensApp, ui: &mut egui::Ui, floating: bool) {
             }
         }
         Some(Action::Confirm(key)) => {
-            match crate::captures::save_capture(&app.paths.captures, key, &result.crop) {
+            match crate::corrections::save_capture(&app.paths.captures, key, &result.crop) {
                 Ok(_) => {
                     app.training.captures_count = None;
                     let name = catalog

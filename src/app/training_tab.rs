@@ -27,8 +27,30 @@ pub struct TrainingView {
 }
 
 impl TrainingView {
-    pub fn start(&mut self, engine: Option<&Engine>, recipe: Recipe, out: PathBuf, first: bool) {
-        let Some(engine) = engine else { return };
+    /// Starts a training job with the player's captures from `captures_dir`; Err says why
+    /// it could not start. Skipped capture rows and images are logged.
+    pub fn start(
+        &mut self,
+        engine: Option<&Engine>,
+        recipe: Recipe,
+        out: PathBuf,
+        captures_dir: &std::path::Path,
+        first: bool,
+    ) -> Result<(), String> {
+        let Some(engine) = engine else {
+            return Err("the engine is not running".into());
+        };
+        let (captures, skipped) = crate::corrections::load_labelled(captures_dir);
+        for note in &skipped {
+            tracing::warn!("skipped capture: {note}");
+        }
+        engine
+            .send(Request::Train {
+                recipe: Box::new(recipe),
+                out: out.clone(),
+                captures,
+            })
+            .map_err(|e| e.to_string())?;
         self.running = true;
         self.is_first_model = first;
         self.last = None;
@@ -36,10 +58,7 @@ impl TrainingView {
         self.accuracy.clear();
         self.out = Some(out.clone());
         engine.set_paused(false);
-        engine.send(Request::Train {
-            recipe: Box::new(recipe),
-            out,
-        });
+        Ok(())
     }
 
     pub fn push_progress(&mut self, p: Progress) {
@@ -113,33 +132,40 @@ pub fn training_ui(app: &mut LensApp, ui: &mut egui::Ui) {
         ui.horizontal(|ui| {
             let engine = app.engine.as_ref();
             if !app.training.running {
+                let current = app.model.clone();
                 if ui.button(tr(lang, "start")).clicked() {
                     let stamp = crate::fsutil::unix_now();
                     let out = app.paths.models.join(format!("model-{stamp}"));
-                    let recipe = app.settings.recipe.clone();
-                    app.training.start(engine, recipe, out, false);
+                    let mut recipe = app.settings.recipe.clone();
+                    recipe.init_from = current.as_ref().and_then(|(dir, m)| {
+                        (app.settings.start_from_current
+                            && m.arch == recipe.arch
+                            && m.input_size == recipe.input_size)
+                            .then(|| dir.clone())
+                    });
+                    app.start_training(recipe, out, false);
                 }
-                let current = app.model.as_ref().map(|(d, _)| d.clone());
-                if let Some(dir) = current
-                    && ui.button(tr(lang, "finetune")).clicked()
-                {
-                    let mut recipe = app
-                        .model
+                ui.checkbox(
+                    &mut app.settings.start_from_current,
+                    tr(lang, "start_from_current"),
+                );
+                if let Some((dir, manifest)) = current {
+                    let unknown = app
+                        .catalog
                         .as_ref()
-                        .map(|(_, m)| m.recipe.clone())
-                        .unwrap_or_default();
-                    recipe.init_from = Some(dir.clone());
-                    recipe.minutes = Some(2.0);
-                    recipe.epochs = None;
-                    recipe.learning_rate *= 0.3;
-                    recipe.capture_share = 0.3;
-                    let out = dir.with_file_name(format!(
-                        "{}-tuned",
-                        dir.file_name()
-                            .map(|n| n.to_string_lossy().into_owned())
-                            .unwrap_or_default()
-                    ));
-                    app.training.start(app.engine.as_ref(), recipe, out, false);
+                        .map(|c| crate::engine::checkpoint::unknown_items(&manifest, c).len())
+                        .unwrap_or(0);
+                    let label = if unknown > 0 {
+                        "extend_model"
+                    } else {
+                        "finetune"
+                    };
+                    if ui.button(tr(lang, label)).clicked() {
+                        let recipe = manifest.fine_tune_recipe(&dir);
+                        let stamp = crate::fsutil::unix_now();
+                        let out = app.paths.models.join(format!("tuned-{stamp}"));
+                        app.start_training(recipe, out, false);
+                    }
                 }
             } else if let Some(engine) = engine {
                 let paused = engine.is_paused();
@@ -284,9 +310,9 @@ fn recipe_ui(app: &mut LensApp, ui: &mut egui::Ui) {
     ui.checkbox(&mut s.colour, "colour");
     ui.checkbox(&mut s.moire, "moire");
     ui.checkbox(&mut s.perspective, "perspective");
-    let labels_csv = app.paths.captures.join(crate::captures::LABELS_FILE);
+    let labels_csv = app.paths.captures.join(crate::corrections::LABELS_FILE);
     let captures = *app.training.captures_count.get_or_insert_with(|| {
-        crate::captures::read_labels(&labels_csv)
+        crate::corrections::read_labels(&labels_csv)
             .map(|l| l.len())
             .unwrap_or(0)
     });
@@ -361,12 +387,6 @@ fn checkpoints_ui(app: &mut LensApp, ui: &mut egui::Ui) {
                 .unwrap_or_default();
             ui.group(|ui| {
                 ui.label(RichText::new(&name).strong());
-                let top1 = |s| {
-                    m.metrics
-                        .top1(s)
-                        .map(|v| format!("{:.1}%", v * 100.0))
-                        .unwrap_or_else(|| "?".into())
-                };
                 ui.label(format!(
                     "{} · {} px · {} classes · {:.0} s",
                     m.arch.as_str(),
@@ -374,17 +394,12 @@ fn checkpoints_ui(app: &mut LensApp, ui: &mut egui::Ui) {
                     m.classes.len(),
                     m.training_seconds
                 ));
-                ui.label(format!(
-                    "top-1: screenshots {} · phone {}",
-                    top1("screenshot"),
-                    top1("phone")
-                ));
+                ui.label(format!("top-1: {}", m.metrics.top1_summary()));
                 if active.as_ref() == Some(&dir) {
                     ui.label(RichText::new(tr(lang, "in_use")).italics());
                 } else if ui.button(tr(lang, "use_model")).clicked()
-                    && let Some(engine) = &app.engine
+                    && app.send(Request::LoadModel(dir.clone()))
                 {
-                    engine.send(Request::LoadModel(dir.clone()));
                     app.settings.active_model = Some(dir.clone());
                 }
             });

@@ -1,0 +1,179 @@
+//! The model that ships in `models/default`: what every player gets before any training. It
+//! must load against the catalog imported from `../shared/isaac`, recognise the five real
+//! captures, be the one the binary carries, and fine-tune (from a few corrected captures)
+//! into a model that knows an item it did not know before.
+
+#![allow(clippy::unwrap_used)] // a test fails loudly on a broken fixture
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use image::DynamicImage;
+use isaac_lens::catalog::{Catalog, Item, ItemKey, ItemKind};
+use isaac_lens::engine::frames;
+use isaac_lens::engine::synth::{Split, SynthAssets};
+use isaac_lens::engine::{LabelledCapture, checkpoint, predict};
+use rand::SeedableRng;
+use tch::Device;
+
+use common::{real_catalog, shared};
+
+fn shipped_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("models/default")
+}
+
+#[test]
+fn the_shipped_model_recognises_the_five_real_captures() {
+    let ckpt = checkpoint::load(&shipped_dir(), real_catalog(), Device::Cpu).unwrap();
+    assert!(checkpoint::unknown_items(&ckpt.manifest, real_catalog()).is_empty());
+    let rows =
+        isaac_lens::corrections::read_labels(&shared().join("real-examples/labels.csv")).unwrap();
+    assert_eq!(rows.len(), 5);
+    let crops: Vec<DynamicImage> = rows.iter().map(|r| image::open(&r.path).unwrap()).collect();
+    let results = predict::predict(&ckpt, &crops, 10, Device::Cpu);
+    for (row, top) in rows.iter().zip(&results) {
+        assert_eq!(
+            top[0].key,
+            row.key,
+            "{}: got {:?}",
+            row.path.display(),
+            &top[..3]
+        );
+    }
+}
+
+#[test]
+fn the_binary_carries_the_repositorys_model() {
+    assert!(isaac_lens::shipped::is_built_in());
+    let data = tempfile::tempdir().unwrap();
+    let models = data.path().join("models");
+    let dir = isaac_lens::shipped::shipped_model_dir(&models)
+        .unwrap()
+        .unwrap();
+    for file in [checkpoint::MANIFEST_FILE, checkpoint::WEIGHTS_FILE] {
+        assert_eq!(
+            std::fs::read(dir.join(file)).unwrap(),
+            std::fs::read(shipped_dir().join(file)).unwrap(),
+            "{file} differs from models/default"
+        );
+    }
+    // With no model of the player's own, commands use the shipped one; theirs wins once there.
+    assert_eq!(isaac_lens::shipped::model_to_use(&models).unwrap(), dir);
+    let own = models.join("default");
+    std::fs::create_dir_all(&own).unwrap();
+    std::fs::copy(dir.join("manifest.json"), own.join("manifest.json")).unwrap();
+    assert_eq!(isaac_lens::shipped::model_to_use(&models).unwrap(), own);
+    // A "shipped" folder holding something else is left alone.
+    let other = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(other.path().join("shipped")).unwrap();
+    std::fs::write(other.path().join("shipped/notes.txt"), "mine").unwrap();
+    let err = isaac_lens::shipped::shipped_model_dir(other.path()).unwrap_err();
+    assert!(err.to_string().contains("not a model folder"), "{err}");
+    assert!(other.path().join("shipped/notes.txt").is_file());
+}
+
+/// The real catalog plus one item the shipped model has never seen (a modded trinket with a
+/// sprite of its own), in a temporary folder.
+fn catalog_with_a_new_item(dir: &Path) -> (Catalog, ItemKey) {
+    let real = real_catalog();
+    let copy = dir.join("catalog");
+    std::fs::create_dir_all(copy.join("sprites")).unwrap();
+    let mut items: Vec<Item> = real.items().to_vec();
+    for item in &items {
+        std::fs::copy(real.sprite_path(item), copy.join(&item.sprite)).unwrap();
+    }
+    let key = ItemKey::new(ItemKind::Trinket, 500);
+    let mut new = items[0].clone();
+    new.kind = key.kind;
+    new.id = key.id;
+    new.name_en = "Checkered Shard".into();
+    new.name_zh = "棋盘碎片".into();
+    new.sprite = isaac_lens::catalog::sprite_file_name(key);
+    // A checkered cyan and orange shard with a dark outline: unlike any real item.
+    let mut sprite = image::RgbaImage::new(32, 32);
+    for y in 4..28u32 {
+        for x in 6..26u32 {
+            let inside = (x as i32 - 16).abs() + (y as i32 - 16).abs() < 12;
+            let edge = (x as i32 - 16).abs() + (y as i32 - 16).abs() == 12;
+            let colour = if (x / 3 + y / 3) % 2 == 0 {
+                [20, 220, 230, 255]
+            } else {
+                [250, 140, 20, 255]
+            };
+            if inside {
+                sprite.put_pixel(x, y, image::Rgba(colour));
+            } else if edge {
+                sprite.put_pixel(x, y, image::Rgba([10, 10, 10, 255]));
+            }
+        }
+    }
+    sprite.save(copy.join(&new.sprite)).unwrap();
+    items.push(new);
+    let catalog = Catalog::from_items(&copy, items).unwrap();
+    catalog.save().unwrap();
+    (Catalog::load(&copy).unwrap(), key)
+}
+
+/// Crops of `class` cut from whole synthetic frames, as a player's boxes would cut them.
+fn frame_crops(
+    assets: &SynthAssets,
+    class: usize,
+    seeds: std::ops::Range<u64>,
+) -> Vec<DynamicImage> {
+    seeds
+        .map(|seed| {
+            let frame = frames::compose(assets, &[class], Split::Validation, seed);
+            let item = &frame.items[0];
+            let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
+            let [x, y, w, h] = frames::loose_box(item.cell, frame.image.dimensions(), &mut rng);
+            DynamicImage::ImageRgb8(image::imageops::crop_imm(&frame.image, x, y, w, h).to_image())
+        })
+        .collect()
+}
+
+#[test]
+fn a_short_fine_tune_extends_the_model_to_a_new_item_from_a_few_captures() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (catalog, key) = catalog_with_a_new_item(tmp.path());
+    let catalog = Arc::new(catalog);
+    let base = checkpoint::load(&shipped_dir(), &catalog, Device::Cpu).unwrap();
+    assert_eq!(
+        checkpoint::unknown_items(&base.manifest, &catalog),
+        vec![key]
+    );
+
+    let class = catalog.items().iter().position(|i| i.key() == key).unwrap();
+    let assets = SynthAssets::load(&catalog, Some(&shared().join("backgrounds"))).unwrap();
+    // Six corrected captures; the check uses other frames (other rooms, scales, boxes).
+    let captures: Vec<LabelledCapture> = frame_crops(&assets, class, 0..6)
+        .into_iter()
+        .map(|c| LabelledCapture {
+            key,
+            image: c.to_rgb8(),
+        })
+        .collect();
+    let checks = frame_crops(&assets, class, 100..104);
+
+    let recipe = base.manifest.fine_tune_recipe(&shipped_dir());
+    assert!(recipe.minutes.unwrap() <= 1.0);
+    let out = tmp.path().join("tuned");
+    let started = std::time::Instant::now();
+    let (manifest, _) = common::train_on_cpu_with(catalog.clone(), recipe, &out, captures, 2);
+    eprintln!("fine-tune took {:.1} s", started.elapsed().as_secs_f64());
+    assert!(manifest.classes.contains(&key));
+    let tuned = checkpoint::load(&out, &catalog, Device::Cpu).unwrap();
+    let hits = predict::predict(&tuned, &checks, 1, Device::Cpu)
+        .iter()
+        .filter(|top| top[0].key == key)
+        .count();
+    assert!(
+        hits >= 3,
+        "the new item was recognised on {hits} of 4 other crops"
+    );
+    // The items it knew are still known.
+    let dinner = image::open(shared().join("real-examples/test_00022.png")).unwrap();
+    let top = &predict::predict(&tuned, &[dinner], 1, Device::Cpu)[0][0];
+    assert_eq!(top.key, ItemKey::new(ItemKind::Collectible, 23), "{top:?}");
+}
