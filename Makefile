@@ -14,7 +14,10 @@ build: setup
 run: build
 	@scripts/run.sh
 
+# Static checks first (formatting, clippy with warnings as errors), then every test.
 test: setup
+	$(CARGO) fmt --check
+	$(CARGO) clippy --release --all-targets -- -D warnings
 	$(CARGO) test --release -- --test-threads=1
 
 bench: build

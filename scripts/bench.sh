@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Reproduces the figures in BENCHMARKS.md on this machine (release build; run on an idle box).
-# Usage: scripts/bench.sh [all|train|speed|reference|latency]   (default: all)
+# Usage: scripts/bench.sh [all|train|speed|reference|latency|shipped|memory|finetune]   (default: all)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 what=${1:-all}
@@ -61,4 +61,47 @@ if [ "$what" = all ] || [ "$what" = latency ]; then
     e=$(date +%s.%N)
     echo "run $i: $(echo "$e - $s" | bc) s"
   done
+fi
+
+if [ "$what" = all ] || [ "$what" = shipped ]; then
+  # The shipped model (models/default) on this machine: the real captures, and prediction
+  # cost per crop as the whole-process difference of 1 and 201 crops (2 threads), medians.
+  echo "== shipped model: real captures"
+  "$bin" eval --model models/default --labels "$shared/real-examples/labels.csv"
+  mapfile -t five < <(ls "$shared"/real-examples/*.png)
+  many=(); for i in $(seq 0 200); do many+=("${five[$((i % 5))]}"); done
+  one=() two=()
+  for run in 1 2 3 4 5; do
+    s=$(date +%s.%N); "$bin" predict --model models/default --threads 2 --json "${five[0]}" >/dev/null; e=$(date +%s.%N)
+    one+=("$(echo "$e - $s" | bc)")
+    s=$(date +%s.%N); "$bin" predict --model models/default --threads 2 --json "${many[@]}" >/dev/null; e=$(date +%s.%N)
+    two+=("$(echo "$e - $s" | bc)")
+  done
+  m1=$(printf '%s\n' "${one[@]}" | sort -n | sed -n 3p)
+  m2=$(printf '%s\n' "${two[@]}" | sort -n | sed -n 3p)
+  echo "1 crop: ${one[*]} s (median $m1); 201 crops: ${two[*]} s (median $m2)"
+  echo "per crop: $(echo "($m2 - $m1) * 1000 / 200" | bc -l | cut -c1-5) ms (all views included)"
+fi
+
+if [ "$what" = all ] || [ "$what" = memory ]; then
+  # Peak memory of predict is flat in the number of inputs: 1 vs 100 copies of a 1080p frame.
+  cargo build --release --example frame_samples >/dev/null
+  target/release/examples/frame_samples out/bench-frames 8 >/dev/null
+  frame=$(ls -S out/bench-frames/frame_*.png | head -1)
+  echo "== predict peak memory, $(python3 -c "import struct;d=open('$frame','rb').read(24);print(struct.unpack('>II',d[16:24]))") frame"
+  hundred=(); for i in $(seq 1 100); do hundred+=("$frame"); done
+  for n in 1 100; do
+    /usr/bin/time -f "$n inputs: %M KB peak, %e s" "$bin" predict --model models/default --json "${hundred[@]:0:$n}" >/dev/null
+  done
+fi
+
+if [ "$what" = all ] || [ "$what" = finetune ]; then
+  # A fine-tune from the shipped model, as the app's button runs it, in f32 (this CPU's
+  # arithmetic; most players' CPUs have no bf16): wall time and its validation.
+  echo "== fine-tune of the shipped model (f32)"
+  rm -rf out/bench-tuned
+  s=$(date +%s.%N)
+  "$bin" train --fine-tune models/default --precision f32 --out out/bench-tuned
+  e=$(date +%s.%N)
+  echo "wall: $(echo "$e - $s" | bc) s"
 fi

@@ -52,4 +52,12 @@ else
   mv "$deps.tmp" "$deps"
 fi
 
+# --- Rust components the test command uses (static checks) ------------------------
+for tool in rustfmt clippy-driver; do
+  if ! command -v "$tool" >/dev/null 2>&1 && ! rustup which "$tool" >/dev/null 2>&1; then
+    say "missing $tool; install it with: rustup component add ${tool%-driver}"
+    exit 1
+  fi
+done
+
 say "done"
