@@ -80,7 +80,7 @@ fn read(path: PathBuf) -> Vec<u8> {
 
 fn config() -> ProptestConfig {
     ProptestConfig {
-        cases: 48,
+        cases: 200,
         failure_persistence: None,
         ..ProptestConfig::default()
     }
@@ -235,7 +235,7 @@ fn duplicate_dictionary_keys_are_refused() {
     for name in ["Collectibles_sprite.png", "Trinket_sprite.png"] {
         std::fs::copy(shared().join("huiji").join(name), dir.path().join(name)).unwrap();
     }
-    let entry = r#"{"x":"0","y":"0","en":"The Sad Onion","zh":"悲伤洋葱","type":"道具","level":"1","level2":"3","?":"/","desc":"","new_id":0}"#;
+    let entry = r#"{"x":32,"y":0,"en":"The Sad Onion","zh":"悲伤洋葱","type":"道具","level":"1","level2":"3","?":"/","desc":"","new_id":0}"#;
     std::fs::write(
         dir.path().join("id_mapping_dict.json"),
         format!(r#"{{"collectibles_001":{entry},"collectibles_001":{entry}}}"#),

@@ -205,9 +205,11 @@ fn numbers_out_of_range_are_one_line_errors() {
         ),
     ] {
         let out = tmp.path().join("model");
+        // `--minutes=-1`: a negative value has to be attached to its flag.
+        let arg = format!("{flag}={value}");
         let (code, _, stderr, took) = run(
             tmp.path(),
-            &["train", "--catalog", catalog, "--out", p(&out), flag, value],
+            &["train", "--catalog", catalog, "--out", p(&out), &arg],
         );
         assert_eq!(code, 1, "{flag} {value}: {stderr}");
         one_line(&stderr);

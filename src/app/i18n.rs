@@ -128,7 +128,13 @@ mod tests {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/app");
         let mut checked = 0;
         for entry in std::fs::read_dir(&dir).unwrap() {
-            let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+            let source = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+            // Comments mention calls too; only code counts.
+            let text: String = source
+                .lines()
+                .filter(|l| !l.trim_start().starts_with("//"))
+                .collect::<Vec<_>>()
+                .join("\n");
             for (i, _) in text.match_indices("tr(").chain(text.match_indices(".t(")) {
                 let rest = &text[i..];
                 let Some(close) = rest.find(')') else {

@@ -304,6 +304,9 @@ fn recipe_ui(app: &mut LensApp, ui: &mut egui::Ui) {
     let s = &mut r.synth;
     ui.add(egui::Slider::new(&mut s.phone_share, 0.0..=1.0).text("phone photos"));
     ui.add(egui::Slider::new(&mut s.pedestal_share, 0.0..=1.0).text("pedestals"));
+    ui.add(egui::Slider::new(&mut s.glow_share, 0.0..=1.0).text("glow halos"));
+    ui.add(egui::Slider::new(&mut s.entity_share, 0.0..=1.0).text("Isaac, tears, pickups"));
+    ui.add(egui::Slider::new(&mut s.dark_share, 0.0..=1.0).text("dark rooms"));
     ui.checkbox(&mut s.jpeg, "JPEG");
     ui.checkbox(&mut s.blur, "blur");
     ui.checkbox(&mut s.noise, "noise");

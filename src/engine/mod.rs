@@ -389,51 +389,17 @@ fn train_worker(
             continue;
         };
         control.reset();
+        let job = TrainJob {
+            catalog,
+            device,
+            config,
+            control,
+            emit,
+        };
         // A panic in a job must not silently kill the worker: it is reported like any error.
-        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(
-            || -> Result<Option<(PathBuf, Manifest)>, EngineError> {
-                let assets = match &assets {
-                    Some(a) => a.clone(),
-                    None => {
-                        let loaded = Arc::new(synth::SynthAssets::load(
-                            catalog,
-                            config.backgrounds.as_deref(),
-                        )?);
-                        assets = Some(loaded.clone());
-                        loaded
-                    }
-                };
-                // A folder that cannot take the checkpoint is refused before the run.
-                checkpoint::check_writable(&out, recipe.init_from.as_deref())?;
-                let cores = cores();
-                let synthesis = config
-                    .synthesis
-                    .unwrap_or_else(|| Synthesis::for_machine(device, cores, config.torch_threads));
-                emit(Event::TrainingStarted {
-                    device: device_name(device),
-                    torch_threads: config.torch_threads,
-                    synthesis,
-                });
-                let mut report = |p: Progress| emit(Event::TrainingProgress(p));
-                let trained = train::train(
-                    &recipe,
-                    catalog,
-                    assets,
-                    captures,
-                    device,
-                    synthesis,
-                    control,
-                    &mut report,
-                )?;
-                match trained {
-                    Some(ckpt) => {
-                        let dir = checkpoint::save(&ckpt, &out)?;
-                        Ok(Some((dir, ckpt.manifest)))
-                    }
-                    None => Ok(None),
-                }
-            },
-        ));
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            job.run(&mut assets, &recipe, &out, captures)
+        }));
         match result {
             Err(panic) => emit(Event::Error {
                 during: Activity::Training,
@@ -448,6 +414,66 @@ fn train_worker(
                 during: Activity::Training,
                 message: e.to_string(),
             }),
+        }
+    }
+}
+
+/// What one training request runs with.
+struct TrainJob<'a> {
+    catalog: &'a Catalog,
+    device: Device,
+    config: &'a EngineConfig,
+    control: &'a TrainControl,
+    emit: &'a (dyn Fn(Event) + Send + Sync),
+}
+
+impl TrainJob<'_> {
+    /// Trains and saves; None when cancelled. `assets` are loaded on the first job and kept.
+    fn run(
+        &self,
+        assets: &mut Option<Arc<synth::SynthAssets>>,
+        recipe: &Recipe,
+        out: &Path,
+        captures: Vec<LabelledCapture>,
+    ) -> Result<Option<(PathBuf, Manifest)>, EngineError> {
+        let assets = match assets {
+            Some(a) => a.clone(),
+            None => {
+                let loaded = Arc::new(synth::SynthAssets::load(
+                    self.catalog,
+                    self.config.backgrounds.as_deref(),
+                )?);
+                *assets = Some(loaded.clone());
+                loaded
+            }
+        };
+        // A folder that cannot take the checkpoint is refused before the run.
+        checkpoint::check_writable(out, recipe.init_from.as_deref())?;
+        let synthesis = self.config.synthesis.unwrap_or_else(|| {
+            Synthesis::for_machine(self.device, cores(), self.config.torch_threads)
+        });
+        (self.emit)(Event::TrainingStarted {
+            device: device_name(self.device),
+            torch_threads: self.config.torch_threads,
+            synthesis,
+        });
+        let mut report = |p: Progress| (self.emit)(Event::TrainingProgress(p));
+        let trained = train::train(
+            recipe,
+            self.catalog,
+            assets,
+            captures,
+            self.device,
+            synthesis,
+            self.control,
+            &mut report,
+        )?;
+        match trained {
+            Some(ckpt) => {
+                let dir = checkpoint::save(&ckpt, out)?;
+                Ok(Some((dir, ckpt.manifest)))
+            }
+            None => Ok(None),
         }
     }
 }

@@ -125,8 +125,32 @@ pub fn validate(
         v.iter().sum::<f64>() / v.len().max(1) as f64
     };
 
-    // Boxes cut from whole frames.
-    let frame_crops = pool.install(|| {
+    styles.extend(validate_frames(
+        ckpt,
+        assets,
+        recipe,
+        temperature,
+        &pool,
+        device,
+    ));
+    Ok(Validation {
+        temperature,
+        styles,
+        mean_top_score_items: mean_of(true),
+        mean_top_score_no_item: mean_of(false),
+    })
+}
+
+/// Top-k on boxes cut from whole frames, per style.
+fn validate_frames(
+    ckpt: &Checkpoint,
+    assets: &SynthAssets,
+    recipe: &Recipe,
+    temperature: f64,
+    pool: &rayon::ThreadPool,
+    device: Device,
+) -> Vec<StyleMetrics> {
+    let crops = pool.install(|| {
         frames::validation_crops(
             assets,
             frame_crops_per_class(recipe.validation_per_class),
@@ -134,25 +158,21 @@ pub fn validate(
             &recipe.synth,
         )
     });
-    let images: Vec<DynamicImage> = frame_crops.iter().map(|c| c.image.clone()).collect();
-    let frame_labels: Vec<i64> = frame_crops.iter().map(|c| c.class as i64).collect();
-    let frame_logits = view_logits(ckpt, &images, device);
-    let frame_probs = mean_view_probabilities(&frame_logits, temperature);
-    let frame_ranks = label_ranks(&frame_probs, &frame_labels, classes as i64);
-    for style in [Style::Screenshot, Style::Phone] {
-        let of_style = frame_crops
-            .iter()
-            .zip(&frame_ranks)
-            .filter(|(c, _)| c.style == style)
-            .map(|(_, r)| *r);
-        styles.push(style_metrics(ValidationSet::Frames, style, of_style));
-    }
-    Ok(Validation {
-        temperature,
-        styles,
-        mean_top_score_items: mean_of(true),
-        mean_top_score_no_item: mean_of(false),
-    })
+    let images: Vec<DynamicImage> = crops.iter().map(|c| c.image.clone()).collect();
+    let labels: Vec<i64> = crops.iter().map(|c| c.class as i64).collect();
+    let probs = mean_view_probabilities(&view_logits(ckpt, &images, device), temperature);
+    let ranks = label_ranks(&probs, &labels, assets.classes() as i64);
+    [Style::Screenshot, Style::Phone]
+        .into_iter()
+        .map(|style| {
+            let of_style = crops
+                .iter()
+                .zip(&ranks)
+                .filter(|(c, _)| c.style == style)
+                .map(|(_, r)| *r);
+            style_metrics(ValidationSet::Frames, style, of_style)
+        })
+        .collect()
 }
 
 fn style_metrics(
