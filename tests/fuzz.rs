@@ -164,8 +164,11 @@ proptest! {
         let dir = tempfile::tempdir().unwrap();
         let original = r#"{"schema_version":1,"items":[{"kind":"collectible","id":1,"name_en":"The Sad Onion","name_zh":"悲伤洋葱","description_en":"Tears up","description_zh":"射速提高","quality":3,"charge":null,"sprite":"sprites/collectible_001.png"}]}"#.as_bytes();
         std::fs::write(dir.path().join("catalog.json"), mutate(original, &edits)).unwrap();
+        std::fs::create_dir_all(dir.path().join("sprites")).unwrap();
+        image::RgbaImage::new(32, 32).save(dir.path().join("sprites/collectible_001.png")).unwrap();
+        // The error names the catalog file, or the sprite file an edited entry points to.
         if let Err(e) = Catalog::load(dir.path()) {
-            assert_names_file(&e.to_string(), "catalog.json");
+            assert_names_file(&e.to_string(), dir.path().to_str().unwrap());
         }
     }
 
