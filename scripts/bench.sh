@@ -89,9 +89,9 @@ if [ "$what" = all ] || [ "$what" = memory ]; then
   target/release/examples/frame_samples out/bench-frames 8 >/dev/null
   frame=$(ls -S out/bench-frames/frame_*.png | head -1)
   echo "== predict peak memory, $(python3 -c "import struct;d=open('$frame','rb').read(24);print(struct.unpack('>II',d[16:24]))") frame"
-  hundred=(); for i in $(seq 1 100); do hundred+=("$frame"); done
-  for n in 1 100; do
-    /usr/bin/time -f "$n inputs: %M KB peak, %e s" "$bin" predict --model models/default --json "${hundred[@]:0:$n}" >/dev/null
+  many=(); for i in $(seq 1 300); do many+=("$frame"); done
+  for n in 1 32 100 300; do
+    /usr/bin/time -f "$n inputs: %M KB peak, %e s" "$bin" predict --model models/default --json "${many[@]:0:$n}" >/dev/null
   done
 fi
 

@@ -348,7 +348,7 @@ fn predict_crops(
 
 /// Longest side a crop is kept at: the network sees at most 256 px, so anything larger is
 /// scaled down as soon as it is decoded and memory stays flat however large the input.
-const MAX_KEPT_SIDE: u32 = 1024;
+const MAX_KEPT_SIDE: u32 = 512;
 
 /// Inputs decoded and predicted at a time.
 const FILES_PER_CHUNK: usize = 32;
@@ -380,15 +380,24 @@ fn predict_files(
     mut each: impl FnMut(&Path, Result<Vec<Prediction>, String>),
 ) -> anyhow::Result<()> {
     for chunk in files.chunks(FILES_PER_CHUNK) {
-        let loaded: Vec<Result<DynamicImage, String>> =
-            chunk.iter().map(|p| load_crop(p, crop_box)).collect();
-        let crops: Vec<DynamicImage> = loaded
+        // Crops move to the engine; only the errors stay here, in input order.
+        let mut crops = Vec::with_capacity(chunk.len());
+        let errors: Vec<Option<String>> = chunk
             .iter()
-            .filter_map(|r| r.as_ref().ok().cloned())
+            .map(|p| match load_crop(p, crop_box) {
+                Ok(crop) => {
+                    crops.push(crop);
+                    None
+                }
+                Err(e) => Some(e),
+            })
             .collect();
         let mut results = predict_crops(engine, crops, top)?.into_iter();
-        for (path, crop) in chunk.iter().zip(loaded) {
-            each(path, crop.map(|_| results.next().unwrap_or_default()));
+        for (path, error) in chunk.iter().zip(errors) {
+            match error {
+                Some(e) => each(path, Err(e)),
+                None => each(path, Ok(results.next().unwrap_or_default())),
+            }
         }
     }
     Ok(())
