@@ -120,20 +120,23 @@ fn import_never_replaces_a_folder_of_other_files_or_its_own_source() {
 fn train_refuses_an_output_that_is_a_file_or_a_folder_of_other_files() {
     let tmp = tempfile::tempdir().unwrap();
     let catalog = real_catalog().dir();
+    let train_into = |out: &Path| {
+        run(
+            tmp.path(),
+            &[
+                "train",
+                "--catalog",
+                p(catalog),
+                "--minutes",
+                "1",
+                "--out",
+                p(out),
+            ],
+        )
+    };
     let file = tmp.path().join("notes.txt");
     std::fs::write(&file, "mine").unwrap();
-    let (code, _, stderr, took) = run(
-        tmp.path(),
-        &[
-            "train",
-            "--catalog",
-            p(catalog),
-            "--minutes",
-            "1",
-            "--out",
-            p(&file),
-        ],
-    );
+    let (code, _, stderr, took) = train_into(&file);
     assert_eq!(code, 1, "{stderr}");
     one_line(&stderr);
     assert!(stderr.contains("is a file"), "{stderr}");
@@ -152,18 +155,7 @@ fn train_refuses_an_output_that_is_a_file_or_a_folder_of_other_files() {
     let folder = tmp.path().join("photos");
     std::fs::create_dir_all(&folder).unwrap();
     std::fs::write(folder.join("a.jpg"), "x").unwrap();
-    let (code, _, stderr, _) = run(
-        tmp.path(),
-        &[
-            "train",
-            "--catalog",
-            p(catalog),
-            "--minutes",
-            "1",
-            "--out",
-            p(&folder),
-        ],
-    );
+    let (code, _, stderr, _) = train_into(&folder);
     assert_eq!(code, 1, "{stderr}");
     assert!(stderr.contains("holds other files"), "{stderr}");
     assert!(folder.join("a.jpg").is_file());
