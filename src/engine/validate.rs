@@ -158,17 +158,24 @@ fn validate_frames(
             &recipe.synth,
         )
     });
-    let images: Vec<DynamicImage> = crops.iter().map(|c| c.image.clone()).collect();
-    let labels: Vec<i64> = crops.iter().map(|c| c.class as i64).collect();
+    // The images move into the forward pass; labels and styles stay for the figures.
+    let mut images: Vec<DynamicImage> = Vec::with_capacity(crops.len());
+    let mut labels: Vec<i64> = Vec::with_capacity(crops.len());
+    let mut styles: Vec<Style> = Vec::with_capacity(crops.len());
+    for c in crops {
+        images.push(c.image);
+        labels.push(c.class as i64);
+        styles.push(c.style);
+    }
     let probs = mean_view_probabilities(&view_logits(ckpt, &images, device), temperature);
     let ranks = label_ranks(&probs, &labels, assets.classes() as i64);
     [Style::Screenshot, Style::Phone]
         .into_iter()
         .map(|style| {
-            let of_style = crops
+            let of_style = styles
                 .iter()
                 .zip(&ranks)
-                .filter(|(c, _)| c.style == style)
+                .filter(|(s, _)| **s == style)
                 .map(|(_, r)| *r);
             style_metrics(ValidationSet::Frames, style, of_style)
         })
