@@ -1,10 +1,12 @@
 //! Development aid: writes whole synthetic game frames (the second validation set's source)
-//! and the crops a player's boxes cut from them, to look at.
+//! and the crops a player's boxes cut from them, to look at; and `windows.png`, training
+//! samples cut from whole frames (`frames::render_window`: the top half items, the bottom
+//! half no item), with their render time against the crop renderer's.
 //! `cargo run --release --example frame_samples -- OUT_DIR [FRAMES]` (the data folder's catalog).
 use image::DynamicImage;
 use isaac_lens::catalog::Catalog;
 use isaac_lens::engine::frames;
-use isaac_lens::engine::synth::{Split, SynthAssets};
+use isaac_lens::engine::synth::{self, SampleSpec, Split, Style, SynthAssets, SynthOptions};
 use rand::SeedableRng;
 
 fn main() -> anyhow::Result<()> {
@@ -34,6 +36,41 @@ fn main() -> anyhow::Result<()> {
                 )))?;
         }
     }
+    window_sheet(&assets, &out)?;
     println!("wrote {count} frames to {}", out.display());
+    Ok(())
+}
+
+fn window_sheet(assets: &SynthAssets, out: &std::path::Path) -> anyhow::Result<()> {
+    let options = SynthOptions::default();
+    let spec = |i: u32| SampleSpec {
+        class: (i < 32).then_some((i as usize * 131) % assets.classes()),
+        style: if i % 4 == 3 {
+            Style::Phone
+        } else {
+            Style::Screenshot
+        },
+        split: Split::Train,
+        seed: u64::from(i) + 1000,
+    };
+    let mut sheet = image::RgbImage::new(8 * 66, 8 * 66);
+    let start = std::time::Instant::now();
+    for i in 0..64u32 {
+        let img = frames::render_window(assets, spec(i), 64, &options);
+        image::imageops::overlay(
+            &mut sheet,
+            &img,
+            i64::from(i % 8 * 66),
+            i64::from(i / 8 * 66),
+        );
+    }
+    let window_ms = start.elapsed().as_secs_f64() * 1000.0 / 64.0;
+    let start = std::time::Instant::now();
+    for i in 0..64u32 {
+        let _ = synth::render(assets, spec(i), 64, &options);
+    }
+    let crop_ms = start.elapsed().as_secs_f64() * 1000.0 / 64.0;
+    println!("render at 64 px: {window_ms:.2} ms per frame window, {crop_ms:.2} ms per crop");
+    sheet.save(out.join("windows.png"))?;
     Ok(())
 }

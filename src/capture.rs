@@ -97,10 +97,69 @@ pub fn capture_once(source: &SourceId) -> Result<RgbaImage, CaptureError> {
     }
 }
 
+/// A frame of a live feed and its signature, computed on the capture thread.
+pub struct LiveFrame {
+    pub image: RgbaImage,
+    pub signature: Signature,
+}
+
+/// Side of the brightness grid a frame's signature keeps (16:9).
+const SIGNATURE_W: u32 = 48;
+const SIGNATURE_H: u32 = 27;
+
+/// A frame shrunk to a 48x27 brightness grid: enough to tell a new room from the same room
+/// with Isaac walking, at almost no cost.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Signature(Vec<u8>);
+
+impl Signature {
+    pub fn of(frame: &RgbaImage) -> Self {
+        let (w, h) = frame.dimensions();
+        let mut cells = Vec::with_capacity((SIGNATURE_W * SIGNATURE_H) as usize);
+        for cy in 0..SIGNATURE_H {
+            for cx in 0..SIGNATURE_W {
+                // The mean of a 4x4 sample grid inside the cell.
+                let (x0, x1) = (cx * w / SIGNATURE_W, (cx + 1) * w / SIGNATURE_W);
+                let (y0, y1) = (cy * h / SIGNATURE_H, (cy + 1) * h / SIGNATURE_H);
+                let mut sum = 0u32;
+                let mut n = 0u32;
+                for sy in 0..4 {
+                    for sx in 0..4 {
+                        let x = x0 + (x1 - x0) * (2 * sx + 1) / 8;
+                        let y = y0 + (y1 - y0) * (2 * sy + 1) / 8;
+                        if x < w && y < h {
+                            let p = frame.get_pixel(x, y);
+                            sum +=
+                                (u32::from(p[0]) * 3 + u32::from(p[1]) * 6 + u32::from(p[2])) / 10;
+                            n += 1;
+                        }
+                    }
+                }
+                cells.push((sum / n.max(1)) as u8);
+            }
+        }
+        Self(cells)
+    }
+
+    /// Share of cells (0..1) whose brightness differs by more than 24 levels.
+    pub fn changed_share(&self, other: &Signature) -> f32 {
+        if self.0.len() != other.0.len() || self.0.is_empty() {
+            return 1.0;
+        }
+        let changed = self
+            .0
+            .iter()
+            .zip(&other.0)
+            .filter(|(a, b)| a.abs_diff(**b) > 24)
+            .count();
+        changed as f32 / self.0.len() as f32
+    }
+}
+
 /// A live feed: a thread captures at most `fps` frames a second and keeps only the newest.
 pub struct LiveCapture {
     stop: Arc<AtomicBool>,
-    frames: Receiver<Result<RgbaImage, String>>,
+    frames: Receiver<Result<LiveFrame, String>>,
 }
 
 impl LiveCapture {
@@ -124,7 +183,7 @@ impl LiveCapture {
     }
 
     /// The newest frame since the last call, if any.
-    pub fn latest(&self) -> Option<Result<RgbaImage, String>> {
+    pub fn latest(&self) -> Option<Result<LiveFrame, String>> {
         self.frames.try_iter().last()
     }
 }
@@ -139,13 +198,18 @@ fn capture_loop(
     source: &SourceId,
     period: Duration,
     stop: &AtomicBool,
-    tx: &Sender<Result<RgbaImage, String>>,
-    drain: &Receiver<Result<RgbaImage, String>>,
+    tx: &Sender<Result<LiveFrame, String>>,
+    drain: &Receiver<Result<LiveFrame, String>>,
     waker: &(dyn Fn() + Send + Sync),
 ) {
     while !stop.load(Ordering::SeqCst) {
         let started = Instant::now();
-        let frame = capture_once(source).map_err(|e| e.to_string());
+        let frame = capture_once(source)
+            .map(|image| LiveFrame {
+                signature: Signature::of(&image),
+                image,
+            })
+            .map_err(|e| e.to_string());
         let failed = frame.is_err();
         // Keep only the newest frame: a slow UI never sees stale ones.
         if let Err(crossbeam_channel::TrySendError::Full(frame)) = tx.try_send(frame) {
@@ -157,5 +221,33 @@ fn capture_loop(
             return;
         }
         std::thread::sleep(period.saturating_sub(started.elapsed()));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn signatures_tell_a_new_room_from_a_small_change() {
+        let room = RgbaImage::from_fn(960, 540, |x, y| {
+            image::Rgba([(x / 40 * 9) as u8, (y / 30 * 11) as u8, 60, 255])
+        });
+        let mut walked = room.clone();
+        // Isaac (40x40 px) moved: a few cells change.
+        for y in 250..290 {
+            for x in 400..440 {
+                walked.put_pixel(x, y, image::Rgba([255, 220, 200, 255]));
+            }
+        }
+        let other = RgbaImage::from_fn(960, 540, |x, y| {
+            image::Rgba([60, (x / 40 * 9) as u8, (y / 30 * 11) as u8, 255])
+        });
+        let base = Signature::of(&room);
+        assert_eq!(base.changed_share(&Signature::of(&room)), 0.0);
+        let small = base.changed_share(&Signature::of(&walked));
+        assert!(small > 0.0 && small < 0.01, "{small}");
+        assert!(base.changed_share(&Signature::of(&other)) > 0.5);
+        assert_eq!(base.changed_share(&Signature(Vec::new())), 1.0);
     }
 }

@@ -27,6 +27,8 @@ enum Command {
     Train(cli::recognise::TrainArgs),
     /// Recognise the item in each crop.
     Predict(cli::recognise::PredictArgs),
+    /// Find every item in whole frames (screenshots, captures).
+    Scan(cli::scan::ScanArgs),
     /// Score a model on labelled crops (CSV: file,kind,game_id).
     Eval(cli::recognise::EvalArgs),
     /// Where the data lives and what is installed.
@@ -50,6 +52,7 @@ fn main() -> ExitCode {
         Some(Command::Synth(a)) => cli::recognise::synth_samples(a, args.catalog.as_ref()),
         Some(Command::Train(a)) => cli::recognise::train(a, args.catalog.as_ref()),
         Some(Command::Predict(a)) => cli::recognise::predict(a, args.catalog.as_ref()),
+        Some(Command::Scan(a)) => cli::scan::scan(a, args.catalog.as_ref()),
         Some(Command::Eval(a)) => cli::recognise::eval(a, args.catalog.as_ref()),
         Some(Command::Info(a)) => cli::info(a, args.catalog.as_ref()),
         Some(Command::Capture(a)) => cli::capture(a),

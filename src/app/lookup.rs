@@ -6,9 +6,11 @@ use std::sync::Arc;
 use egui::{Pos2, Rect, Sense, Vec2};
 use image::{DynamicImage, RgbaImage};
 
+use super::scan_view::ScanState;
 use super::{HistoryEntry, Job, LensApp, panel};
 use crate::capture::{self, LiveCapture, SourceId};
-use crate::engine::Prediction;
+use crate::engine::predict::UNSURE_BELOW;
+use crate::engine::{Prediction, Request};
 
 /// A finished lookup: the crop and what the engine made of it.
 #[derive(Clone)]
@@ -39,6 +41,7 @@ pub struct LookupState {
     pub result: Option<LookupResult>,
     pub recent: Vec<LookupResult>,
     pub correction_query: String,
+    pub scan: ScanState,
 }
 
 impl LookupState {
@@ -52,9 +55,10 @@ impl LookupState {
         }
     }
 
-    /// Drops the lookup waiting for an answer (the engine cannot give one).
+    /// Drops the lookup and scan waiting for an answer (the engine cannot give one).
     pub fn cancel_pending(&mut self) {
         self.pending = None;
+        self.scan.cancel_pending();
     }
 
     pub fn is_pending(&self) -> bool {
@@ -71,6 +75,13 @@ impl LookupState {
         self.pan = Vec2::ZERO;
     }
 
+    /// Shows a new picture (a file, a paste, a drop) instead of the live feed.
+    pub fn show_picture(&mut self, frame: RgbaImage, label: String) {
+        self.stop_live();
+        self.scan.clear();
+        self.set_frame(frame, label);
+    }
+
     fn stop_live(&mut self) {
         self.live = None;
         self.frozen = false;
@@ -79,11 +90,9 @@ impl LookupState {
 
 pub fn open_image_path(app: &mut LensApp, _ctx: &egui::Context, path: &Path) {
     match crate::imageio::open(path) {
-        Ok(img) => {
-            app.lookup.stop_live();
-            app.lookup
-                .set_frame(img.to_rgba8(), path.display().to_string());
-        }
+        Ok(img) => app
+            .lookup
+            .show_picture(img.to_rgba8(), path.display().to_string()),
         Err(e) => app.notify_error(format!("{}: {e}", path.display())),
     }
 }
@@ -101,9 +110,8 @@ pub fn handle_dropped_files(app: &mut LensApp, ctx: &egui::Context) {
         };
         match decoded {
             Ok(img) => {
-                app.lookup.stop_live();
                 app.lookup
-                    .set_frame(img.to_rgba8(), path.display().to_string());
+                    .show_picture(img.to_rgba8(), path.display().to_string());
                 app.tab = super::Tab::Lookup;
             }
             Err(e) => app.notify_error(format!("{}: {e}", path.display())),
@@ -117,10 +125,7 @@ fn paste_image(app: &mut LensApp) {
         Ok(img) => {
             let (w, h) = (img.width as u32, img.height as u32);
             match RgbaImage::from_raw(w, h, img.bytes.into_owned()) {
-                Some(frame) => {
-                    app.lookup.stop_live();
-                    app.lookup.set_frame(frame, "clipboard".into());
-                }
+                Some(frame) => app.lookup.show_picture(frame, "clipboard".into()),
                 None => app.notify_error("the clipboard image has an unexpected size".into()),
             }
         }
@@ -128,7 +133,8 @@ fn paste_image(app: &mut LensApp) {
     }
 }
 
-/// Takes the newest live frame, unless frozen.
+/// Takes the newest live frame, unless frozen; in companion mode scans it when the room
+/// changed.
 pub fn poll_live(app: &mut LensApp, _ctx: &egui::Context) {
     if app.lookup.frozen {
         return;
@@ -139,11 +145,20 @@ pub fn poll_live(app: &mut LensApp, _ctx: &egui::Context) {
             let label = app.lookup.frame_label.clone();
             let selection = app.lookup.selection;
             let (zoom, pan) = (app.lookup.zoom, app.lookup.pan);
-            app.lookup.set_frame(frame, label);
+            app.lookup.set_frame(frame.image, label);
             // A live feed keeps the view and the box while it updates.
             app.lookup.selection = selection;
             app.lookup.zoom = zoom;
             app.lookup.pan = pan;
+            let scan = &mut app.lookup.scan;
+            if scan.companion
+                && !scan.is_pending()
+                && scan
+                    .watch
+                    .observe(frame.signature, std::time::Instant::now())
+            {
+                scan_frame(app);
+            }
         }
         Some(Err(e)) => {
             app.lookup.stop_live();
@@ -151,6 +166,34 @@ pub fn poll_live(app: &mut LensApp, _ctx: &egui::Context) {
         }
         None => {}
     }
+}
+
+/// Asks the engine for every item in the current frame.
+pub fn scan_frame(app: &mut LensApp) {
+    let Some(frame) = app.lookup.frame.clone() else {
+        return;
+    };
+    let id = app.next_request_id();
+    let image = Arc::new(DynamicImage::ImageRgba8(frame.as_ref().clone()));
+    if app.send(Request::Scan {
+        id,
+        frame: image,
+        top_k: 10,
+    }) {
+        app.lookup.scan.started(id, frame);
+    }
+}
+
+/// Shows find `i` of the last scan in the results, as a drawn box would be.
+pub fn select_find(app: &mut LensApp, i: usize) {
+    let scan = &app.lookup.scan;
+    let (Some(crop), Some(find)) = (scan.crop(i), scan.finds.get(i)) else {
+        return;
+    };
+    let predictions = find.predictions.clone();
+    app.lookup.scan.selected = Some(i);
+    app.lookup.pending = None;
+    present(app, Arc::new(crop), predictions);
 }
 
 pub fn start_live(app: &mut LensApp, source: SourceId, label: String) {
@@ -173,6 +216,12 @@ pub fn show_predictions(app: &mut LensApp, id: u64, predictions: Vec<Prediction>
         app.lookup.pending = Some((pending_id, crop));
         return;
     }
+    present(app, crop, predictions);
+}
+
+/// Makes `predictions` of `crop` the current result; the one before goes to the recent strip
+/// and the best items to the history.
+fn present(app: &mut LensApp, crop: Arc<DynamicImage>, predictions: Vec<Prediction>) {
     if let Some(previous) = app.lookup.result.take() {
         app.lookup.recent.insert(0, previous);
         app.lookup.recent.truncate(12);
@@ -225,6 +274,12 @@ pub fn lookup_ui(app: &mut LensApp, ui: &mut egui::Ui) {
         .min_size(300.0)
         .show(ui, |ui| {
             egui::ScrollArea::vertical().show(ui, |ui| {
+                if let Some(i) = panel::room_ui(app, ui) {
+                    select_find(app, i);
+                }
+                if app.lookup.scan.scanned.is_some() {
+                    ui.separator();
+                }
                 panel::results_ui(app, ui, false);
                 recent_ui(app, ui);
             });
@@ -278,6 +333,7 @@ fn source_bar_ui(app: &mut LensApp, ui: &mut egui::Ui) {
         if ui.button(app.t("paste")).clicked() || (paste_keys && app.lookup.frame.is_none()) {
             paste_image(app);
         }
+        scan_bar_ui(app, ui);
         if app.lookup.live.is_some() {
             ui.separator();
             let key = if app.lookup.frozen {
@@ -301,6 +357,45 @@ fn source_bar_ui(app: &mut LensApp, ui: &mut egui::Ui) {
             }
         }
     });
+}
+
+/// The Scan button (and its key), companion mode with a live source, and what the last scan
+/// found.
+fn scan_bar_ui(app: &mut LensApp, ui: &mut egui::Ui) {
+    ui.separator();
+    let key = egui::Key::from_name(app.settings.scan_hotkey.trim());
+    let key_pressed = key.is_some_and(|k| ui.input(|i| i.key_pressed(k)));
+    let has_frame = app.lookup.frame.is_some();
+    let button = ui.add_enabled(
+        has_frame,
+        egui::Button::new(format!("{} ({})", app.t("scan"), app.settings.scan_hotkey)),
+    );
+    if (button.clicked() || (key_pressed && has_frame)) && !app.lookup.scan.is_pending() {
+        scan_frame(app);
+    }
+    if app.lookup.live.is_some() {
+        let before = app.lookup.scan.companion;
+        let (label, hint) = (app.t("companion"), app.t("companion_hint"));
+        ui.checkbox(&mut app.lookup.scan.companion, label)
+            .on_hover_text(hint);
+        if app.lookup.scan.companion && !before {
+            app.lookup.scan.watch.reset();
+        }
+    }
+    let scan = &app.lookup.scan;
+    if scan.is_pending() {
+        ui.spinner();
+    } else if scan.scanned.is_some() {
+        let text = match scan.finds.len() {
+            0 => app.t("no_items_found").to_string(),
+            n => format!("{n} {}", app.t("items_found")),
+        };
+        let ms = scan
+            .last_ms
+            .map(|ms| format!(" · {ms:.0} ms"))
+            .unwrap_or_default();
+        ui.label(egui::RichText::new(format!("{text}{ms}")).weak());
+    }
 }
 
 fn frame_ui(app: &mut LensApp, ui: &mut egui::Ui) {
@@ -397,6 +492,88 @@ fn frame_ui(app: &mut LensApp, ui: &mut egui::Ui) {
         painter
             .with_clip_rect(rect)
             .rect_stroke(screen, 0.0, stroke, egui::StrokeKind::Outside);
+    }
+    // The finds of the last scan, when they belong to this picture (a live feed keeps
+    // showing them until the next scan).
+    let same_picture = app
+        .lookup
+        .scan
+        .scanned
+        .as_ref()
+        .is_some_and(|f| Arc::ptr_eq(f, &frame) || app.lookup.live.is_some());
+    if same_picture {
+        let boxes: Vec<Rect> = app
+            .lookup
+            .scan
+            .finds
+            .iter()
+            .map(|f| {
+                let b = f.bbox;
+                let min = Pos2::new(b.x as f32, b.y as f32);
+                Rect::from_min_max(
+                    to_screen(min),
+                    to_screen(min + Vec2::new(b.w as f32, b.h as f32)),
+                )
+            })
+            .collect();
+        finds_overlay_ui(app, ui, &painter.with_clip_rect(rect), &boxes);
+        if response.clicked()
+            && let Some(p) = response.interact_pointer_pos()
+            && let Some(i) = boxes.iter().position(|b| b.contains(p))
+        {
+            select_find(app, i);
+        }
+    }
+}
+
+/// Each find's box with its sprite, name and score; unsure finds in orange.
+fn finds_overlay_ui(app: &mut LensApp, ui: &egui::Ui, painter: &egui::Painter, boxes: &[Rect]) {
+    let Some(catalog) = app.catalog.clone() else {
+        return;
+    };
+    for (i, (find, screen)) in app.lookup.scan.finds.iter().zip(boxes).enumerate() {
+        let Some(best) = find.predictions.first() else {
+            continue;
+        };
+        let colour = if best.score < UNSURE_BELOW {
+            egui::Color32::from_rgb(240, 160, 50)
+        } else {
+            egui::Color32::from_rgb(80, 220, 120)
+        };
+        let width = if app.lookup.scan.selected == Some(i) {
+            3.0
+        } else {
+            2.0
+        };
+        painter.rect_stroke(
+            *screen,
+            2.0,
+            egui::Stroke::new(width, colour),
+            egui::StrokeKind::Outside,
+        );
+        let name = catalog
+            .get(best.key)
+            .map(|item| item.display_name())
+            .unwrap_or_default();
+        let text = format!("{name} {:.0}%", best.score * 100.0);
+        let galley =
+            painter.layout_no_wrap(text, egui::FontId::proportional(13.0), egui::Color32::WHITE);
+        let sprite = 20.0;
+        let tag = Rect::from_min_size(
+            screen.left_top() - Vec2::new(0.0, sprite + 4.0),
+            Vec2::new(galley.size().x + sprite + 10.0, sprite + 4.0),
+        );
+        painter.rect_filled(tag, 3.0, colour.gamma_multiply(0.85));
+        if let Some(texture) = app.sprites.get(ui.ctx(), &catalog, best.key) {
+            painter.image(
+                texture.id(),
+                Rect::from_min_size(tag.min + Vec2::new(2.0, 2.0), Vec2::splat(sprite)),
+                Rect::from_min_max(Pos2::ZERO, Pos2::new(1.0, 1.0)),
+                egui::Color32::WHITE,
+            );
+        }
+        let text_at = tag.min + Vec2::new(sprite + 6.0, (tag.height() - galley.size().y) / 2.0);
+        painter.galley(text_at, galley, egui::Color32::WHITE);
     }
 }
 

@@ -7,6 +7,7 @@ pub mod fonts;
 pub mod i18n;
 mod lookup;
 mod panel;
+mod scan_view;
 mod settings_tab;
 pub mod sprites;
 mod training_tab;
@@ -34,6 +35,8 @@ pub struct Settings {
     pub language: Language,
     /// Global hotkey that freezes the live frame, e.g. "Ctrl+Shift+F8".
     pub hotkey: String,
+    /// Hotkey that scans the frame for every item (also a key in the window), e.g. "F9".
+    pub scan_hotkey: String,
     pub device: DeviceChoice,
     /// libtorch threads; 0 picks all cores.
     pub torch_threads: usize,
@@ -59,6 +62,7 @@ impl Default for Settings {
         Self {
             language: Language::English,
             hotkey: "Ctrl+Shift+F8".into(),
+            scan_hotkey: "F9".into(),
             device: DeviceChoice::Auto,
             torch_threads: 0,
             data_folder: None,
@@ -198,6 +202,7 @@ pub struct LensApp {
     waker: Waker,
     next_request: u64,
     hotkey: Option<hotkey::Hotkey>,
+    scan_hotkey: Option<hotkey::Hotkey>,
     started: bool,
     /// From the command line: a source to capture live, an image to open.
     pub startup_source: Option<String>,
@@ -235,6 +240,7 @@ impl LensApp {
             waker: Arc::new(|| {}),
             next_request: 1,
             hotkey: None,
+            scan_hotkey: None,
             started: false,
             startup_source: None,
             startup_open: None,
@@ -257,13 +263,7 @@ impl LensApp {
         }
         let repaint = ctx.clone();
         self.waker = Arc::new(move || repaint.request_repaint());
-        match hotkey::Hotkey::register(&self.settings.hotkey) {
-            Ok(h) => self.hotkey = Some(h),
-            Err(e) => self.notify_error(format!(
-                "global hotkey {:?} unavailable: {e}",
-                self.settings.hotkey
-            )),
-        }
+        self.register_hotkeys(false);
         self.open_catalog();
         if self.startup_source.is_some() {
             self.spawn_job(|| {
@@ -395,15 +395,25 @@ impl LensApp {
         }
     }
 
-    /// Re-registers the global hotkey after the setting changed.
-    pub fn apply_hotkey(&mut self) {
+    /// (Re-)registers the global freeze and scan hotkeys; `say` confirms them.
+    pub fn register_hotkeys(&mut self, say: bool) {
         self.hotkey = None;
-        match hotkey::Hotkey::register(&self.settings.hotkey) {
-            Ok(h) => {
-                self.hotkey = Some(h);
-                self.notify(format!("hotkey: {}", self.settings.hotkey));
+        self.scan_hotkey = None;
+        for (text, scan) in [
+            (self.settings.hotkey.clone(), false),
+            (self.settings.scan_hotkey.clone(), true),
+        ] {
+            match hotkey::Hotkey::register(&text) {
+                Ok(h) if scan => self.scan_hotkey = Some(h),
+                Ok(h) => self.hotkey = Some(h),
+                Err(e) => {
+                    self.notify_error(format!("global hotkey {text:?} unavailable: {e}"));
+                    continue;
+                }
             }
-            Err(e) => self.notify_error(format!("hotkey {:?}: {e}", self.settings.hotkey)),
+            if say {
+                self.notify(format!("hotkey: {text}"));
+            }
         }
     }
 
@@ -428,10 +438,15 @@ impl LensApp {
         }
     }
 
+    /// A fresh id for a request whose answer comes back as an event.
+    pub fn next_request_id(&mut self) -> u64 {
+        self.next_request += 1;
+        self.next_request
+    }
+
     /// Sends crops to the engine; the answer arrives as an event with this id.
     pub fn request_predictions(&mut self, crops: Vec<image::DynamicImage>) -> Option<u64> {
-        let id = self.next_request;
-        self.next_request += 1;
+        let id = self.next_request_id();
         self.send(Request::Predict {
             id,
             crops,
@@ -453,8 +468,22 @@ impl LensApp {
         for event in events {
             self.handle_event(event);
         }
-        if self.hotkey.as_ref().is_some_and(hotkey::Hotkey::pressed) {
+        let pressed = hotkey::pressed_ids();
+        if self
+            .hotkey
+            .as_ref()
+            .is_some_and(|h| pressed.contains(&h.id))
+        {
             self.lookup.toggle_freeze();
+        }
+        if self
+            .scan_hotkey
+            .as_ref()
+            .is_some_and(|h| pressed.contains(&h.id))
+            && self.lookup.frame.is_some()
+            && !self.lookup.scan.is_pending()
+        {
+            lookup::scan_frame(self);
         }
         lookup::poll_live(self, ctx);
     }
@@ -521,6 +550,15 @@ impl LensApp {
                     }
                 }
                 Err(e) => self.notify_error(format!("recognition failed: {e}")),
+            },
+            Event::Scanned { id, results } => match results {
+                Ok(finds) => {
+                    self.lookup.scan.answered(id, finds);
+                }
+                Err(e) => {
+                    self.lookup.scan.cancel_pending();
+                    self.notify_error(format!("scan failed: {e}"));
+                }
             },
             Event::TrainingStarted {
                 device,
@@ -715,13 +753,14 @@ impl eframe::App for LensApp {
 }
 
 mod hotkey {
-    //! The global freeze hotkey (works while the game or capture viewer has focus).
+    //! The global freeze and scan hotkeys (they work while the game or capture viewer has
+    //! focus).
     use global_hotkey::hotkey::HotKey;
     use global_hotkey::{GlobalHotKeyEvent, GlobalHotKeyManager, HotKeyState};
 
     pub struct Hotkey {
         _manager: GlobalHotKeyManager,
-        id: u32,
+        pub id: u32,
     }
 
     impl Hotkey {
@@ -734,12 +773,15 @@ mod hotkey {
                 id: hotkey.id(),
             })
         }
+    }
 
-        pub fn pressed(&self) -> bool {
-            GlobalHotKeyEvent::receiver()
-                .try_iter()
-                .any(|e| e.id == self.id && e.state == HotKeyState::Pressed)
-        }
+    /// Ids of the hotkeys pressed since the last call (one queue serves every hotkey).
+    pub fn pressed_ids() -> Vec<u32> {
+        GlobalHotKeyEvent::receiver()
+            .try_iter()
+            .filter(|e| e.state == HotKeyState::Pressed)
+            .map(|e| e.id)
+            .collect()
     }
 }
 

@@ -4,8 +4,9 @@
 use egui::{Color32, RichText};
 
 use super::sprites::sprite_ui;
-use super::{LensApp, tr};
-use crate::catalog::ItemKey;
+use super::{Language, LensApp, tr};
+use crate::catalog::text::lines_from_eid;
+use crate::catalog::{Item, ItemKey};
 use crate::engine::predict::UNSURE_BELOW;
 
 /// What the user did in the list.
@@ -135,9 +136,88 @@ pub fn results_ui(app: &mut LensApp, ui: &mut egui::Ui, floating: bool) {
     }
 }
 
-/// The separate borderless, always-on-top window with the same list.
+/// The items the last scan found, a compact row each: sprite, both names, quality, score
+/// (unsure ones marked) and the description's first line. Returns the find clicked.
+pub fn room_ui(app: &mut LensApp, ui: &mut egui::Ui) -> Option<usize> {
+    let lang = app.settings.language;
+    let catalog = app.catalog.clone()?;
+    let scan = &app.lookup.scan;
+    if scan.scanned.is_none() && !scan.is_pending() {
+        return None;
+    }
+    ui.horizontal(|ui| {
+        ui.label(RichText::new(tr(lang, "room_items")).strong());
+        if app.lookup.scan.is_pending() {
+            ui.spinner();
+        }
+    });
+    if app.lookup.scan.finds.is_empty() && app.lookup.scan.scanned.is_some() {
+        ui.label(RichText::new(tr(lang, "no_items_found")).weak());
+    }
+    let mut clicked = None;
+    let finds: Vec<_> = app
+        .lookup
+        .scan
+        .finds
+        .iter()
+        .map(|f| f.predictions.first().cloned())
+        .collect();
+    for (i, best) in finds.into_iter().enumerate() {
+        let Some((best, item)) = best.and_then(|b| Some((b.score, catalog.get(b.key)?))) else {
+            continue;
+        };
+        let texture = app.sprites.get(ui.ctx(), &catalog, item.key());
+        let selected = app.lookup.scan.selected == Some(i);
+        ui.horizontal(|ui| {
+            sprite_ui(ui, texture.as_ref(), 32.0);
+            ui.vertical(|ui| {
+                let title = format!("{} · {}", item.name_en, item.name_zh);
+                if ui
+                    .selectable_label(selected, RichText::new(title).strong())
+                    .clicked()
+                {
+                    clicked = Some(i);
+                }
+                ui.horizontal(|ui| {
+                    if let Some(q) = item.quality {
+                        ui.label(RichText::new(format!("Q{q}")).weak());
+                    }
+                    let score = format!("{:.0}%", best * 100.0);
+                    if best < UNSURE_BELOW {
+                        ui.colored_label(
+                            Color32::from_rgb(240, 170, 60),
+                            format!("{score} · {}", tr(lang, "unsure")),
+                        );
+                    } else {
+                        ui.label(RichText::new(score).weak());
+                    }
+                });
+                if let Some(line) = first_line(item, lang) {
+                    ui.label(RichText::new(line).small());
+                }
+            });
+        });
+    }
+    clicked
+}
+
+/// The description's first line in the interface language (the other one when missing).
+fn first_line(item: &Item, lang: Language) -> Option<String> {
+    let (first, second) = match lang {
+        Language::English => (&item.description_en, &item.description_zh),
+        Language::Chinese => (&item.description_zh, &item.description_en),
+    };
+    [first, second]
+        .into_iter()
+        .find_map(|text| lines_from_eid(text).into_iter().next())
+        .map(|line| line.text)
+}
+
+/// The separate borderless, always-on-top window: the room's items in companion mode, and
+/// the top 10 of the current lookup.
 pub fn floating_panel(app: &mut LensApp, ctx: &egui::Context) {
-    if app.lookup.result.is_none() && !app.lookup.is_pending() {
+    let companion = app.lookup.scan.companion;
+    if app.lookup.result.is_none() && !app.lookup.is_pending() && !companion {
         return;
     }
     let mut builder = egui::ViewportBuilder::default()
@@ -184,7 +264,18 @@ pub fn floating_panel(app: &mut LensApp, ctx: &egui::Context) {
                         app.settings.panel_position = Some([outer.min.x, outer.min.y]);
                     }
                 }
-                egui::ScrollArea::vertical().show(ui, |ui| results_ui(app, ui, true));
+                egui::ScrollArea::vertical().show(ui, |ui| {
+                    if companion {
+                        if let Some(i) = room_ui(app, ui) {
+                            super::lookup::select_find(app, i);
+                        }
+                        if app.lookup.scan.selected.is_none() {
+                            return;
+                        }
+                        ui.separator();
+                    }
+                    results_ui(app, ui, true);
+                });
             });
     });
 }

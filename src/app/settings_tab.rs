@@ -21,7 +21,16 @@ pub fn settings_ui(app: &mut LensApp, ui: &mut egui::Ui) {
             ui.horizontal(|ui| {
                 ui.text_edit_singleline(&mut app.settings.hotkey);
                 if ui.button("✓").clicked() {
-                    app.apply_hotkey();
+                    app.register_hotkeys(true);
+                }
+            });
+            ui.end_row();
+
+            ui.label(tr(lang, "scan_hotkey"));
+            ui.horizontal(|ui| {
+                ui.text_edit_singleline(&mut app.settings.scan_hotkey);
+                if ui.button("✓").clicked() {
+                    app.register_hotkeys(true);
                 }
             });
             ui.end_row();

@@ -2,6 +2,7 @@
 
 pub mod catalog;
 pub mod recognise;
+pub mod scan;
 
 use std::path::PathBuf;
 

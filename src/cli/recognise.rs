@@ -291,7 +291,7 @@ pub struct PredictArgs {
 }
 
 #[derive(Serialize)]
-struct PredictionJson<'a> {
+pub(super) struct PredictionJson<'a> {
     kind: &'a str,
     id: u32,
     name_en: &'a str,
@@ -299,8 +299,44 @@ struct PredictionJson<'a> {
     score: f32,
 }
 
+/// Predictions as JSON rows: the item's kind, game id, both names and the score.
+pub(super) fn prediction_rows<'a>(
+    catalog: &'a Catalog,
+    predictions: &[Prediction],
+) -> Vec<PredictionJson<'a>> {
+    predictions
+        .iter()
+        .filter_map(|p| {
+            let item = catalog.get(p.key)?;
+            Some(PredictionJson {
+                kind: item.kind.as_str(),
+                id: item.id,
+                name_en: &item.name_en,
+                name_zh: &item.name_zh,
+                score: (p.score * 10_000.0).round() / 10_000.0,
+            })
+        })
+        .collect()
+}
+
+/// Predictions as ranked lines for people.
+pub(super) fn print_ranked(catalog: &Catalog, predictions: &[Prediction], indent: &str) {
+    for (rank, p) in predictions.iter().enumerate() {
+        if let Some(item) = catalog.get(p.key) {
+            println!(
+                "{indent}{:>2}. {:>5.1}%  {:<16} {} / {}",
+                rank + 1,
+                p.score * 100.0,
+                p.key.to_string(),
+                item.name_en,
+                item.name_zh
+            );
+        }
+    }
+}
+
 /// Starts an engine with the model loaded, or says why not.
-fn engine_with_model(
+pub(super) fn engine_with_model(
     catalog: Arc<Catalog>,
     config: EngineConfig,
     model: &Path,
@@ -426,37 +462,14 @@ pub fn predict(args: PredictArgs, catalog_dir: Option<&PathBuf>) -> anyhow::Resu
                 }
                 Ok(predictions) => {
                     if args.json {
-                        let rows: Vec<PredictionJson> = predictions
-                            .iter()
-                            .filter_map(|p| {
-                                let item = catalog.get(p.key)?;
-                                Some(PredictionJson {
-                                    kind: item.kind.as_str(),
-                                    id: item.id,
-                                    name_en: &item.name_en,
-                                    name_zh: &item.name_zh,
-                                    score: (p.score * 10_000.0).round() / 10_000.0,
-                                })
-                            })
-                            .collect();
+                        let rows = prediction_rows(&catalog, &predictions);
                         println!(
                             "{}",
                             serde_json::json!({ "file": file, "predictions": rows })
                         );
                     } else {
                         println!("{file}");
-                        for (rank, p) in predictions.iter().enumerate() {
-                            if let Some(item) = catalog.get(p.key) {
-                                println!(
-                                    "  {:>2}. {:>5.1}%  {:<16} {} / {}",
-                                    rank + 1,
-                                    p.score * 100.0,
-                                    p.key.to_string(),
-                                    item.name_en,
-                                    item.name_zh
-                                );
-                            }
-                        }
+                        print_ranked(&catalog, &predictions, "  ");
                     }
                 }
             }

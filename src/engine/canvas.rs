@@ -42,6 +42,29 @@ impl Canvas {
         out
     }
 
+    /// Variance of the brightness over the `side` square at (x, y), clipped to the canvas
+    /// and sampled every other pixel: how busy that part of the picture is.
+    pub fn variance(&self, x: f32, y: f32, side: f32) -> f32 {
+        let clip = |v: f32, limit: usize| (v.max(0.0) as usize).min(limit);
+        let (x0, x1) = (clip(x, self.w), clip(x + side, self.w));
+        let (y0, y1) = (clip(y, self.h), clip(y + side, self.h));
+        let (mut n, mut sum, mut sq) = (0.0f32, 0.0f32, 0.0f32);
+        for yy in (y0..y1).step_by(2) {
+            for xx in (x0..x1).step_by(2) {
+                let [r, g, b] = self.px[yy * self.w + xx];
+                let v = (r + g + b) / 3.0;
+                n += 1.0;
+                sum += v;
+                sq += v * v;
+            }
+        }
+        if n == 0.0 {
+            return 0.0;
+        }
+        let mean = sum / n;
+        sq / n - mean * mean
+    }
+
     pub fn to_rgb(&self) -> RgbImage {
         let mut img = RgbImage::new(self.w as u32, self.h as u32);
         for (dst, src) in img.pixels_mut().zip(&self.px) {

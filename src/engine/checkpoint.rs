@@ -65,7 +65,7 @@ impl Manifest {
 /// The model, its weights and its manifest, on one device.
 pub struct Checkpoint {
     pub vs: nn::VarStore,
-    pub net: Box<dyn nn::ModuleT + Send>,
+    pub net: Box<dyn model::Network>,
     pub manifest: Manifest,
 }
 

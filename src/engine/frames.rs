@@ -11,7 +11,7 @@ use rand::{Rng, SeedableRng};
 
 use super::canvas::Canvas;
 use super::scene::{self, Entity, ItemLook, Placement, SPRITE};
-use super::synth::{self, Split, Style, SynthAssets, SynthOptions};
+use super::synth::{self, SampleSpec, Split, Style, SynthAssets, SynthOptions};
 
 /// The game's screen in game pixels.
 pub const GAME_W: usize = 480;
@@ -37,23 +37,65 @@ pub struct Frame {
     pub scale: f32,
 }
 
+/// An item on the game screen: its class, how it is shown and its 32x32 cell's top-left
+/// corner in game pixels.
+#[derive(Clone, Copy, Debug)]
+pub struct GameItem {
+    pub class: usize,
+    pub placement: Placement,
+    pub x: i32,
+    pub y: i32,
+}
+
 /// Composes a frame holding `classes` (the first may go to the HUD slot), on `split`'s
 /// backgrounds, scaled to a window of one of the usual sizes.
 pub fn compose(assets: &SynthAssets, classes: &[usize], split: Split, seed: u64) -> Frame {
     let mut rng = StdRng::seed_from_u64(seed);
+    let (game, placed) = compose_game(assets, classes, split, &mut rng);
+    let width = WINDOW_WIDTHS[rng.random_range(0..WINDOW_WIDTHS.len())];
+    let height = width * 9 / 16;
+    let scale = width as f32 / GAME_W as f32;
+    let filter = if rng.random_bool(0.4) {
+        FilterType::Nearest
+    } else {
+        FilterType::Triangle
+    };
+    let image = image::imageops::resize(&game.to_rgb(), width, height, filter);
+    let at = |v: i32| (v as f32 * scale).round() as u32;
+    let items = placed
+        .into_iter()
+        .map(|g| FrameItem {
+            class: g.class,
+            placement: g.placement,
+            cell: [at(g.x), at(g.y), at(SPRITE), at(SPRITE)],
+        })
+        .collect();
+    Frame {
+        image,
+        items,
+        scale,
+    }
+}
+
+/// The game screen (480x270 game pixels) of a frame holding `classes`, and where each went.
+pub fn compose_game(
+    assets: &SynthAssets,
+    classes: &[usize],
+    split: Split,
+    rng: &mut StdRng,
+) -> (Canvas, Vec<GameItem>) {
     let mut game = assets
-        .random_background(split, GAME_W, GAME_H, &mut rng)
+        .random_background(split, GAME_W, GAME_H, rng)
         .unwrap_or_else(|| Canvas::new(GAME_W, GAME_H));
     // Room interior: the walls take the border; the HUD sits top-left over the wall.
     let mut taken: Vec<(f32, f32)> = Vec::new();
-    let mut items = Vec::new();
-    let mut game_cells = Vec::new();
+    let mut placed = Vec::new();
     for (i, &class) in classes.iter().enumerate() {
         let hud = i == 0 && rng.random_bool(0.15);
         let (x, y) = if hud {
             (8, 8)
         } else {
-            match free_spot(&taken, &mut rng) {
+            match free_spot(&taken, rng) {
                 Some(p) => p,
                 None => break,
             }
@@ -68,11 +110,16 @@ pub fn compose(assets: &SynthAssets, classes: &[usize], split: Split, seed: u64)
             }
         };
         taken.push((x as f32 + 16.0, y as f32 + 16.0));
-        game_cells.push((class, placement, x, y));
+        placed.push(GameItem {
+            class,
+            placement,
+            x,
+            y,
+        });
     }
     // Pickups, Isaac, tears and flies, some of them close to items.
     for _ in 0..rng.random_range(2..7) {
-        let what = Entity::random(&mut rng);
+        let what = Entity::random(rng);
         let (cx, cy) = if !taken.is_empty() && rng.random_bool(0.4) {
             let (ix, iy) = taken[rng.random_range(0..taken.len())];
             let a = rng.random_range(0.0..std::f32::consts::TAU);
@@ -81,40 +128,89 @@ pub fn compose(assets: &SynthAssets, classes: &[usize], split: Split, seed: u64)
         } else {
             (rng.random_range(50.0..430.0), rng.random_range(50.0..230.0))
         };
-        scene::entity(&mut game, what, cx, cy, &mut rng);
+        scene::entity(&mut game, what, cx, cy, rng);
     }
-    for &(class, placement, x, y) in &game_cells {
+    for g in &placed {
         let look = ItemLook {
-            placement,
-            glow: placement != Placement::Hud && rng.random_bool(0.12),
+            placement: g.placement,
+            glow: g.placement != Placement::Hud && rng.random_bool(0.12),
         };
-        scene::item(&mut game, &assets.sprites[class], x, y, look, &mut rng);
+        scene::item(&mut game, &assets.sprites[g.class], g.x, g.y, look, rng);
     }
     if rng.random_bool(0.3) {
-        scene::lighting(&mut game, &mut rng);
+        scene::lighting(&mut game, rng);
     }
-    let width = WINDOW_WIDTHS[rng.random_range(0..WINDOW_WIDTHS.len())];
-    let height = width * 9 / 16;
-    let scale = width as f32 / GAME_W as f32;
-    let filter = if rng.random_bool(0.4) {
-        FilterType::Nearest
-    } else {
-        FilterType::Triangle
+    (game, placed)
+}
+
+/// A training sample cut from a whole training frame: with `spec.class` a loose box around
+/// that item among up to five others; without, a box anywhere on the screen (walls, HUD,
+/// the room's own chests and fires, Isaac, pickups, the edge of an item) that holds no
+/// item's centre.
+pub fn render_window(
+    assets: &SynthAssets,
+    spec: SampleSpec,
+    size: u32,
+    options: &SynthOptions,
+) -> RgbImage {
+    let mut rng = StdRng::seed_from_u64(spec.seed ^ 0xF2A3_E5);
+    let mut classes: Vec<usize> = (0..rng.random_range(0..=5))
+        .map(|_| rng.random_range(0..assets.classes().max(1)))
+        .collect();
+    if let Some(class) = spec.class {
+        classes.insert(0, class);
+    }
+    let (game, placed) = compose_game(assets, &classes, spec.split, &mut rng);
+    let view = options.box_view(&mut rng);
+    let slack = (view - SPRITE as f32).max(0.0);
+    let origin = match (spec.class, placed.first()) {
+        (Some(_), Some(item)) => Some((
+            item.x as f32 - slack / 2.0 + rng.random_range(-0.4..=0.4) * slack,
+            item.y as f32 - slack / 2.0 + rng.random_range(-0.4..=0.4) * slack,
+        )),
+        (Some(_), None) => None,
+        (None, _) => empty_box(&game, &placed, view, &mut rng),
     };
-    let image = image::imageops::resize(&game.to_rgb(), width, height, filter);
-    for (class, placement, x, y) in game_cells {
-        let at = |v: i32| (v as f32 * scale).round() as u32;
-        items.push(FrameItem {
-            class,
-            placement,
-            cell: [at(x), at(y), at(SPRITE), at(SPRITE)],
-        });
+    match origin {
+        Some(origin) => {
+            synth::capture_box(&game, origin, view, spec.style, size, options, &mut rng)
+        }
+        // No room for the item, or no empty place: the crop renderer's sample instead.
+        None => synth::render(assets, spec, size, options),
     }
-    Frame {
-        image,
-        items,
-        scale,
+}
+
+/// A `view`-sided box on the screen that holds no item's centre; mostly the busiest of
+/// several tries (the room's chests, fires and machines, Isaac, pickups, an item's edge),
+/// since bare floor is easy and seldom where a scan goes wrong.
+fn empty_box(
+    game: &Canvas,
+    placed: &[GameItem],
+    view: f32,
+    rng: &mut StdRng,
+) -> Option<(f32, f32)> {
+    let half = SPRITE as f32 / 2.0;
+    let tries = if rng.random_bool(0.7) { 12 } else { 1 };
+    let mut best: Option<((f32, f32), f32)> = None;
+    for _ in 0..tries * 3 {
+        let x = rng.random_range(-view / 4.0..GAME_W as f32 - view * 0.75);
+        let y = rng.random_range(-view / 4.0..GAME_H as f32 - view * 0.75);
+        let holds = |g: &GameItem| {
+            let (cx, cy) = (g.x as f32 + half, g.y as f32 + half);
+            cx > x && cx < x + view && cy > y && cy < y + view
+        };
+        if placed.iter().any(holds) {
+            continue;
+        }
+        let busy = game.variance(x, y, view);
+        if best.is_none_or(|(_, b)| busy > b) {
+            best = Some(((x, y), busy));
+        }
+        if tries == 1 {
+            break;
+        }
     }
+    best.map(|(origin, _)| origin)
 }
 
 /// A free place for an item's 32x32 cell inside the room, away from other items.

@@ -11,6 +11,8 @@ pub mod frames;
 pub mod model;
 pub mod predict;
 pub mod recipe;
+pub mod scan;
+pub mod scan_validation;
 pub mod scene;
 pub mod synth;
 pub mod train;
@@ -135,6 +137,12 @@ pub enum Request {
         crops: Vec<DynamicImage>,
         top_k: usize,
     },
+    /// Every item in a whole frame; answered by [`Event::Scanned`] with the same id.
+    Scan {
+        id: u64,
+        frame: Arc<DynamicImage>,
+        top_k: usize,
+    },
     /// Train with `recipe`, mixing in the player's labelled `captures`, and save the
     /// checkpoint to `out`.
     Train {
@@ -153,6 +161,10 @@ pub enum Event {
     Predictions {
         id: u64,
         results: Result<Vec<Vec<Prediction>>, String>,
+    },
+    Scanned {
+        id: u64,
+        results: Result<Vec<scan::Find>, String>,
     },
     TrainingStarted {
         device: String,
@@ -364,6 +376,16 @@ fn predict_worker(
                     None => Err("no model is loaded yet".to_string()),
                 };
                 emit(Event::Predictions { id, results });
+            }
+            Request::Scan { id, frame, top_k } => {
+                let results = match &model {
+                    Some(ckpt) => std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                        scan::scan(ckpt, &frame, top_k, scan::ScanOptions::default(), device)
+                    }))
+                    .map_err(|p| panic_message(&p)),
+                    None => Err("no model is loaded yet".to_string()),
+                };
+                emit(Event::Scanned { id, results });
             }
             Request::Train { .. } => {}
         }

@@ -187,6 +187,55 @@ impl ModuleT for CompactNet {
     }
 }
 
+/// A classifier of `input`-sized crops that can also score every window of a larger image.
+pub trait Network: ModuleT + Send {
+    /// Logits [rows, cols, classes] for the `input`-sized windows of `xs` ([1, 3, H, W]) at
+    /// `WINDOW_STRIDE` pixels apart. This default cuts the windows out and classifies them
+    /// as crops; a convolutional network overrides it with one pass over the whole image.
+    fn window_logits(&self, xs: &Tensor, input: i64) -> Tensor {
+        let (h, w) = (xs.size()[2], xs.size()[3]);
+        if h < input || w < input {
+            return Tensor::zeros([0, 0, 0], (Kind::Float, xs.device()));
+        }
+        // [1, 3, rows, cols, input, input] -> [rows * cols, 3, input, input]
+        let windows = xs
+            .unfold(2, input, WINDOW_STRIDE)
+            .unfold(3, input, WINDOW_STRIDE);
+        let (rows, cols) = (windows.size()[2], windows.size()[3]);
+        let crops = windows
+            .permute([0, 2, 3, 1, 4, 5])
+            .reshape([rows * cols, 3, input, input]);
+        let logits: Vec<Tensor> = crops
+            .split(128, 0)
+            .iter()
+            .map(|c| self.forward_t(c, false))
+            .collect();
+        Tensor::cat(&logits, 0).view([rows, cols, -1])
+    }
+}
+
+/// Pixels between neighbouring windows of `Network::window_logits`: the compact network's
+/// feature stride.
+pub const WINDOW_STRIDE: i64 = 8;
+
+impl Network for CompactNet {
+    fn window_logits(&self, xs: &Tensor, input: i64) -> Tensor {
+        let x = self.features.forward_t(xs, false);
+        let k = input / WINDOW_STRIDE;
+        if x.size()[2] < k || x.size()[3] < k {
+            return Tensor::zeros([0, 0, 0], (Kind::Float, xs.device()));
+        }
+        // The head's global average over a crop's k x k features, at every position.
+        x.avg_pool2d([k, k], [1, 1], [0, 0], false, true, None)
+            .squeeze_dim(0)
+            .permute([1, 2, 0])
+            .to_kind(Kind::Float)
+            .apply(&self.head)
+    }
+}
+
+impl Network for Vgg16 {}
+
 /// The notebook's `VGG16_S`: torchvision VGG16-BN `features` and a fully connected head.
 #[derive(Debug)]
 pub struct Vgg16 {
@@ -243,7 +292,7 @@ pub fn build(
     classes: i64,
     input_size: u32,
     train_kind: Kind,
-) -> Box<dyn ModuleT + Send> {
+) -> Box<dyn Network> {
     match arch {
         Arch::Compact => Box::new(CompactNet::new(p, classes, train_kind)),
         Arch::Vgg16 => Box::new(Vgg16::new(p, classes, input_size, train_kind)),

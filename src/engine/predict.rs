@@ -222,8 +222,16 @@ pub fn predict(
         return Vec::new();
     }
     let probs = mean_view_probabilities(&view_logits(ckpt, crops, device), m.temperature);
+    top_k_items(m, &probs, top_k)
+}
+
+/// Top-`k` items of each row of `probs` ([N, outputs]), best first; "no item" is left out.
+pub fn top_k_items(m: &Manifest, probs: &Tensor, k: usize) -> Vec<Vec<Prediction>> {
+    if m.classes.is_empty() || probs.size().first().is_none_or(|&n| n == 0) {
+        return Vec::new();
+    }
     let items = probs.narrow(1, 0, m.classes.len() as i64);
-    let k = top_k.clamp(1, m.classes.len()) as i64;
+    let k = k.clamp(1, m.classes.len()) as i64;
     let (values, indices) = items.topk(k, 1, true, true);
     let values: Vec<f32> = Vec::<f32>::try_from(values.flatten(0, -1)).unwrap_or_default();
     let indices: Vec<i64> = Vec::<i64>::try_from(indices.flatten(0, -1)).unwrap_or_default();

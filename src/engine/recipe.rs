@@ -58,7 +58,7 @@ impl Default for Recipe {
             label_smoothing: 0.05,
             focus: 0.5,
             precision: Precision::Auto,
-            background_share: 0.03,
+            background_share: 0.12,
             capture_share: 0.1,
             seed: 1,
             validation_per_class: 4,

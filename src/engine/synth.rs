@@ -60,12 +60,24 @@ pub struct SynthOptions {
     pub dark_share: f32,
     /// Smallest and largest share of the box side the item's 32 px take.
     pub item_fill: (f32, f32),
+    /// Share of samples cut from whole game frames (several items, the HUD, the room's own
+    /// chests, fires and machines): what a scan of a frame sees.
+    pub frame_share: f32,
     pub jpeg: bool,
     pub blur: bool,
     pub noise: bool,
     pub colour: bool,
     pub moire: bool,
     pub perspective: bool,
+}
+
+impl SynthOptions {
+    /// Game pixels a training box spans: the item's 32 take a share drawn from `item_fill`.
+    pub fn box_view(&self, rng: &mut StdRng) -> f32 {
+        let (lo, hi) = self.item_fill;
+        let fill = rng.random_range(lo.min(hi)..=hi.max(lo)).clamp(0.1, 1.2);
+        scene::SPRITE as f32 / fill
+    }
 }
 
 impl Default for SynthOptions {
@@ -77,6 +89,7 @@ impl Default for SynthOptions {
             entity_share: 0.4,
             dark_share: 0.3,
             item_fill: (0.5, 1.0),
+            frame_share: 0.3,
             jpeg: true,
             blur: true,
             noise: true,
@@ -198,12 +211,9 @@ pub fn render(
     options: &SynthOptions,
 ) -> RgbImage {
     let mut rng = StdRng::seed_from_u64(spec.seed);
-    let side = size as usize * 2;
     // The box spans `view` game pixels, of which the item's 32 take `fill`: boxes are loose
     // and off-centre.
-    let (lo, hi) = options.item_fill;
-    let fill = rng.random_range(lo.min(hi)..=hi.max(lo)).clamp(0.1, 1.2);
-    let view = scene::SPRITE as f32 / fill;
+    let view = options.box_view(&mut rng);
     let margin = 8usize;
     let n = view.ceil() as usize + 2 * margin;
     let mut game = background(assets, spec.split, n, &mut rng);
@@ -243,19 +253,34 @@ pub fn render(
     if rng.random_bool(options.dark_share.clamp(0.0, 1.0) as f64) {
         scene::lighting(&mut game, &mut rng);
     }
-    // The game scales its screen to the window (2x-4.5x, nearest or smoothed); the canvas
-    // samples the box from that at twice the model's input.
+    capture_box(
+        &game,
+        (box_x, box_y),
+        view,
+        spec.style,
+        size,
+        options,
+        &mut rng,
+    )
+}
+
+/// The capture of a `view`-sided box at `origin` (game pixels) of a game screen: the game
+/// scales its screen to the window (2x-4.5x, nearest or smoothed), the box is sampled from
+/// that at twice the model's input, then captured (`capture`).
+pub fn capture_box(
+    game: &Canvas,
+    origin: (f32, f32),
+    view: f32,
+    style: Style,
+    size: u32,
+    options: &SynthOptions,
+    rng: &mut StdRng,
+) -> RgbImage {
+    let side = size as usize * 2;
     let scale = rng.random_range(2.0..4.5f32);
     let smooth = rng.random_bool(0.6).then_some(scale);
-    let canvas = scene::sample_scaled(
-        &game,
-        side,
-        side,
-        (box_x, box_y),
-        view / side as f32,
-        smooth,
-    );
-    capture(canvas, spec.style, size, options, &mut rng)
+    let canvas = scene::sample_scaled(game, side, side, origin, view / side as f32, smooth);
+    capture(canvas, style, size, options, rng)
 }
 
 /// Where an item is shown: `pedestal_share` on pedestals, the rest on the floor, in shops

@@ -13,9 +13,10 @@ use tch::{Device, Kind, Reduction, Tensor, nn, nn::OptimizerConfig};
 use super::EngineError;
 use super::checkpoint::{self, Checkpoint, Manifest};
 use super::focus::{self, ClassFocus};
+use super::frames;
 use super::predict::{model_input_from_image, tensor_from_u8_nhwc};
 use super::recipe::{LabelledCapture, MEAN, Metrics, Recipe, STD};
-use super::synth::{SampleSpec, Split, Style, SynthAssets, render_many, sample_seed};
+use super::synth::{SampleSpec, Split, Style, SynthAssets, render, sample_seed};
 use crate::catalog::Catalog;
 
 #[derive(Clone, Debug, PartialEq)]
@@ -74,9 +75,9 @@ impl Sampler {
         self.assets.classes()
     }
 
-    /// Sample `index` of the training stream: its pixels (input-sized) and label; items are
-    /// drawn from the cumulative distribution `cdf`.
-    fn spec(&self, index: u64, cdf: &[f64]) -> (SampleSpec, Option<usize>) {
+    /// Sample `index` of the training stream: what to render, and the player's capture that
+    /// replaces it (if any); items are drawn from the cumulative distribution `cdf`.
+    fn draw(&self, index: u64, cdf: &[f64]) -> Draw {
         let seed = sample_seed(self.recipe.seed, index);
         let mut rng = StdRng::seed_from_u64(seed ^ 0x5eed);
         let style = if rng.random_bool(self.recipe.synth.phone_share.clamp(0.0, 1.0) as f64) {
@@ -92,41 +93,57 @@ impl Sampler {
         } else {
             Some(focus::pick(cdf, rng.random::<f64>()))
         };
-        (
-            SampleSpec {
+        let in_frame = rng.random_bool(self.recipe.synth.frame_share.clamp(0.0, 1.0) as f64);
+        Draw {
+            spec: SampleSpec {
                 class,
                 style,
                 split: Split::Train,
                 seed,
             },
             capture,
-        )
+            in_frame,
+        }
     }
 
     fn batch(&self, first: u64, size: usize) -> Batch {
+        use rayon::prelude::*;
         let s = self.recipe.input_size;
         let cdf = self.focus.distribution();
-        let specs: Vec<(SampleSpec, Option<usize>)> = (0..size as u64)
-            .map(|i| self.spec(first + i, &cdf))
+        let draws: Vec<Draw> = (0..size as u64)
+            .map(|i| self.draw(first + i, &cdf))
             .collect();
-        let synth_specs: Vec<SampleSpec> = specs.iter().map(|(s, _)| *s).collect();
-        let mut images = render_many(&self.assets, &synth_specs, s, &self.recipe.synth);
-        let mut labels = Vec::with_capacity(size);
-        for ((spec, capture), image) in specs.iter().zip(images.iter_mut()) {
-            if let Some(c) = capture {
-                let (class, img) = &self.captures[*c];
-                *image = jitter_capture(img, s, spec.seed);
-                labels.push(*class as i64);
-            } else {
-                labels.push(spec.class.unwrap_or(self.classes()) as i64);
-            }
-        }
+        let options = &self.recipe.synth;
+        let images: Vec<RgbImage> = draws
+            .par_iter()
+            .map(|d| match d.capture {
+                Some(c) => jitter_capture(&self.captures[c].1, s, d.spec.seed),
+                None if d.in_frame => frames::render_window(&self.assets, d.spec, s, options),
+                None => render(&self.assets, d.spec, s, options),
+            })
+            .collect();
+        let labels = draws
+            .iter()
+            .map(|d| match d.capture {
+                Some(c) => self.captures[c].0 as i64,
+                None => d.spec.class.unwrap_or(self.classes()) as i64,
+            })
+            .collect();
         let mut pixels = Vec::with_capacity(size * (s * s * 3) as usize);
         for img in &images {
             pixels.extend_from_slice(img.as_raw());
         }
         Batch { pixels, labels }
     }
+}
+
+/// One sample of the training stream.
+struct Draw {
+    spec: SampleSpec,
+    /// The player's capture shown instead of a rendered sample.
+    capture: Option<usize>,
+    /// Cut from a whole frame (`frames::render_window`) rather than drawn as a crop.
+    in_frame: bool,
 }
 
 /// A real capture, re-boxed a little differently each time.

@@ -1,0 +1,79 @@
+//! Scan accuracy and speed on validation frames (held-out backgrounds), with the model in
+//! MODEL_DIR: `cargo run --release --example scan_bench -- MODEL_DIR [FRAMES] [--save DIR]`
+//! (the data folder's catalog). Prints found-and-right, found-wrong and false finds per
+//! frame, and the median scan time of the 1920x1080 frames and of all frames.
+use isaac_lens::catalog::Catalog;
+use isaac_lens::engine::checkpoint;
+use isaac_lens::engine::scan::{ScanOptions, scan};
+use isaac_lens::engine::scan_validation::{ScanScore, validation_frames};
+use isaac_lens::engine::synth::SynthAssets;
+use tch::Device;
+
+fn median(v: &mut [f64]) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v.get(v.len() / 2).copied().unwrap_or(f64::NAN)
+}
+
+fn main() -> anyhow::Result<()> {
+    let args: Vec<String> = std::env::args().collect();
+    let model = args
+        .get(1)
+        .ok_or_else(|| anyhow::anyhow!("usage: scan_bench MODEL_DIR [FRAMES]"))?;
+    let count: usize = args.get(2).map_or(Ok(140), |s| s.parse())?;
+    let propose: f32 = std::env::var("PROPOSE")
+        .ok()
+        .map_or(Ok(0.3), |s| s.parse())?;
+    let keep: f32 = std::env::var("KEEP").ok().map_or(Ok(0.5), |s| s.parse())?;
+    let save = args
+        .iter()
+        .position(|a| a == "--save")
+        .and_then(|i| args.get(i + 1));
+    tch::set_num_threads(2);
+    let catalog = Catalog::load(&isaac_lens::paths::default_catalog_dir())?;
+    let shared = isaac_lens::paths::shared_isaac_dir().map(|d| d.join("backgrounds"));
+    let assets = SynthAssets::load(&catalog, shared.as_deref())?;
+    let ckpt = checkpoint::load(model.as_ref(), &catalog, Device::Cpu)?;
+    let frames = validation_frames(&assets, count, 1);
+    let options = ScanOptions { propose, keep };
+    let mut score = ScanScore::default();
+    let mut by_items = vec![ScanScore::default(); 7];
+    let (mut all_ms, mut hd_ms) = (Vec::new(), Vec::new());
+    for (i, frame) in frames.iter().enumerate() {
+        let start = std::time::Instant::now();
+        let finds = scan(&ckpt, &frame.image, 10, options, Device::Cpu);
+        let ms = start.elapsed().as_secs_f64() * 1000.0;
+        all_ms.push(ms);
+        if frame.image.width() == 1920 && frame.image.height() == 1080 {
+            hd_ms.push(ms);
+        }
+        score.add(&frame.items, &finds, &ckpt.manifest.classes);
+        by_items[frame.items.len().min(6)].add(&frame.items, &finds, &ckpt.manifest.classes);
+        if let Some(dir) = save {
+            std::fs::create_dir_all(dir)?;
+            frame.image.save(format!("{dir}/frame{i:03}.png"))?;
+            let json = serde_json::to_string(&finds)?;
+            std::fs::write(format!("{dir}/frame{i:03}.json"), json)?;
+        }
+    }
+    println!("{}", serde_json::to_string(&score)?);
+    println!(
+        "found and right {:.1}%, found wrong {}, false finds per frame {:.2}",
+        score.recall() * 100.0,
+        score.found_wrong,
+        score.false_per_frame()
+    );
+    for (n, s) in by_items.iter().enumerate() {
+        println!(
+            "  {n} items: {} frames, right {}/{}, wrong {}, false {}",
+            s.frames, s.found_right, s.items, s.found_wrong, s.false_finds
+        );
+    }
+    println!(
+        "scan time: median {:.0} ms over {} frames; 1920x1080 median {:.0} ms over {}",
+        median(&mut all_ms),
+        all_ms.len(),
+        median(&mut hd_ms),
+        hd_ms.len()
+    );
+    Ok(())
+}

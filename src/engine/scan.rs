@@ -1,0 +1,347 @@
+//! Every item in a whole frame, without a box drawn by hand.
+//!
+//! The game draws a fixed 480x270 screen scaled to its window, so an item's size on screen
+//! follows from the frame's size. A scan (1) finds the game's screen inside the frame
+//! (letterbox bars are dark), (2) shrinks it so that a loose box around an item, about 48
+//! game pixels, becomes the classifier's input size, (3) scores every such window in one
+//! convolutional pass (`Network::window_logits`): one minus the "no item" probability is
+//! how likely a window holds an item, (4) takes the local peaks inside the room (the HUD
+//! around it is never a find), and (5) classifies each peak's box through the same
+//! prediction path as a drawn box, keeping those that still look like an item.
+
+use image::{DynamicImage, RgbImage};
+use serde::{Deserialize, Serialize};
+use tch::{Device, Kind, Tensor};
+
+use super::checkpoint::Checkpoint;
+use super::frames::{GAME_H, GAME_W};
+use super::predict::{self, CropBox, Prediction};
+
+/// Game pixels a scan window spans: a player's loose box around a 32 px item sprite.
+pub const WINDOW_GAME_PX: f32 = 48.0;
+
+/// The room inside the walls, in game pixels (x0, y0, x1, y1): the HUD (active item,
+/// hearts, counters, trinket and pocket slots) lies outside it.
+const ROOM: [f32; 4] = [40.0, 40.0, 440.0, 242.0];
+
+/// Frames larger than 4K (3840x2160) are scanned scaled down to this many pixels.
+pub const MAX_SCANNED_PIXELS: u64 = 3840 * 2160;
+
+/// An item found in a frame: its box in frame pixels and its top predictions.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Find {
+    #[serde(rename = "box")]
+    pub bbox: CropBox,
+    pub predictions: Vec<Prediction>,
+}
+
+impl Find {
+    /// The best prediction's score (0 when there is none).
+    pub fn score(&self) -> f32 {
+        self.predictions.first().map_or(0.0, |p| p.score)
+    }
+}
+
+/// Thresholds of a scan.
+#[derive(Clone, Copy, Debug)]
+pub struct ScanOptions {
+    /// A window is a candidate when its item probability reaches this and is a local peak.
+    pub propose: f32,
+    /// A candidate is kept when its classified box gives items at least this probability
+    /// in all, more than "no item".
+    pub keep: f32,
+}
+
+impl Default for ScanOptions {
+    fn default() -> Self {
+        Self {
+            propose: 0.3,
+            keep: 0.5,
+        }
+    }
+}
+
+/// Where the game's screen lies in a frame, and its scale.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct GameArea {
+    pub x: f32,
+    pub y: f32,
+    /// Frame pixels per game pixel.
+    pub scale: f32,
+}
+
+impl GameArea {
+    /// Game pixels to frame pixels.
+    pub fn frame_from_game(&self, gx: f32, gy: f32) -> (f32, f32) {
+        (self.x + gx * self.scale, self.y + gy * self.scale)
+    }
+
+    pub fn game_from_frame(&self, fx: f32, fy: f32) -> (f32, f32) {
+        ((fx - self.x) / self.scale, (fy - self.y) / self.scale)
+    }
+}
+
+/// Below this brightness (0-255, brightest channel) a pixel counts as a letterbox bar.
+const BAR_LEVEL: u8 = 20;
+
+/// The game's screen in `img`: the part inside dark bars, taken as a 16:9 screen. None when
+/// nothing is lit or what is lit is too small to hold an item (a black frame while a
+/// capture card has no signal).
+pub fn game_area(img: &RgbImage) -> Option<GameArea> {
+    let (w, h) = img.dimensions();
+    let lit = |p: &image::Rgb<u8>| p.0.iter().any(|&c| c > BAR_LEVEL);
+    // A row or column is part of the picture when more than 1% of it is lit.
+    let row_lit = |y: u32| {
+        (0..w)
+            .step_by(2)
+            .filter(|&x| lit(img.get_pixel(x, y)))
+            .count()
+            * 2
+            > (w as usize / 100).max(1)
+    };
+    let col_lit = |x: u32| {
+        (0..h)
+            .step_by(2)
+            .filter(|&y| lit(img.get_pixel(x, y)))
+            .count()
+            * 2
+            > (h as usize / 100).max(1)
+    };
+    let top = (0..h).find(|&y| row_lit(y))?;
+    let bottom = (0..h).rev().find(|&y| row_lit(y))? + 1;
+    let left = (0..w).find(|&x| col_lit(x))?;
+    let right = (0..w).rev().find(|&x| col_lit(x))? + 1;
+    let (cw, ch) = ((right - left) as f32, (bottom - top) as f32);
+    // A dark room edge may be trimmed too, and trimming only shrinks: the larger of the two
+    // estimates is the closer one.
+    let scale = (cw / GAME_W as f32).max(ch / GAME_H as f32);
+    // Smaller than a 160-wide thumbnail: an item would be a few pixels.
+    if scale < 1.0 / 3.0 {
+        return None;
+    }
+    let (mx, my) = ((left + right) as f32 / 2.0, (top + bottom) as f32 / 2.0);
+    Some(GameArea {
+        x: mx - GAME_W as f32 * scale / 2.0,
+        y: my - GAME_H as f32 * scale / 2.0,
+        scale,
+    })
+}
+
+/// Scans `frame` with `ckpt`: the items found, best first, each with its top `top_k`.
+pub fn scan(
+    ckpt: &Checkpoint,
+    frame: &DynamicImage,
+    top_k: usize,
+    options: ScanOptions,
+    device: Device,
+) -> Vec<Find> {
+    // Past 4K a frame is scanned scaled down (an item still spans over 100 pixels), so the
+    // work and memory stay bounded whatever the input.
+    let (w, h) = (frame.width(), frame.height());
+    let shrink = (MAX_SCANNED_PIXELS as f64 / (f64::from(w) * f64::from(h))).sqrt();
+    if shrink < 1.0 {
+        let (sw, sh) = (
+            ((f64::from(w) * shrink) as u32).max(1),
+            ((f64::from(h) * shrink) as u32).max(1),
+        );
+        let small = frame.resize_exact(sw, sh, image::imageops::FilterType::Triangle);
+        let mut finds = scan(ckpt, &small, top_k, options, device);
+        let (kx, ky) = (w as f32 / sw as f32, h as f32 / sh as f32);
+        for f in &mut finds {
+            let b = f.bbox;
+            f.bbox = CropBox {
+                x: (b.x as f32 * kx) as u32,
+                y: (b.y as f32 * ky) as u32,
+                w: ((b.w as f32 * kx) as u32).min(w - (b.x as f32 * kx) as u32),
+                h: ((b.h as f32 * ky) as u32).min(h - (b.y as f32 * ky) as u32),
+            };
+        }
+        return finds;
+    }
+    let rgb = frame.to_rgb8();
+    let Some(area) = game_area(&rgb) else {
+        return Vec::new();
+    };
+    let candidates = propose(ckpt, &rgb, area, options, device);
+    if candidates.is_empty() {
+        return Vec::new();
+    }
+    let crops: Vec<DynamicImage> = candidates
+        .iter()
+        .map(|b| {
+            DynamicImage::ImageRgb8(image::imageops::crop_imm(&rgb, b.x, b.y, b.w, b.h).to_image())
+        })
+        .collect();
+    let m = &ckpt.manifest;
+    let probs = predict::mean_view_probabilities(
+        &predict::view_logits(ckpt, &crops, device),
+        m.temperature,
+    );
+    let items = m.classes.len() as i64;
+    let no_item: Vec<f32> = Vec::try_from(probs.select(1, items)).unwrap_or_default();
+    let mut finds: Vec<(f32, Find)> = candidates
+        .into_iter()
+        .zip(predict::top_k_items(m, &probs, top_k))
+        .zip(no_item)
+        .filter(|(_, none)| 1.0 - none >= options.keep)
+        .map(|((bbox, predictions), none)| (1.0 - none, Find { bbox, predictions }))
+        .collect();
+    finds.sort_by(|a, b| b.0.total_cmp(&a.0));
+    // Two candidates on one item: keep the surer one.
+    let mut kept: Vec<Find> = Vec::new();
+    for (_, find) in finds {
+        if kept.iter().all(|k| !overlaps(&k.bbox, &find.bbox)) {
+            kept.push(find);
+        }
+    }
+    kept
+}
+
+/// Centres closer than half a window: the same item.
+fn overlaps(a: &CropBox, b: &CropBox) -> bool {
+    let centre = |c: &CropBox| (c.x as f32 + c.w as f32 / 2.0, c.y as f32 + c.h as f32 / 2.0);
+    let (ax, ay) = centre(a);
+    let (bx, by) = centre(b);
+    let reach = a.w.max(b.w) as f32 * 0.5;
+    (ax - bx).abs() < reach && (ay - by).abs() < reach
+}
+
+/// Boxes (frame pixels) of the windows that peak above `options.propose` inside the room.
+fn propose(
+    ckpt: &Checkpoint,
+    rgb: &RgbImage,
+    area: GameArea,
+    options: ScanOptions,
+    device: Device,
+) -> Vec<CropBox> {
+    let m = &ckpt.manifest;
+    let input = i64::from(m.input_size);
+    // Frame pixels to model pixels.
+    let shrink = m.input_size as f32 / (WINDOW_GAME_PX * area.scale);
+    let stride = super::model::WINDOW_STRIDE as usize;
+    let round = |v: f32| ((v / stride as f32).round() as usize * stride).max(input as usize);
+    let (tw, th) = (
+        round(rgb.width() as f32 * shrink),
+        round(rgb.height() as f32 * shrink),
+    );
+    let xs = Tensor::from_slice(rgb.as_raw())
+        .view([1, i64::from(rgb.height()), i64::from(rgb.width()), 3])
+        .permute([0, 3, 1, 2])
+        .to_kind(Kind::Float)
+        / 255.0;
+    let xs = xs.internal_upsample_bilinear2d_aa([th as i64, tw as i64], false, None, None);
+    let mean = Tensor::from_slice(&m.mean).view([1, 3, 1, 1]);
+    let std = Tensor::from_slice(&m.std).view([1, 3, 1, 1]);
+    let xs = ((xs - mean) / std).to_device(device);
+    let logits = tch::no_grad(|| ckpt.net.window_logits(&xs, input)).to_device(Device::Cpu);
+    let dims = logits.size();
+    let (rows, cols) = (dims[0] as usize, dims[1] as usize);
+    if rows == 0 || cols == 0 {
+        return Vec::new();
+    }
+    let objectness: Tensor = 1.0
+        - (logits / m.temperature)
+            .softmax(-1, Kind::Float)
+            .select(2, m.classes.len() as i64);
+    let map: Vec<f32> = Vec::try_from(objectness.flatten(0, -1)).unwrap_or_default();
+    let at = |r: usize, c: usize| map.get(r * cols + c).copied().unwrap_or(0.0);
+    // Window (r, c) in frame pixels.
+    let (sx, sy) = (
+        rgb.width() as f32 / tw as f32,
+        rgb.height() as f32 / th as f32,
+    );
+    let side = input as f32 * sx.max(sy);
+    let mut boxes = Vec::new();
+    for r in 0..rows {
+        for c in 0..cols {
+            let v = at(r, c);
+            if v < options.propose {
+                continue;
+            }
+            let peak = (r.saturating_sub(1)..=(r + 1).min(rows - 1)).all(|rr| {
+                (c.saturating_sub(1)..=(c + 1).min(cols - 1))
+                    .all(|cc| (rr, cc) == (r, c) || at(rr, cc) <= v)
+            });
+            if !peak {
+                continue;
+            }
+            let cx = (c as f32 * stride as f32 + input as f32 / 2.0) * sx;
+            let cy = (r as f32 * stride as f32 + input as f32 / 2.0) * sy;
+            let (gx, gy) = area.game_from_frame(cx, cy);
+            if gx < ROOM[0] || gy < ROOM[1] || gx > ROOM[2] || gy > ROOM[3] {
+                continue;
+            }
+            if let Some(b) = square_box(cx, cy, side, rgb.dimensions()) {
+                boxes.push(b);
+            }
+        }
+    }
+    boxes
+}
+
+/// A `side` square centred on (cx, cy), moved inside the frame (and shrunk if the frame is
+/// smaller).
+fn square_box(cx: f32, cy: f32, side: f32, (w, h): (u32, u32)) -> Option<CropBox> {
+    let side = side.min(w as f32).min(h as f32).round() as u32;
+    if side == 0 {
+        return None;
+    }
+    let clamp =
+        |c: f32, limit: u32| ((c - side as f32 / 2.0).round().max(0.0) as u32).min(limit - side);
+    Some(CropBox {
+        x: clamp(cx, w),
+        y: clamp(cy, h),
+        w: side,
+        h: side,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn game_area_finds_the_screen_inside_letterbox_bars() {
+        // A 16:9 game of 960x540 inside a 960x720 (4:3) frame: bars of 90 px top and bottom.
+        let mut img = RgbImage::new(960, 720);
+        for y in 90..630 {
+            for x in 0..960 {
+                img.put_pixel(x, y, image::Rgb([90, 60, 40]));
+            }
+        }
+        let area = game_area(&img).unwrap();
+        assert!((area.scale - 2.0).abs() < 0.01, "{area:?}");
+        assert!(
+            (area.y - 90.0).abs() < 1.0 && area.x.abs() < 1.0,
+            "{area:?}"
+        );
+        // Pillarbox: 1280x720 game inside a 1720x720 frame.
+        let mut img = RgbImage::new(1720, 720);
+        for y in 0..720 {
+            for x in 220..1500 {
+                img.put_pixel(x, y, image::Rgb([50, 50, 60]));
+            }
+        }
+        let area = game_area(&img).unwrap();
+        assert!((area.scale - 1280.0 / 480.0).abs() < 0.01, "{area:?}");
+        assert!((area.x - 220.0).abs() < 1.0, "{area:?}");
+    }
+
+    #[test]
+    fn black_and_tiny_frames_have_no_game() {
+        assert_eq!(game_area(&RgbImage::new(1920, 1080)), None);
+        assert_eq!(
+            game_area(&RgbImage::from_pixel(100, 60, image::Rgb([80, 80, 80]))),
+            None
+        );
+    }
+
+    #[test]
+    fn boxes_stay_inside_the_frame() {
+        let b = square_box(5.0, 300.0, 64.0, (320, 310)).unwrap();
+        assert_eq!((b.x, b.w), (0, 64));
+        assert!(b.y + b.h <= 310);
+        let b = square_box(50.0, 50.0, 500.0, (320, 180)).unwrap();
+        assert_eq!((b.x, b.y, b.w, b.h), (0, 0, 180, 180));
+    }
+}
