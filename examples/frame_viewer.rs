@@ -1,7 +1,7 @@
 //! A stand-in for a capture-card viewer: a plain window showing one image at 1:1, used by
 //! `scripts/screenshots.sh` so the app has a real window to capture.
 //! `cargo run --release --example frame_viewer -- BACKGROUND [CROP] [TITLE]`: the background
-//! at 960x600, with CROP (a real item capture) pasted in the middle.
+//! 960 wide (a room render: 960x600), with CROP ("-" for none) (a real item capture) pasted in the middle.
 
 fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -13,13 +13,19 @@ fn main() -> anyhow::Result<()> {
         .cloned()
         .unwrap_or_else(|| "Capture viewer".into());
     let background = isaac_lens::imageio::open(std::path::Path::new(path))?.to_rgba8();
-    let mut img =
-        image::imageops::resize(&background, 960, 600, image::imageops::FilterType::Triangle);
-    if let Some(crop) = args.get(1) {
+    // 960 wide, keeping the picture's shape (a 16:10 room render stays 960x600).
+    let height = (960 * background.height() / background.width().max(1)).max(1);
+    let mut img = image::imageops::resize(
+        &background,
+        960,
+        height,
+        image::imageops::FilterType::Triangle,
+    );
+    if let Some(crop) = args.get(1).filter(|c| c.as_str() != "-") {
         let crop = isaac_lens::imageio::open(std::path::Path::new(crop))?.to_rgba8();
         let (x, y) = (
             (960 - crop.width() as i64) / 2,
-            (600 - crop.height() as i64) / 2,
+            (i64::from(height) - crop.height() as i64) / 2,
         );
         image::imageops::overlay(&mut img, &crop, x, y);
     }

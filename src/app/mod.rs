@@ -799,6 +799,9 @@ pub struct AppArgs {
     /// Open this image in the Lookup tab.
     #[arg(long)]
     pub open: Option<PathBuf>,
+    /// Start in companion mode: scan the live source whenever the room changes.
+    #[arg(long)]
+    pub companion: bool,
 }
 
 /// Opens the main window; `catalog` overrides the data folder's.
@@ -841,6 +844,7 @@ pub fn run(catalog: Option<PathBuf>, args: AppArgs) -> anyhow::Result<()> {
             }
             app.startup_source = args.source.clone();
             app.startup_open = args.open.clone();
+            app.lookup.scan.companion = args.companion;
             app.tab = args.tab.unwrap_or_default();
             Ok(Box::new(app))
         }),

@@ -334,10 +334,14 @@ pub enum Entity {
     Bomb,
     Fly,
     Rock,
+    /// Red, golden, wooden or stone chests: pickups that sit where items could.
+    Chest,
+    Poop,
+    Fire,
 }
 
 impl Entity {
-    pub const ALL: [Entity; 8] = [
+    pub const ALL: [Entity; 11] = [
         Entity::Isaac,
         Entity::Tear,
         Entity::Heart,
@@ -346,6 +350,9 @@ impl Entity {
         Entity::Bomb,
         Entity::Fly,
         Entity::Rock,
+        Entity::Chest,
+        Entity::Poop,
+        Entity::Fire,
     ];
 
     pub fn random(rng: &mut StdRng) -> Self {
@@ -356,7 +363,7 @@ impl Entity {
     pub fn radius(self) -> f32 {
         match self {
             Entity::Isaac => 14.0,
-            Entity::Rock => 12.0,
+            Entity::Rock | Entity::Chest | Entity::Poop | Entity::Fire => 12.0,
             Entity::Bomb | Entity::Heart => 7.0,
             Entity::Coin | Entity::Key | Entity::Fly => 5.0,
             Entity::Tear => 4.0,
@@ -364,54 +371,15 @@ impl Entity {
     }
 }
 
+/// The dark outline every entity is drawn with.
+const OUTLINE: Rgb = [0.05, 0.04, 0.04];
+
 /// Draws `what` centred at (cx, cy), flat pixel art with a dark outline.
 pub fn entity(c: &mut Canvas, what: Entity, cx: f32, cy: f32, rng: &mut StdRng) {
-    let outline: Rgb = [0.05, 0.04, 0.04];
     match what {
-        Entity::Isaac => {
-            shadow(c, cx, cy + 14.0, 9.0, 3.0, 0.4);
-            let skin = [0.95, 0.8, 0.75].map(|v: f32| v * rng.random_range(0.85..1.05));
-            ellipse(c, cx, cy + 9.0, 6.0, 6.0, skin, Some(outline));
-            ellipse(c, cx, cy - 2.0, 13.0, 11.0, skin, Some(outline));
-            for side in [-1.0, 1.0] {
-                ellipse(c, cx + side * 5.0, cy - 1.0, 2.5, 3.0, [0.05; 3], None);
-                put(
-                    c,
-                    (cx + side * 5.0) as i32,
-                    (cy - 2.0) as i32,
-                    [1.0; 3],
-                    1.0,
-                );
-            }
-        }
-        Entity::Tear => {
-            let blood = rng.random_bool(0.2);
-            let fill = if blood {
-                [0.75, 0.05, 0.05]
-            } else {
-                [0.55, 0.75, 0.95]
-            };
-            let r = rng.random_range(3.0..5.5);
-            ellipse(c, cx, cy, r, r, fill, Some([0.1, 0.2, 0.35]));
-            put(
-                c,
-                (cx - r / 3.0) as i32,
-                (cy - r / 3.0) as i32,
-                [1.0; 3],
-                1.0,
-            );
-        }
-        Entity::Heart => {
-            let red = [0.85, 0.08, 0.1];
-            ellipse(c, cx - 3.0, cy - 2.0, 3.5, 3.5, red, Some(outline));
-            ellipse(c, cx + 3.0, cy - 2.0, 3.5, 3.5, red, Some(outline));
-            for dy in 0..6i32 {
-                for dx in -(6 - dy)..=(6 - dy) {
-                    let colour = if dx.abs() == 6 - dy { outline } else { red };
-                    put(c, cx as i32 + dx, cy as i32 + dy - 1, colour, 1.0);
-                }
-            }
-        }
+        Entity::Isaac => isaac(c, cx, cy, rng),
+        Entity::Tear => tear(c, cx, cy, rng),
+        Entity::Heart => heart(c, cx, cy),
         Entity::Coin => {
             ellipse(
                 c,
@@ -424,17 +392,9 @@ pub fn entity(c: &mut Canvas, what: Entity, cx: f32, cy: f32, rng: &mut StdRng) 
             );
             ellipse(c, cx - 1.0, cy - 1.0, 1.5, 2.5, [1.0, 0.95, 0.6], None);
         }
-        Entity::Key => {
-            let metal = [0.75, 0.75, 0.72];
-            ellipse(c, cx - 4.0, cy, 3.0, 3.0, metal, Some(outline));
-            for dx in -1..6 {
-                put(c, cx as i32 + dx, cy as i32, metal, 1.0);
-                put(c, cx as i32 + dx, cy as i32 - 1, outline, 1.0);
-                put(c, cx as i32 + dx, cy as i32 + 1, outline, 1.0);
-            }
-        }
+        Entity::Key => key(c, cx, cy),
         Entity::Bomb => {
-            ellipse(c, cx, cy, 7.0, 7.0, [0.2, 0.2, 0.22], Some(outline));
+            ellipse(c, cx, cy, 7.0, 7.0, [0.2, 0.2, 0.22], Some(OUTLINE));
             ellipse(c, cx - 2.5, cy - 2.5, 1.5, 1.5, [0.6; 3], None);
             for dy in 1..4 {
                 put(c, cx as i32 + 2, cy as i32 - 6 - dy, [0.6, 0.45, 0.3], 1.0);
@@ -443,23 +403,147 @@ pub fn entity(c: &mut Canvas, what: Entity, cx: f32, cy: f32, rng: &mut StdRng) 
         Entity::Fly => {
             ellipse(c, cx - 3.0, cy - 3.0, 3.0, 2.0, [0.8, 0.8, 0.85], None);
             ellipse(c, cx + 3.0, cy - 3.0, 3.0, 2.0, [0.8, 0.8, 0.85], None);
-            ellipse(c, cx, cy, 3.5, 3.5, [0.1, 0.1, 0.1], Some(outline));
+            ellipse(c, cx, cy, 3.5, 3.5, [0.1, 0.1, 0.1], Some(OUTLINE));
             put(c, cx as i32 - 1, cy as i32, [0.8, 0.1, 0.1], 1.0);
         }
         Entity::Rock => {
             let grey = rng.random_range(0.25..0.5f32);
+            let fill = [grey, grey * 0.95, grey * 0.9];
+            ellipse(c, cx, cy, 12.0, 10.0, fill, Some(OUTLINE));
+            ellipse(c, cx - 3.0, cy - 4.0, 5.0, 3.0, [grey * 1.4; 3], None);
+        }
+        Entity::Chest => chest(c, cx, cy, rng),
+        Entity::Poop => {
+            let brown = [0.45, 0.28, 0.12].map(|v: f32| v * rng.random_range(0.8..1.2));
+            ellipse(c, cx, cy + 4.0, 11.0, 6.0, brown, Some(OUTLINE));
             ellipse(
                 c,
                 cx,
-                cy,
-                12.0,
-                10.0,
-                [grey, grey * 0.95, grey * 0.9],
-                Some(outline),
+                cy - 1.0,
+                8.0,
+                5.0,
+                brown.map(|v| v * 1.15),
+                Some(OUTLINE),
             );
-            ellipse(c, cx - 3.0, cy - 4.0, 5.0, 3.0, [grey * 1.4; 3], None);
+            ellipse(
+                c,
+                cx,
+                cy - 6.0,
+                4.5,
+                3.5,
+                brown.map(|v| v * 1.3),
+                Some(OUTLINE),
+            );
+        }
+        Entity::Fire => {
+            shadow(c, cx, cy + 9.0, 10.0, 3.0, 0.4);
+            ellipse(c, cx, cy + 8.0, 10.0, 3.0, [0.3, 0.2, 0.12], Some(OUTLINE));
+            let blue = rng.random_bool(0.2);
+            let (outer, inner) = if blue {
+                ([0.2, 0.4, 0.95], [0.7, 0.85, 1.0])
+            } else {
+                ([0.95, 0.45, 0.1], [1.0, 0.9, 0.4])
+            };
+            ellipse(c, cx, cy, 7.0, 9.0, outer, None);
+            ellipse(c, cx, cy + 2.0, 4.0, 5.0, inner, None);
         }
     }
+}
+
+fn isaac(c: &mut Canvas, cx: f32, cy: f32, rng: &mut StdRng) {
+    shadow(c, cx, cy + 14.0, 9.0, 3.0, 0.4);
+    let skin = [0.95, 0.8, 0.75].map(|v: f32| v * rng.random_range(0.85..1.05));
+    ellipse(c, cx, cy + 9.0, 6.0, 6.0, skin, Some(OUTLINE));
+    ellipse(c, cx, cy - 2.0, 13.0, 11.0, skin, Some(OUTLINE));
+    for side in [-1.0, 1.0] {
+        ellipse(c, cx + side * 5.0, cy - 1.0, 2.5, 3.0, [0.05; 3], None);
+        put(
+            c,
+            (cx + side * 5.0) as i32,
+            (cy - 2.0) as i32,
+            [1.0; 3],
+            1.0,
+        );
+    }
+}
+
+fn tear(c: &mut Canvas, cx: f32, cy: f32, rng: &mut StdRng) {
+    let fill = if rng.random_bool(0.2) {
+        [0.75, 0.05, 0.05]
+    } else {
+        [0.55, 0.75, 0.95]
+    };
+    let r = rng.random_range(3.0..5.5);
+    ellipse(c, cx, cy, r, r, fill, Some([0.1, 0.2, 0.35]));
+    put(
+        c,
+        (cx - r / 3.0) as i32,
+        (cy - r / 3.0) as i32,
+        [1.0; 3],
+        1.0,
+    );
+}
+
+fn heart(c: &mut Canvas, cx: f32, cy: f32) {
+    let red = [0.85, 0.08, 0.1];
+    ellipse(c, cx - 3.0, cy - 2.0, 3.5, 3.5, red, Some(OUTLINE));
+    ellipse(c, cx + 3.0, cy - 2.0, 3.5, 3.5, red, Some(OUTLINE));
+    for dy in 0..6i32 {
+        for dx in -(6 - dy)..=(6 - dy) {
+            let colour = if dx.abs() == 6 - dy { OUTLINE } else { red };
+            put(c, cx as i32 + dx, cy as i32 + dy - 1, colour, 1.0);
+        }
+    }
+}
+
+fn key(c: &mut Canvas, cx: f32, cy: f32) {
+    let metal = [0.75, 0.75, 0.72];
+    ellipse(c, cx - 4.0, cy, 3.0, 3.0, metal, Some(OUTLINE));
+    for dx in -1..6 {
+        put(c, cx as i32 + dx, cy as i32, metal, 1.0);
+        put(c, cx as i32 + dx, cy as i32 - 1, OUTLINE, 1.0);
+        put(c, cx as i32 + dx, cy as i32 + 1, OUTLINE, 1.0);
+    }
+}
+
+/// A chest about 20x14 game pixels: body, a lid seam, bands and a clasp.
+fn chest(c: &mut Canvas, cx: f32, cy: f32, rng: &mut StdRng) {
+    const BODIES: [Rgb; 4] = [
+        [0.62, 0.1, 0.1],
+        [0.85, 0.62, 0.18],
+        [0.48, 0.3, 0.15],
+        [0.45, 0.45, 0.47],
+    ];
+    let body = BODIES[rng.random_range(0..BODIES.len())].map(|v| v * rng.random_range(0.85..1.1));
+    let (w, h) = (rng.random_range(8..12i32), rng.random_range(6..9i32));
+    let (x0, y0) = (cx as i32, cy as i32);
+    shadow(c, cx, cy + h as f32 + 1.0, w as f32 + 1.0, 3.0, 0.4);
+    for dy in -h..=h {
+        for dx in -w..=w {
+            let edge = dx.abs() == w || dy.abs() == h;
+            let seam = dy == -h / 3;
+            let band = dx.abs() == w / 2;
+            let colour = if edge || seam {
+                OUTLINE
+            } else if band {
+                body.map(|v| v * 0.6)
+            } else if dy < -h / 3 {
+                body.map(|v| (v * 1.2).min(1.0))
+            } else {
+                body
+            };
+            put(c, x0 + dx, y0 + dy, colour, 1.0);
+        }
+    }
+    ellipse(
+        c,
+        cx,
+        cy - h as f32 / 3.0 + 1.0,
+        2.0,
+        2.0,
+        [0.9, 0.8, 0.4],
+        Some(OUTLINE),
+    );
 }
 
 /// Dark rooms (Darkness curse, dark floors) and tinted light: a dim, uneven light with a
