@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Reproduces the figures in BENCHMARKS.md on this machine (release build; run on an idle box).
-# Usage: scripts/bench.sh [all|train|speed|reference|latency|shipped|memory|finetune]   (default: all)
+# Usage: scripts/bench.sh [all|train|speed|reference|latency|shipped|memory|finetune|scan|companion]   (default: all)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 what=${1:-all}
@@ -104,4 +104,34 @@ if [ "$what" = all ] || [ "$what" = finetune ]; then
   "$bin" train --fine-tune models/default --precision f32 --out out/bench-tuned
   e=$(date +%s.%N)
   echo "wall: $(echo "$e - $s" | bc) s"
+fi
+
+if [ "$what" = all ] || [ "$what" = scan ]; then
+  # Scans of held-out synthetic frames (0-6 items, 320 px to 4K, some letterboxed or JPEG)
+  # with the shipped model: found and named right, false finds per frame, and scan time
+  # (median; the 1920x1080 frames on their own). 2 torch threads.
+  echo "== scan: held-out validation frames, shipped model"
+  cargo build --release --example scan_bench >/dev/null
+  target/release/examples/scan_bench models/default 280
+fi
+
+if [ "$what" = all ] || [ "$what" = companion ]; then
+  # CPU the app uses while a live source shows a still room, with and without companion
+  # mode (under Xvfb + openbox; the "capture card" is a window showing a room with items).
+  cargo build --release --example frame_viewer --example frame_samples >/dev/null
+  target/release/examples/frame_samples out/bench-frames 2 >/dev/null
+  export DISPLAY=:${SCREEN_NUMBER:-79}
+  Xvfb "$DISPLAY" -screen 0 1920x1080x24 >/dev/null 2>&1 & xvfb=$!
+  sleep 1; openbox >/dev/null 2>&1 & wm=$!; sleep 1
+  target/release/examples/frame_viewer out/bench-frames/frame_1.png - "Capture card (OBS)" >/dev/null 2>&1 & viewer=$!
+  sleep 2
+  cpu_of() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+  for mode in "" --companion; do
+    "$bin" app --source "Capture card" $mode >/dev/null 2>&1 & app=$!
+    sleep 15
+    a=$(cpu_of $app); sleep 30; b=$(cpu_of $app)
+    echo "app live at 4 frames/s ${mode:-(no companion)}: $(echo "($b - $a) / 30" | bc -l | cut -c1-5)% of one core over 30 s of a still room"
+    kill $app; sleep 1
+  done
+  kill $viewer $wm $xvfb 2>/dev/null || true
 fi

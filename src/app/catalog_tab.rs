@@ -5,7 +5,7 @@ use egui::{Color32, RichText};
 use super::sprites::sprite_ui;
 use super::{Language, LensApp, tr};
 use crate::catalog::text::lines_from_eid;
-use crate::catalog::{Item, ItemKey, ItemKind};
+use crate::catalog::{Catalog, Item, ItemKey, ItemKind};
 
 #[derive(Default)]
 pub struct CatalogView {
@@ -19,33 +19,15 @@ pub fn catalog_ui(app: &mut LensApp, ui: &mut egui::Ui) {
     let Some(catalog) = app.catalog.clone() else {
         return;
     };
-    let lang = app.settings.language;
     egui::Panel::right("catalog-details")
         .resizable(true)
         .default_size(380.0)
         .min_size(320.0)
         .show(ui, |ui| {
-            egui::ScrollArea::vertical().show(ui, |ui| {
-                match app.catalog_view.selected.and_then(|k| catalog.get(k)) {
-                    Some(item) => {
-                        let texture = app.sprites.get(ui.ctx(), &catalog, item.key());
-                        ui.horizontal(|ui| {
-                            sprite_ui(ui, texture.as_ref(), 96.0);
-                            ui.vertical(|ui| {
-                                ui.heading(&item.name_en);
-                                ui.heading(&item.name_zh);
-                                ui.label(RichText::new(item.key().to_string()).weak());
-                            });
-                        });
-                        description_ui(ui, item, lang, true);
-                    }
-                    None => {
-                        ui.label(tr(lang, "no_selection"));
-                    }
-                }
-            });
+            egui::ScrollArea::vertical().show(ui, |ui| details_ui(app, ui, &catalog));
         });
     egui::CentralPanel::default().show(ui, |ui| {
+        let lang = app.settings.language;
         ui.horizontal(|ui| {
             let label = ui.label(tr(lang, "search"));
             ui.add(egui::TextEdit::singleline(&mut app.catalog_view.query).desired_width(320.0))
@@ -60,59 +42,90 @@ pub fn catalog_ui(app: &mut LensApp, ui: &mut egui::Ui) {
                 .collect();
             view.hits = Some((view.query.clone(), keys));
         }
-        let hits: Vec<&crate::catalog::Item> = view
+        let hits: Vec<&Item> = view
             .hits
             .as_ref()
             .map(|(_, keys)| keys.iter().filter_map(|k| catalog.get(*k)).collect())
             .unwrap_or_default();
         ui.label(RichText::new(format!("{} / {}", hits.len(), catalog.len())).weak());
-        let cell = egui::vec2(150.0, 58.0);
-        let columns = ((ui.available_width() / (cell.x + 6.0)).floor() as usize).max(1);
-        let rows = hits.len().div_ceil(columns);
-        egui::ScrollArea::vertical().auto_shrink(false).show_rows(
-            ui,
-            cell.y + 4.0,
-            rows,
-            |ui, range| {
-                for row in range {
-                    ui.horizontal(|ui| {
-                        for item in hits.iter().skip(row * columns).take(columns) {
-                            let texture = app.sprites.get(ui.ctx(), &catalog, item.key());
-                            let selected = app.catalog_view.selected == Some(item.key());
-                            let frame = egui::Frame::new()
-                                .inner_margin(3.0)
-                                .corner_radius(4.0)
-                                .fill(if selected {
-                                    ui.visuals().selection.bg_fill
-                                } else {
-                                    ui.visuals().faint_bg_color
-                                });
-                            let response = frame
-                                .show(ui, |ui| {
-                                    ui.set_min_size(cell);
-                                    ui.set_max_size(cell);
-                                    ui.horizontal(|ui| {
-                                        sprite_ui(ui, texture.as_ref(), 40.0);
-                                        ui.vertical(|ui| {
-                                            ui.add(egui::Label::new(&item.name_en).truncate());
-                                            ui.add(egui::Label::new(&item.name_zh).truncate());
-                                            ui.label(
-                                                RichText::new(quality_text(item)).weak().small(),
-                                            );
-                                        });
-                                    });
-                                })
-                                .response
-                                .interact(egui::Sense::click());
-                            if response.clicked() {
-                                app.catalog_view.selected = Some(item.key());
-                            }
-                        }
-                    });
-                }
-            },
-        );
+        grid_ui(app, ui, &catalog, &hits);
     });
+}
+
+/// The selected item: big sprite, both names, its key and descriptions.
+fn details_ui(app: &mut LensApp, ui: &mut egui::Ui, catalog: &Catalog) {
+    let lang = app.settings.language;
+    let Some(item) = app.catalog_view.selected.and_then(|k| catalog.get(k)) else {
+        ui.label(tr(lang, "no_selection"));
+        return;
+    };
+    let texture = app.sprites.get(ui.ctx(), catalog, item.key());
+    ui.horizontal(|ui| {
+        sprite_ui(ui, texture.as_ref(), 96.0);
+        ui.vertical(|ui| {
+            ui.heading(&item.name_en);
+            ui.heading(&item.name_zh);
+            ui.label(RichText::new(item.key().to_string()).weak());
+        });
+    });
+    description_ui(ui, item, lang, true);
+}
+
+/// The search hits as a grid of cells (only the visible rows are drawn); a click selects.
+fn grid_ui(app: &mut LensApp, ui: &mut egui::Ui, catalog: &Catalog, hits: &[&Item]) {
+    let cell = egui::vec2(150.0, 58.0);
+    let columns = ((ui.available_width() / (cell.x + 6.0)).floor() as usize).max(1);
+    let rows = hits.len().div_ceil(columns);
+    egui::ScrollArea::vertical().auto_shrink(false).show_rows(
+        ui,
+        cell.y + 4.0,
+        rows,
+        |ui, range| {
+            for row in range {
+                ui.horizontal(|ui| {
+                    for item in hits.iter().skip(row * columns).take(columns) {
+                        let texture = app.sprites.get(ui.ctx(), catalog, item.key());
+                        let selected = app.catalog_view.selected == Some(item.key());
+                        if cell_ui(ui, item, texture.as_ref(), cell, selected).clicked() {
+                            app.catalog_view.selected = Some(item.key());
+                        }
+                    }
+                });
+            }
+        },
+    );
+}
+
+fn cell_ui(
+    ui: &mut egui::Ui,
+    item: &Item,
+    texture: Option<&egui::TextureHandle>,
+    cell: egui::Vec2,
+    selected: bool,
+) -> egui::Response {
+    let frame = egui::Frame::new()
+        .inner_margin(3.0)
+        .corner_radius(4.0)
+        .fill(if selected {
+            ui.visuals().selection.bg_fill
+        } else {
+            ui.visuals().faint_bg_color
+        });
+    frame
+        .show(ui, |ui| {
+            ui.set_min_size(cell);
+            ui.set_max_size(cell);
+            ui.horizontal(|ui| {
+                sprite_ui(ui, texture, 40.0);
+                ui.vertical(|ui| {
+                    ui.add(egui::Label::new(&item.name_en).truncate());
+                    ui.add(egui::Label::new(&item.name_zh).truncate());
+                    ui.label(RichText::new(quality_text(item)).weak().small());
+                });
+            });
+        })
+        .response
+        .interact(egui::Sense::click())
 }
 
 fn quality_text(item: &Item) -> String {

@@ -7,7 +7,7 @@ use egui::{Pos2, Rect, Sense, Vec2};
 use image::{DynamicImage, RgbaImage};
 
 use super::scan_view::ScanState;
-use super::{HistoryEntry, Job, LensApp, panel};
+use super::{Command, HistoryEntry, Job, LensApp, panel};
 use crate::capture::{self, LiveCapture, SourceId};
 use crate::engine::predict::UNSURE_BELOW;
 use crate::engine::{Prediction, Request};
@@ -275,12 +275,14 @@ pub fn lookup_ui(app: &mut LensApp, ui: &mut egui::Ui) {
         .show(ui, |ui| {
             egui::ScrollArea::vertical().show(ui, |ui| {
                 if let Some(i) = panel::room_ui(app, ui) {
-                    select_find(app, i);
+                    app.apply(Command::SelectFind(i));
                 }
                 if app.lookup.scan.scanned.is_some() {
                     ui.separator();
                 }
-                panel::results_ui(app, ui, false);
+                if let Some(command) = panel::results_ui(app, ui, false) {
+                    app.apply(command);
+                }
                 recent_ui(app, ui);
             });
         });
@@ -398,26 +400,38 @@ fn scan_bar_ui(app: &mut LensApp, ui: &mut egui::Ui) {
     }
 }
 
+/// Where the frame is drawn: frame pixel (0, 0) at `origin`, `scale` points per pixel.
+#[derive(Clone, Copy)]
+struct FrameView {
+    origin: Pos2,
+    scale: f32,
+}
+
+impl FrameView {
+    fn frame_from_screen(&self, p: Pos2) -> Pos2 {
+        ((p - self.origin) / self.scale).to_pos2()
+    }
+
+    fn screen_from_frame(&self, p: Pos2) -> Pos2 {
+        self.origin + p.to_vec2() * self.scale
+    }
+
+    fn screen_rect(&self, frame_rect: Rect) -> Rect {
+        Rect::from_min_max(
+            self.screen_from_frame(frame_rect.min),
+            self.screen_from_frame(frame_rect.max),
+        )
+    }
+}
+
 fn frame_ui(app: &mut LensApp, ui: &mut egui::Ui) {
-    let ctx = ui.ctx().clone();
     let Some(frame) = app.lookup.frame.clone() else {
         ui.centered_and_justified(|ui| {
             ui.label(egui::RichText::new(app.t("drop_hint")).size(16.0));
         });
         return;
     };
-    if app.lookup.texture_stale || app.lookup.texture.is_none() {
-        let size = [frame.width() as usize, frame.height() as usize];
-        let colour = egui::ColorImage::from_rgba_unmultiplied(size, frame.as_raw());
-        match &mut app.lookup.texture {
-            Some(t) => t.set(colour, egui::TextureOptions::LINEAR),
-            None => {
-                app.lookup.texture =
-                    Some(ctx.load_texture("frame", colour, egui::TextureOptions::LINEAR))
-            }
-        }
-        app.lookup.texture_stale = false;
-    }
+    upload_frame(&mut app.lookup, ui.ctx(), &frame);
     ui.label(
         egui::RichText::new(format!(
             "{} · {}x{} · {}",
@@ -430,100 +444,130 @@ fn frame_ui(app: &mut LensApp, ui: &mut egui::Ui) {
     );
     let (response, painter) = ui.allocate_painter(ui.available_size(), Sense::click_and_drag());
     response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Image, true, "Frame canvas"));
-    let rect = response.rect;
+    let painter = painter.with_clip_rect(response.rect);
     let img = Vec2::new(frame.width() as f32, frame.height() as f32);
-    if app.lookup.zoom <= 0.0 {
-        app.lookup.zoom = 1.0;
+    let view = zoom_and_pan(&mut app.lookup, ui, &response, img);
+    if let Some(texture) = &app.lookup.texture {
+        painter.image(
+            texture.id(),
+            Rect::from_min_size(view.origin, img * view.scale),
+            Rect::from_min_max(Pos2::ZERO, Pos2::new(1.0, 1.0)),
+            egui::Color32::WHITE,
+        );
+    }
+    if box_drawn(&mut app.lookup, ui, &response, view, img) {
+        recognise_selection(app);
+    }
+    if let Some(sel) = app.lookup.selection {
+        let stroke = egui::Stroke::new(2.0, egui::Color32::from_rgb(255, 210, 60));
+        painter.rect_stroke(
+            view.screen_rect(sel),
+            0.0,
+            stroke,
+            egui::StrokeKind::Outside,
+        );
+    }
+    // The finds of the last scan, when they belong to this picture (a live feed keeps
+    // showing them until the next scan).
+    let scan = &app.lookup.scan;
+    let same_picture = scan
+        .scanned
+        .as_ref()
+        .is_some_and(|f| Arc::ptr_eq(f, &frame) || app.lookup.live.is_some());
+    if !same_picture {
+        return;
+    }
+    let boxes: Vec<Rect> = scan
+        .finds
+        .iter()
+        .map(|f| {
+            let b = f.bbox;
+            let min = Pos2::new(b.x as f32, b.y as f32);
+            view.screen_rect(Rect::from_min_size(min, Vec2::new(b.w as f32, b.h as f32)))
+        })
+        .collect();
+    finds_overlay_ui(app, ui, &painter, &boxes);
+    if response.clicked()
+        && let Some(p) = response.interact_pointer_pos()
+        && let Some(i) = boxes.iter().position(|b| b.contains(p))
+    {
+        select_find(app, i);
+    }
+}
+
+/// Puts a new frame into the texture the canvas draws.
+fn upload_frame(lookup: &mut LookupState, ctx: &egui::Context, frame: &RgbaImage) {
+    if !lookup.texture_stale && lookup.texture.is_some() {
+        return;
+    }
+    let size = [frame.width() as usize, frame.height() as usize];
+    let colour = egui::ColorImage::from_rgba_unmultiplied(size, frame.as_raw());
+    match &mut lookup.texture {
+        Some(t) => t.set(colour, egui::TextureOptions::LINEAR),
+        None => {
+            lookup.texture = Some(ctx.load_texture("frame", colour, egui::TextureOptions::LINEAR))
+        }
+    }
+    lookup.texture_stale = false;
+}
+
+/// Zoom about the pointer (wheel, pinch), pan with the right or middle button; where an
+/// `img`-sized frame is then drawn.
+fn zoom_and_pan(
+    lookup: &mut LookupState,
+    ui: &egui::Ui,
+    response: &egui::Response,
+    img: Vec2,
+) -> FrameView {
+    let rect = response.rect;
+    if lookup.zoom <= 0.0 {
+        lookup.zoom = 1.0;
     }
     let fit = (rect.width() / img.x).min(rect.height() / img.y).max(1e-3);
-
-    // Zoom about the pointer; pan with the right button.
     if let Some(pointer) = response.hover_pos() {
         let scroll = ui.input(|i| i.smooth_scroll_delta.y);
         let pinch = ui.input(|i| i.zoom_delta());
         let factor = pinch * (scroll * 0.003).exp();
         if (factor - 1.0).abs() > 1e-4 {
-            let old = app.lookup.zoom;
+            let old = lookup.zoom;
             let new = (old * factor).clamp(0.5, 40.0);
-            let centre = rect.center() + app.lookup.pan;
-            app.lookup.pan += (pointer - centre) * (1.0 - new / old);
-            app.lookup.zoom = new;
+            let centre = rect.center() + lookup.pan;
+            lookup.pan += (pointer - centre) * (1.0 - new / old);
+            lookup.zoom = new;
         }
     }
     if response.dragged_by(egui::PointerButton::Secondary)
         || response.dragged_by(egui::PointerButton::Middle)
     {
-        app.lookup.pan += response.drag_delta();
+        lookup.pan += response.drag_delta();
     }
-    let scale = fit * app.lookup.zoom;
-    let origin = rect.center() + app.lookup.pan - img * scale / 2.0;
-    let to_frame = |p: Pos2| ((p - origin) / scale).to_pos2();
-    let to_screen = |p: Pos2| origin + p.to_vec2() * scale;
-
-    if let Some(texture) = &app.lookup.texture {
-        let shown = Rect::from_min_size(origin, img * scale);
-        painter.with_clip_rect(rect).image(
-            texture.id(),
-            shown,
-            Rect::from_min_max(Pos2::ZERO, Pos2::new(1.0, 1.0)),
-            egui::Color32::WHITE,
-        );
+    let scale = fit * lookup.zoom;
+    FrameView {
+        origin: rect.center() + lookup.pan - img * scale / 2.0,
+        scale,
     }
+}
 
-    let bounds = Rect::from_min_size(Pos2::ZERO, img);
+/// Follows a left-button drag into `lookup.selection`; true when a box was just finished.
+fn box_drawn(
+    lookup: &mut LookupState,
+    ui: &egui::Ui,
+    response: &egui::Response,
+    view: FrameView,
+    img: Vec2,
+) -> bool {
     // The box starts where the button went down, not where the drag was first noticed.
     if response.drag_started_by(egui::PointerButton::Primary)
         && let Some(p) = ui.input(|i| i.pointer.press_origin())
     {
-        app.lookup.drag_from = Some(to_frame(p));
+        lookup.drag_from = Some(view.frame_from_screen(p));
     }
-    if let (Some(from), Some(p)) = (app.lookup.drag_from, response.interact_pointer_pos()) {
-        let sel = Rect::from_two_pos(from, to_frame(p)).intersect(bounds);
-        app.lookup.selection = Some(sel);
+    if let (Some(from), Some(p)) = (lookup.drag_from, response.interact_pointer_pos()) {
+        let bounds = Rect::from_min_size(Pos2::ZERO, img);
+        lookup.selection =
+            Some(Rect::from_two_pos(from, view.frame_from_screen(p)).intersect(bounds));
     }
-    if response.drag_stopped_by(egui::PointerButton::Primary)
-        && app.lookup.drag_from.take().is_some()
-    {
-        recognise_selection(app);
-    }
-    if let Some(sel) = app.lookup.selection {
-        let screen = Rect::from_min_max(to_screen(sel.min), to_screen(sel.max));
-        let stroke = egui::Stroke::new(2.0, egui::Color32::from_rgb(255, 210, 60));
-        painter
-            .with_clip_rect(rect)
-            .rect_stroke(screen, 0.0, stroke, egui::StrokeKind::Outside);
-    }
-    // The finds of the last scan, when they belong to this picture (a live feed keeps
-    // showing them until the next scan).
-    let same_picture = app
-        .lookup
-        .scan
-        .scanned
-        .as_ref()
-        .is_some_and(|f| Arc::ptr_eq(f, &frame) || app.lookup.live.is_some());
-    if same_picture {
-        let boxes: Vec<Rect> = app
-            .lookup
-            .scan
-            .finds
-            .iter()
-            .map(|f| {
-                let b = f.bbox;
-                let min = Pos2::new(b.x as f32, b.y as f32);
-                Rect::from_min_max(
-                    to_screen(min),
-                    to_screen(min + Vec2::new(b.w as f32, b.h as f32)),
-                )
-            })
-            .collect();
-        finds_overlay_ui(app, ui, &painter.with_clip_rect(rect), &boxes);
-        if response.clicked()
-            && let Some(p) = response.interact_pointer_pos()
-            && let Some(i) = boxes.iter().position(|b| b.contains(p))
-        {
-            select_find(app, i);
-        }
-    }
+    response.drag_stopped_by(egui::PointerButton::Primary) && lookup.drag_from.take().is_some()
 }
 
 /// Each find's box with its sprite, name and score; unsure finds in orange.

@@ -170,6 +170,18 @@ pub struct Message {
     pub shown_at: Instant,
 }
 
+/// What a view asks for that changes more than its own state (files, other tabs, the
+/// engine): views return these and [`LensApp::apply`] carries them out in one place.
+pub enum Command {
+    /// Save `crop` as a capture of `key` in the player's corrections.
+    SaveCorrection {
+        key: crate::catalog::ItemKey,
+        crop: Arc<image::DynamicImage>,
+    },
+    /// Show find `i` of the last scan in the results.
+    SelectFind(usize),
+}
+
 /// Results of work done on helper threads.
 pub enum Job {
     Imported(Result<Catalog, String>),
@@ -435,6 +447,29 @@ impl LensApp {
             .start(self.engine.as_ref(), recipe, out, &captures, first)
         {
             self.notify_error(format!("training: {e}"));
+        }
+    }
+
+    /// Carries out what a view asked for.
+    pub fn apply(&mut self, command: Command) {
+        match command {
+            Command::SaveCorrection { key, crop } => {
+                match crate::corrections::save_capture(&self.paths.captures, key, &crop) {
+                    Ok(_) => {
+                        self.training.captures_count = None;
+                        let name = self
+                            .catalog
+                            .as_ref()
+                            .and_then(|c| c.get(key))
+                            .map(|i| i.display_name())
+                            .unwrap_or_default();
+                        self.notify(format!("{}: {name}", self.t("saved_label")));
+                        self.lookup.correction_query.clear();
+                    }
+                    Err(e) => self.notify_error(e.to_string()),
+                }
+            }
+            Command::SelectFind(i) => lookup::select_find(self, i),
         }
     }
 

@@ -4,19 +4,14 @@
 use egui::{Color32, RichText};
 
 use super::sprites::sprite_ui;
-use super::{Language, LensApp, tr};
+use super::{Command, Language, LensApp, tr};
 use crate::catalog::text::lines_from_eid;
 use crate::catalog::{Item, ItemKey};
 use crate::engine::predict::UNSURE_BELOW;
 
-/// What the user did in the list.
-enum Action {
-    Select(usize),
-    Confirm(ItemKey),
-}
-
 /// The results of the current lookup; `floating` is the compact always-on-top variant.
-pub fn results_ui(app: &mut LensApp, ui: &mut egui::Ui, floating: bool) {
+/// Returns what the player asked for (the caller applies it).
+pub fn results_ui(app: &mut LensApp, ui: &mut egui::Ui, floating: bool) -> Option<Command> {
     let lang = app.settings.language;
     let compact = floating && app.settings.panel_compact;
     ui.label(RichText::new(tr(lang, "results")).strong());
@@ -27,56 +22,33 @@ pub fn results_ui(app: &mut LensApp, ui: &mut egui::Ui, floating: bool) {
         });
     }
     let (Some(catalog), Some(result)) = (app.catalog.clone(), app.lookup.result.clone()) else {
-        return;
+        return None;
     };
     let best = result.predictions.first().map(|p| p.score).unwrap_or(0.0);
     if best < UNSURE_BELOW {
         ui.colored_label(Color32::from_rgb(240, 170, 60), tr(lang, "not_sure"));
     }
-    let mut action = None;
+    let mut command = None;
     for (i, p) in result.predictions.iter().enumerate() {
         let Some(item) = catalog.get(p.key) else {
             continue;
         };
         let texture = app.sprites.get(ui.ctx(), &catalog, p.key);
-        let selected = i == result.selected;
-        let row = ui.horizontal(|ui| {
-            if !compact {
-                sprite_ui(ui, texture.as_ref(), 32.0);
+        let row = RowLook {
+            rank: i,
+            score: p.score,
+            selected: i == result.selected,
+            compact,
+            confirm: !floating,
+        };
+        match prediction_row_ui(ui, item, texture.as_ref(), row, lang) {
+            Some(RowClick::Select) => {
+                if let Some(r) = &mut app.lookup.result {
+                    r.selected = i;
+                }
             }
-            ui.vertical(|ui| {
-                let mut title =
-                    RichText::new(format!("{}. {} · {}", i + 1, item.name_en, item.name_zh));
-                if selected {
-                    title = title.strong();
-                }
-                if ui.selectable_label(selected, title).clicked() {
-                    action = Some(Action::Select(i));
-                }
-                if !compact {
-                    ui.horizontal(|ui| {
-                        ui.add(
-                            egui::ProgressBar::new(p.score)
-                                .desired_width(120.0)
-                                .text(format!("{:.0}%", p.score * 100.0)),
-                        );
-                        if let Some(q) = item.quality {
-                            ui.label(RichText::new(format!("Q{q}")).weak());
-                        }
-                        if !floating
-                            && ui
-                                .small_button(tr(lang, "this_one"))
-                                .on_hover_text(tr(lang, "correct_it"))
-                                .clicked()
-                        {
-                            action = Some(Action::Confirm(p.key));
-                        }
-                    });
-                }
-            });
-        });
-        if selected && !compact {
-            row.response.scroll_to_me(None);
+            Some(RowClick::Confirm) => command = Some(correction(p.key, &result.crop)),
+            None => {}
         }
     }
     if let Some(item) = result
@@ -89,51 +61,114 @@ pub fn results_ui(app: &mut LensApp, ui: &mut egui::Ui, floating: bool) {
     }
     if !floating {
         ui.separator();
-        let label = ui.label(tr(lang, "correct_it"));
-        ui.add(
-            egui::TextEdit::singleline(&mut app.lookup.correction_query)
-                .hint_text(tr(lang, "search")),
-        )
-        .labelled_by(label.id);
-        let query = app.lookup.correction_query.trim().to_string();
-        if !query.is_empty() {
-            for item in catalog.search(&query).into_iter().take(6) {
-                if ui
-                    .button(format!(
-                        "{} · {} ({})",
-                        item.name_en,
-                        item.name_zh,
-                        item.key()
-                    ))
-                    .clicked()
+        if let Some(key) = correction_search_ui(app, ui, &catalog) {
+            command = Some(correction(key, &result.crop));
+        }
+    }
+    command
+}
+
+fn correction(key: ItemKey, crop: &std::sync::Arc<image::DynamicImage>) -> Command {
+    Command::SaveCorrection {
+        key,
+        crop: crop.clone(),
+    }
+}
+
+/// How one row of the top 10 is drawn.
+#[derive(Clone, Copy)]
+struct RowLook {
+    rank: usize,
+    score: f32,
+    selected: bool,
+    compact: bool,
+    /// With a "This one" button.
+    confirm: bool,
+}
+
+enum RowClick {
+    Select,
+    Confirm,
+}
+
+fn prediction_row_ui(
+    ui: &mut egui::Ui,
+    item: &Item,
+    texture: Option<&egui::TextureHandle>,
+    look: RowLook,
+    lang: Language,
+) -> Option<RowClick> {
+    let mut click = None;
+    let row = ui.horizontal(|ui| {
+        if !look.compact {
+            sprite_ui(ui, texture, 32.0);
+        }
+        ui.vertical(|ui| {
+            let mut title = RichText::new(format!(
+                "{}. {} · {}",
+                look.rank + 1,
+                item.name_en,
+                item.name_zh
+            ));
+            if look.selected {
+                title = title.strong();
+            }
+            if ui.selectable_label(look.selected, title).clicked() {
+                click = Some(RowClick::Select);
+            }
+            if look.compact {
+                return;
+            }
+            ui.horizontal(|ui| {
+                ui.add(
+                    egui::ProgressBar::new(look.score)
+                        .desired_width(120.0)
+                        .text(format!("{:.0}%", look.score * 100.0)),
+                );
+                if let Some(q) = item.quality {
+                    ui.label(RichText::new(format!("Q{q}")).weak());
+                }
+                if look.confirm
+                    && ui
+                        .small_button(tr(lang, "this_one"))
+                        .on_hover_text(tr(lang, "correct_it"))
+                        .clicked()
                 {
-                    action = Some(Action::Confirm(item.key()));
+                    click = Some(RowClick::Confirm);
                 }
-            }
+            });
+        });
+    });
+    if look.selected && !look.compact {
+        row.response.scroll_to_me(None);
+    }
+    click
+}
+
+/// "Wrong? Pick the right item": a search over the catalog; the item picked.
+fn correction_search_ui(
+    app: &mut LensApp,
+    ui: &mut egui::Ui,
+    catalog: &crate::catalog::Catalog,
+) -> Option<ItemKey> {
+    let lang = app.settings.language;
+    let label = ui.label(tr(lang, "correct_it"));
+    ui.add(
+        egui::TextEdit::singleline(&mut app.lookup.correction_query).hint_text(tr(lang, "search")),
+    )
+    .labelled_by(label.id);
+    let query = app.lookup.correction_query.trim().to_string();
+    if query.is_empty() {
+        return None;
+    }
+    let mut picked = None;
+    for item in catalog.search(&query).into_iter().take(6) {
+        let text = format!("{} · {} ({})", item.name_en, item.name_zh, item.key());
+        if ui.button(text).clicked() {
+            picked = Some(item.key());
         }
     }
-    match action {
-        Some(Action::Select(i)) => {
-            if let Some(r) = &mut app.lookup.result {
-                r.selected = i;
-            }
-        }
-        Some(Action::Confirm(key)) => {
-            match crate::corrections::save_capture(&app.paths.captures, key, &result.crop) {
-                Ok(_) => {
-                    app.training.captures_count = None;
-                    let name = catalog
-                        .get(key)
-                        .map(|i| i.display_name())
-                        .unwrap_or_default();
-                    app.notify(format!("{}: {name}", tr(lang, "saved_label")));
-                    app.lookup.correction_query.clear();
-                }
-                Err(e) => app.notify_error(e.to_string()),
-            }
-        }
-        None => {}
-    }
+    picked
 }
 
 /// The items the last scan found, a compact row each: sprite, both names, quality, score
@@ -267,14 +302,16 @@ pub fn floating_panel(app: &mut LensApp, ctx: &egui::Context) {
                 egui::ScrollArea::vertical().show(ui, |ui| {
                     if companion {
                         if let Some(i) = room_ui(app, ui) {
-                            super::lookup::select_find(app, i);
+                            app.apply(Command::SelectFind(i));
                         }
                         if app.lookup.scan.selected.is_none() {
                             return;
                         }
                         ui.separator();
                     }
-                    results_ui(app, ui, true);
+                    if let Some(command) = results_ui(app, ui, true) {
+                        app.apply(command);
+                    }
                 });
             });
     });

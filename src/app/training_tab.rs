@@ -115,7 +115,6 @@ fn list_checkpoints(models: &std::path::Path) -> Vec<(PathBuf, Manifest)> {
 }
 
 pub fn training_ui(app: &mut LensApp, ui: &mut egui::Ui) {
-    let lang = app.settings.language;
     egui::Panel::left("recipe")
         .resizable(true)
         .default_size(300.0)
@@ -129,110 +128,128 @@ pub fn training_ui(app: &mut LensApp, ui: &mut egui::Ui) {
         .min_size(260.0)
         .show(ui, |ui| checkpoints_ui(app, ui));
     egui::CentralPanel::default().show(ui, |ui| {
-        ui.horizontal(|ui| {
-            let engine = app.engine.as_ref();
-            if !app.training.running {
-                let current = app.model.clone();
-                if ui.button(tr(lang, "start")).clicked() {
-                    let stamp = crate::fsutil::unix_now();
-                    let out = app.paths.models.join(format!("model-{stamp}"));
-                    let mut recipe = app.settings.recipe.clone();
-                    recipe.init_from = current.as_ref().and_then(|(dir, m)| {
-                        (app.settings.start_from_current
-                            && m.arch == recipe.arch
-                            && m.input_size == recipe.input_size)
-                            .then(|| dir.clone())
-                    });
-                    app.start_training(recipe, out, false);
-                }
-                ui.checkbox(
-                    &mut app.settings.start_from_current,
-                    tr(lang, "start_from_current"),
-                );
-                if let Some((dir, manifest)) = current {
-                    let unknown = app
-                        .catalog
-                        .as_ref()
-                        .map(|c| crate::engine::checkpoint::unknown_items(&manifest, c).len())
-                        .unwrap_or(0);
-                    let label = if unknown > 0 {
-                        "extend_model"
-                    } else {
-                        "finetune"
-                    };
-                    if ui.button(tr(lang, label)).clicked() {
-                        let recipe = manifest.fine_tune_recipe(&dir);
-                        let stamp = crate::fsutil::unix_now();
-                        let out = app.paths.models.join(format!("tuned-{stamp}"));
-                        app.start_training(recipe, out, false);
-                    }
-                }
-            } else if let Some(engine) = engine {
-                let paused = engine.is_paused();
-                if ui
-                    .button(tr(lang, if paused { "resume" } else { "pause" }))
-                    .clicked()
-                {
-                    engine.set_paused(!paused);
-                }
-                if ui.button(tr(lang, "stop")).clicked() {
-                    engine.stop_training();
-                }
-                if ui.button(tr(lang, "cancel")).clicked() {
-                    engine.cancel_training();
-                }
-            }
-        });
-        if let Some(p) = &app.training.last {
-            let eta = p
-                .eta
-                .map(|e| format!(" · ETA {}s", e.as_secs()))
-                .unwrap_or_default();
-            ui.add(egui::ProgressBar::new(p.fraction as f32).text(format!(
-                "{:?} {:.0}%{eta}",
-                p.phase,
-                p.fraction * 100.0
-            )));
-            ui.label(format!(
-                "epoch {:.2} · step {} · {} {:.3} · {} {:.1}% · {:.0} images/s",
-                p.epoch,
-                p.step,
-                tr(lang, "loss"),
-                p.loss,
-                tr(lang, "accuracy"),
-                p.accuracy * 100.0,
-                p.images_per_second
-            ));
-        }
-        if !app.training.device.is_empty() {
-            ui.label(RichText::new(&app.training.device).weak());
-        }
-        if app.training.running {
-            // While training, the window repaints continuously: this shows it keeps up.
-            let mean = app.frame_times.iter().sum::<f32>() / app.frame_times.len().max(1) as f32;
-            ui.label(RichText::new(format!("UI {:.0} frames/s", 1.0 / mean.max(1e-3))).weak());
-        }
-        let height = (ui.available_height() / 2.0 - 40.0).max(80.0);
-        ui.label(tr(lang, "loss"));
-        Plot::new("loss")
-            .height(height)
-            .allow_scroll(false)
-            .show(ui, |plot| {
-                plot.line(Line::new(tr(lang, "loss"), app.training.loss.clone()));
-            });
-        ui.label(format!("{} (%)", tr(lang, "accuracy")));
-        Plot::new("accuracy")
-            .height(height)
-            .allow_scroll(false)
-            .include_y(0.0)
-            .include_y(100.0)
-            .show(ui, |plot| {
-                plot.line(Line::new(
-                    tr(lang, "accuracy"),
-                    app.training.accuracy.clone(),
-                ));
-            });
+        ui.horizontal(|ui| controls_ui(app, ui));
+        progress_ui(app, ui);
+        curves_ui(app, ui);
     });
+}
+
+/// Start, fine-tune (or extend) the current model; pause, stop or cancel a run.
+fn controls_ui(app: &mut LensApp, ui: &mut egui::Ui) {
+    let lang = app.settings.language;
+    if app.training.running {
+        if let Some(engine) = app.engine.as_ref() {
+            let paused = engine.is_paused();
+            if ui
+                .button(tr(lang, if paused { "resume" } else { "pause" }))
+                .clicked()
+            {
+                engine.set_paused(!paused);
+            }
+            if ui.button(tr(lang, "stop")).clicked() {
+                engine.stop_training();
+            }
+            if ui.button(tr(lang, "cancel")).clicked() {
+                engine.cancel_training();
+            }
+        }
+        return;
+    }
+    let current = app.model.clone();
+    if ui.button(tr(lang, "start")).clicked() {
+        let out = app
+            .paths
+            .models
+            .join(format!("model-{}", crate::fsutil::unix_now()));
+        let mut recipe = app.settings.recipe.clone();
+        recipe.init_from = current.as_ref().and_then(|(dir, m)| {
+            (app.settings.start_from_current && m.can_start(&recipe)).then(|| dir.clone())
+        });
+        app.start_training(recipe, out, false);
+    }
+    ui.checkbox(
+        &mut app.settings.start_from_current,
+        tr(lang, "start_from_current"),
+    );
+    let Some((dir, manifest)) = current else {
+        return;
+    };
+    let unknown = app
+        .catalog
+        .as_ref()
+        .map(|c| crate::engine::checkpoint::unknown_items(&manifest, c).len())
+        .unwrap_or(0);
+    let label = if unknown > 0 {
+        "extend_model"
+    } else {
+        "finetune"
+    };
+    if ui.button(tr(lang, label)).clicked() {
+        let out = app
+            .paths
+            .models
+            .join(format!("tuned-{}", crate::fsutil::unix_now()));
+        app.start_training(manifest.fine_tune_recipe(&dir), out, false);
+    }
+}
+
+/// The running (or last) job's progress, throughput and the UI's own frame rate.
+fn progress_ui(app: &LensApp, ui: &mut egui::Ui) {
+    let lang = app.settings.language;
+    if let Some(p) = &app.training.last {
+        let eta = p
+            .eta
+            .map(|e| format!(" · ETA {}s", e.as_secs()))
+            .unwrap_or_default();
+        ui.add(egui::ProgressBar::new(p.fraction as f32).text(format!(
+            "{:?} {:.0}%{eta}",
+            p.phase,
+            p.fraction * 100.0
+        )));
+        ui.label(format!(
+            "epoch {:.2} · step {} · {} {:.3} · {} {:.1}% · {:.0} images/s",
+            p.epoch,
+            p.step,
+            tr(lang, "loss"),
+            p.loss,
+            tr(lang, "accuracy"),
+            p.accuracy * 100.0,
+            p.images_per_second
+        ));
+    }
+    if !app.training.device.is_empty() {
+        ui.label(RichText::new(&app.training.device).weak());
+    }
+    if app.training.running {
+        // While training, the window repaints continuously: this shows it keeps up.
+        let mean = app.frame_times.iter().sum::<f32>() / app.frame_times.len().max(1) as f32;
+        ui.label(RichText::new(format!("UI {:.0} frames/s", 1.0 / mean.max(1e-3))).weak());
+    }
+}
+
+/// Loss and accuracy over the run.
+fn curves_ui(app: &LensApp, ui: &mut egui::Ui) {
+    let lang = app.settings.language;
+    let height = (ui.available_height() / 2.0 - 40.0).max(80.0);
+    ui.label(tr(lang, "loss"));
+    Plot::new("loss")
+        .height(height)
+        .allow_scroll(false)
+        .show(ui, |plot| {
+            plot.line(Line::new(tr(lang, "loss"), app.training.loss.clone()));
+        });
+    ui.label(format!("{} (%)", tr(lang, "accuracy")));
+    Plot::new("accuracy")
+        .height(height)
+        .allow_scroll(false)
+        .include_y(0.0)
+        .include_y(100.0)
+        .show(ui, |plot| {
+            plot.line(Line::new(
+                tr(lang, "accuracy"),
+                app.training.accuracy.clone(),
+            ));
+        });
 }
 
 fn recipe_ui(app: &mut LensApp, ui: &mut egui::Ui) {
@@ -307,6 +324,7 @@ fn recipe_ui(app: &mut LensApp, ui: &mut egui::Ui) {
     ui.add(egui::Slider::new(&mut s.glow_share, 0.0..=1.0).text("glow halos"));
     ui.add(egui::Slider::new(&mut s.entity_share, 0.0..=1.0).text("Isaac, tears, pickups"));
     ui.add(egui::Slider::new(&mut s.dark_share, 0.0..=1.0).text("dark rooms"));
+    ui.add(egui::Slider::new(&mut s.frame_share, 0.0..=1.0).text("cut from whole frames"));
     ui.checkbox(&mut s.jpeg, "JPEG");
     ui.checkbox(&mut s.blur, "blur");
     ui.checkbox(&mut s.noise, "noise");

@@ -80,35 +80,8 @@ impl<'de> serde::Deserialize<'de> for KeyedEntries {
 
 pub fn read_dir(dir: &Path) -> Result<Vec<HuijiItem>> {
     let dict_path = dir.join(DICT_FILE);
-    let bytes = std::fs::read(&dict_path).map_err(|e| CatalogError::file(&dict_path, e))?;
-    let entries: KeyedEntries = serde_json::from_slice(&bytes)
-        .map_err(|e| CatalogError::file(&dict_path, format!("not a valid id mapping: {e}")))?;
-    let mut dict = std::collections::BTreeMap::new();
-    for (key, entry) in entries.0 {
-        if dict.contains_key(&key) {
-            return Err(CatalogError::file(
-                &dict_path,
-                format!("key {key:?} appears twice"),
-            ));
-        }
-        dict.insert(key, entry);
-    }
-
-    let mut sheets = HashMap::new();
-    let mut css_offsets = HashMap::new();
-    for (kind, sheet, css, prefix) in SHEETS {
-        let path = dir.join(sheet);
-        let img = crate::imageio::open(&path).map_err(|e| CatalogError::file(&path, e))?;
-        sheets.insert(kind, img.to_rgba8());
-        let css_path = dir.join(css);
-        // The CSS is optional: when present it must agree with the dict.
-        if css_path.is_file() {
-            let text =
-                std::fs::read_to_string(&css_path).map_err(|e| CatalogError::file(&css_path, e))?;
-            css_offsets.insert(kind, (css_path, parse_css_offsets(&text, prefix)));
-        }
-    }
-
+    let dict = read_dict(&dict_path)?;
+    let sheets = read_sheets(dir)?;
     let mut items: Vec<HuijiItem> = Vec::new();
     for (dict_key, entry) in dict {
         // Stub keys carry only x and y.
@@ -128,52 +101,113 @@ pub fn read_dir(dir: &Path) -> Result<Vec<HuijiItem>> {
             .filter(|id| *id > 0)
             .ok_or_else(|| at(format!("bad game id {:?}", entry.level)))?;
         let key = ItemKey::new(kind, id);
-        let quality = match kind {
-            ItemKind::Collectible => entry
-                .level2
-                .as_deref()
-                .and_then(|q| q.trim().parse().ok())
-                .filter(|q| *q <= 4),
-            ItemKind::Trinket => None,
-        };
-        if let Some((css_path, offsets)) = css_offsets.get(&kind)
-            && let Some(&(cx, cy)) = offsets.get(&id)
-            && (cx, cy) != (entry.x, entry.y)
-        {
-            return Err(CatalogError::file(
-                css_path,
-                format!(
-                    "{key} is at ({cx}, {cy}) but {DICT_FILE} says ({}, {})",
-                    entry.x, entry.y
-                ),
-            ));
-        }
-        let sheet = &sheets[&kind];
-        let sprite = cut_cell(sheet, entry.x, entry.y).ok_or_else(|| {
-            at(format!(
-                "offset ({}, {}) is outside the {}x{} sheet",
-                entry.x,
-                entry.y,
-                sheet.width(),
-                sheet.height()
-            ))
+        let sprite = sheets.sprite(key, entry.x, entry.y).map_err(|e| match e {
+            SheetError::Css(e) => e,
+            SheetError::Outside(msg) => at(msg),
         })?;
         if items.iter().any(|i| i.key == key) {
             return Err(at(format!("duplicate id {key}")));
         }
-        items.push(HuijiItem {
-            key,
-            name_en: entry.en.unwrap_or_default().trim().to_string(),
-            name_zh: entry.zh.unwrap_or_default().trim().to_string(),
-            description_zh: entry.desc.unwrap_or_default().trim().to_string(),
-            quality,
-            charge: entry
-                .charge
-                .filter(|c| !c.trim().is_empty() && c.trim() != "/"),
-            sprite,
-        });
+        items.push(item_from_entry(key, entry, sprite));
     }
     Ok(items)
+}
+
+/// The id mapping dictionary, in key order; a key given twice is an error.
+fn read_dict(path: &Path) -> Result<std::collections::BTreeMap<String, Entry>> {
+    let bytes = std::fs::read(path).map_err(|e| CatalogError::file(path, e))?;
+    let entries: KeyedEntries = serde_json::from_slice(&bytes)
+        .map_err(|e| CatalogError::file(path, format!("not a valid id mapping: {e}")))?;
+    let mut dict = std::collections::BTreeMap::new();
+    for (key, entry) in entries.0 {
+        if dict.contains_key(&key) {
+            return Err(CatalogError::file(
+                path,
+                format!("key {key:?} appears twice"),
+            ));
+        }
+        dict.insert(key, entry);
+    }
+    Ok(dict)
+}
+
+fn item_from_entry(key: ItemKey, entry: Entry, sprite: RgbaImage) -> HuijiItem {
+    let quality = match key.kind {
+        ItemKind::Collectible => entry
+            .level2
+            .as_deref()
+            .and_then(|q| q.trim().parse().ok())
+            .filter(|q| *q <= 4),
+        ItemKind::Trinket => None,
+    };
+    HuijiItem {
+        key,
+        name_en: entry.en.unwrap_or_default().trim().to_string(),
+        name_zh: entry.zh.unwrap_or_default().trim().to_string(),
+        description_zh: entry.desc.unwrap_or_default().trim().to_string(),
+        quality,
+        charge: entry
+            .charge
+            .filter(|c| !c.trim().is_empty() && c.trim() != "/"),
+        sprite,
+    }
+}
+
+/// The two sprite sheets and, where their CSS is there, its offsets per game id.
+struct Sheets {
+    images: HashMap<ItemKind, RgbaImage>,
+    css_offsets: HashMap<ItemKind, (std::path::PathBuf, HashMap<u32, (i64, i64)>)>,
+}
+
+enum SheetError {
+    /// The CSS disagrees with the dictionary (named by the CSS file).
+    Css(CatalogError),
+    /// The offset leaves the sheet (named by the dictionary entry).
+    Outside(String),
+}
+
+fn read_sheets(dir: &Path) -> Result<Sheets> {
+    let mut images = HashMap::new();
+    let mut css_offsets = HashMap::new();
+    for (kind, sheet, css, prefix) in SHEETS {
+        let path = dir.join(sheet);
+        let img = crate::imageio::open(&path).map_err(|e| CatalogError::file(&path, e))?;
+        images.insert(kind, img.to_rgba8());
+        let css_path = dir.join(css);
+        // The CSS is optional: when present it must agree with the dict.
+        if css_path.is_file() {
+            let text =
+                std::fs::read_to_string(&css_path).map_err(|e| CatalogError::file(&css_path, e))?;
+            css_offsets.insert(kind, (css_path, parse_css_offsets(&text, prefix)));
+        }
+    }
+    Ok(Sheets {
+        images,
+        css_offsets,
+    })
+}
+
+impl Sheets {
+    /// The sprite of `key` at the dictionary's offset (x, y), checked against the CSS.
+    fn sprite(&self, key: ItemKey, x: i64, y: i64) -> std::result::Result<RgbaImage, SheetError> {
+        if let Some((css_path, offsets)) = self.css_offsets.get(&key.kind)
+            && let Some(&(cx, cy)) = offsets.get(&key.id)
+            && (cx, cy) != (x, y)
+        {
+            return Err(SheetError::Css(CatalogError::file(
+                css_path,
+                format!("{key} is at ({cx}, {cy}) but {DICT_FILE} says ({x}, {y})"),
+            )));
+        }
+        let sheet = &self.images[&key.kind];
+        cut_cell(sheet, x, y).ok_or_else(|| {
+            SheetError::Outside(format!(
+                "offset ({x}, {y}) is outside the {}x{} sheet",
+                sheet.width(),
+                sheet.height()
+            ))
+        })
+    }
 }
 
 /// Cuts the 32x32 cell at (x, y), keeping alpha exactly.

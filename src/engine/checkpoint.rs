@@ -43,6 +43,11 @@ impl Manifest {
         self.classes.len() as i64 + 1
     }
 
+    /// Whether these weights can start a run of `recipe` (same network and input size).
+    pub fn can_start(&self, recipe: &Recipe) -> bool {
+        self.arch == recipe.arch && self.input_size == recipe.input_size
+    }
+
     /// A short fine-tune of the model in `from` (this manifest's folder): its own recipe,
     /// from its weights, a gentler learning rate, half the samples from the player's
     /// captures, and a one-crop-per-item validation. Also extends the model to catalog items

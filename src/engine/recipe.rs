@@ -221,6 +221,7 @@ impl Recipe {
             ("glow share", s.glow_share),
             ("entity share", s.entity_share),
             ("dark share", s.dark_share),
+            ("frame share", s.frame_share),
         ] {
             check_range(name, v, 0.0..=1.0)?;
         }

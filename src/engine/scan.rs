@@ -20,8 +20,9 @@ use super::predict::{self, CropBox, Prediction};
 /// Game pixels a scan window spans: a player's loose box around a 32 px item sprite.
 pub const WINDOW_GAME_PX: f32 = 48.0;
 
-/// The room inside the walls, in game pixels (x0, y0, x1, y1): the HUD (active item,
-/// hearts, counters, trinket and pocket slots) lies outside it.
+/// Where a find's centre can be, in game pixels (x0, y0, x1, y1): the floor inside a 1x1
+/// room's walls with a little slack. The HUD (active item, hearts, counters, trinket and
+/// pocket slots) and the walls' own pictures lie outside it.
 const ROOM: [f32; 4] = [40.0, 40.0, 440.0, 242.0];
 
 /// Frames larger than 4K (3840x2160) are scanned scaled down to this many pixels.
