@@ -2,14 +2,18 @@
 # Runs the real app under Xvfb with openbox, a "capture card" window showing a room with a
 # real item capture in it, captures that window live through xcap, freezes, draws a box with
 # xdotool, and saves screenshots (taken with xcap too) to docs/screenshots/ for people to look at.
+# Then a whole synthetic room (held-out background, several items among pickups) in the viewer,
+# watched in companion mode: the scan's boxes over the frame and the room's items in the
+# floating panel.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 shared=${SHARED:-../shared/isaac}
 out=${OUT:-docs/screenshots}
 bin=target/release/isaac-lens
 mkdir -p "$out"
-cargo build --release --example frame_viewer >/dev/null
+cargo build --release --example frame_viewer --example frame_samples >/dev/null
 viewer=target/release/examples/frame_viewer
+target/release/examples/frame_samples out/screenshot-frames 2 >/dev/null
 
 display=:${SCREEN_NUMBER:-77}
 export DISPLAY=$display
@@ -53,6 +57,26 @@ xdotool mousemove $((cx - hw)) $((cy - hh)) mousedown 1 mousemove $((cx - hw + 2
   mousemove $((cx + hw)) $((cy + hh)) sleep 0.2 mouseup 1
 sleep 3
 shot lookup
+kill "$app"; sleep 1
+
+# Companion mode: the viewer shows a room with items; the app scans it as soon as the picture
+# settles. The floating panel goes below the viewer (an X server without a compositor
+# captures a covered window as black).
+kill "$(xdotool search --name "Capture card" getwindowpid)" 2>/dev/null || true
+"$viewer" out/screenshot-frames/frame_1.png - "Capture card (OBS)" >/dev/null 2>&1 &
+pids+=($!)
+sleep 2
+xdotool search --sync --name "Capture card" windowmove 0 0
+"$bin" app --source "Capture card" --companion >/dev/null 2>&1 &
+app=$!
+pids+=($app)
+sleep 8
+win=$(app_window)
+xdotool windowmove "$win" 960 0 windowsize "$win" 960 1000
+panel=$(xdotool search --sync --name "Isaac Lens · results" | head -n 1)
+xdotool windowmove "$panel" 40 600
+sleep 6
+shot scan
 kill "$app"; sleep 1
 
 for tab in catalog training; do

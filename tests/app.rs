@@ -301,3 +301,64 @@ fn settings_out_of_range_fall_back_field_by_field_and_say_so() {
     // A sane file gives no notes.
     assert!(Settings::default().sanitize().is_empty());
 }
+
+#[test]
+fn a_damaged_model_is_named_in_a_message_and_lookups_do_not_hang() {
+    // The shipped model's manifest with an input size no network can take.
+    let tmp = tempfile::tempdir().unwrap();
+    let damaged = tmp.path().join("damaged");
+    std::fs::create_dir(&damaged).unwrap();
+    let shipped = Path::new(env!("CARGO_MANIFEST_DIR")).join("models/default");
+    std::fs::copy(
+        shipped.join("model.safetensors"),
+        damaged.join("model.safetensors"),
+    )
+    .unwrap();
+    let manifest = std::fs::read_to_string(shipped.join("manifest.json")).unwrap();
+    let mut value: serde_json::Value = serde_json::from_str(&manifest).unwrap();
+    value["input_size"] = 4.into();
+    std::fs::write(damaged.join("manifest.json"), value.to_string()).unwrap();
+
+    let mut paths = AppPaths::from_data_dir(&tmp.path().join("data"));
+    paths.catalog = real_catalog().dir().to_path_buf();
+    paths.shared = Some(shared());
+    let settings = Settings {
+        active_model: Some(damaged.clone()),
+        ..Settings::default()
+    };
+    let app = LensApp::new(settings, paths);
+    let mut h = Harness::builder()
+        .with_size([1280.0, 820.0])
+        .with_max_steps(20)
+        .build_ui_state(|ui, app: &mut LensApp| app.root_ui(ui), app);
+    h.run_steps(3);
+    wait_for(&mut h, "the load error", |app| {
+        app.messages.iter().any(|m| m.error && m.text.contains("input_size 4"))
+    });
+    assert!(h.state().model.is_none());
+    // A lookup now is answered with an error, not left "Recognising…".
+    let frame = tmp.path().join("frame.png");
+    image::RgbImage::from_pixel(200, 150, image::Rgb([90, 60, 40]))
+        .save(&frame)
+        .unwrap();
+    drop_file(&mut h, &frame);
+    h.get_by_label("Scan (F9)").click();
+    h.run_steps(1);
+    wait_for(&mut h, "the answer to the scan", |app| {
+        !app.lookup.scan.is_pending()
+    });
+    assert!(
+        h.state()
+            .messages
+            .iter()
+            .any(|m| m.error && m.text.contains("no model is loaded")),
+        "{:?}",
+        h.state().messages.iter().map(|m| &m.text).collect::<Vec<_>>()
+    );
+    assert!(h.state().lookup.scan.scanned.is_none());
+    assert!(
+        h.query_all_by_label_contains("input_size 4")
+            .next()
+            .is_some()
+    );
+}

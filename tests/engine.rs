@@ -118,6 +118,7 @@ fn synthesis_is_deterministic_and_places_the_item_inside_the_box() {
         entity_share: 0.0,
         dark_share: 0.0,
         item_fill: (0.5, 0.5),
+        frame_share: 0.0,
         jpeg: false,
         blur: false,
         noise: false,

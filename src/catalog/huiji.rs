@@ -153,10 +153,13 @@ fn item_from_entry(key: ItemKey, entry: Entry, sprite: RgbaImage) -> HuijiItem {
     }
 }
 
+/// Offsets per game id that a CSS file gives, with the file they came from.
+type CssOffsets = (std::path::PathBuf, HashMap<u32, (i64, i64)>);
+
 /// The two sprite sheets and, where their CSS is there, its offsets per game id.
 struct Sheets {
     images: HashMap<ItemKind, RgbaImage>,
-    css_offsets: HashMap<ItemKind, (std::path::PathBuf, HashMap<u32, (i64, i64)>)>,
+    css_offsets: HashMap<ItemKind, CssOffsets>,
 }
 
 enum SheetError {

@@ -153,7 +153,7 @@ pub fn render_window(
     size: u32,
     options: &SynthOptions,
 ) -> RgbImage {
-    let mut rng = StdRng::seed_from_u64(spec.seed ^ 0xF2A3_E5);
+    let mut rng = StdRng::seed_from_u64(spec.seed ^ 0x00F2_A3E5);
     let mut classes: Vec<usize> = (0..rng.random_range(0..=5))
         .map(|_| rng.random_range(0..assets.classes().max(1)))
         .collect();
@@ -359,6 +359,49 @@ mod tests {
             let want = 200 - 30 * item.class as i32;
             assert!((p[1] as i32 - want).abs() < 60, "{:?} vs {want}", p);
         }
+    }
+
+    #[test]
+    fn frame_windows_hold_their_item_and_empty_ones_hold_none() {
+        let assets = assets();
+        let plain = SynthOptions {
+            phone_share: 0.0,
+            colour: false,
+            blur: false,
+            noise: false,
+            jpeg: false,
+            ..SynthOptions::default()
+        };
+        // Pixels of item 2's colour (40 i, 200 - 30 i, 90) in a window.
+        let of_item = |img: &RgbImage| {
+            img.pixels()
+                .filter(|p| {
+                    (p[0] as i32 - 80).abs() < 20
+                        && (p[1] as i32 - 140).abs() < 20
+                        && (p[2] as i32 - 90).abs() < 20
+                })
+                .count()
+        };
+        let (mut with, mut without) = (0, 0);
+        for seed in 0..30 {
+            let spec = SampleSpec {
+                class: Some(2),
+                style: Style::Screenshot,
+                split: Split::Train,
+                seed,
+            };
+            with += of_item(&render_window(&assets, spec, 64, &plain));
+            let empty = SampleSpec {
+                class: None,
+                ..spec
+            };
+            without += of_item(&render_window(&assets, empty, 64, &plain));
+        }
+        // An item fills a quarter or more of its window; an empty window holds no item's
+        // centre, so at most part of one (often, since it picks busy places: 7x fewer
+        // pixels measured).
+        assert!(with > 30 * 400, "{with}");
+        assert!(without * 5 < with, "{without} vs {with}");
     }
 
     #[test]
