@@ -56,6 +56,9 @@ hw=$((95 * fit / 1000)); hh=$((80 * fit / 1000))
 xdotool mousemove $((cx - hw)) $((cy - hh)) mousedown 1 mousemove $((cx - hw + 20)) $((cy - hh + 20)) sleep 0.2 \
   mousemove $((cx + hw)) $((cy + hh)) sleep 0.2 mouseup 1
 sleep 3
+# The floating panel below the viewer, off the main window.
+xdotool search --sync --name "results" | head -n 1 | xargs -I{} xdotool windowmove {} 40 600
+sleep 1
 shot lookup
 kill "$app"; sleep 1
 
@@ -73,7 +76,7 @@ pids+=($app)
 sleep 8
 win=$(app_window)
 xdotool windowmove "$win" 960 0 windowsize "$win" 960 1000
-panel=$(xdotool search --sync --name "Isaac Lens · results" | head -n 1)
+panel=$(xdotool search --sync --name "results" | head -n 1)
 xdotool windowmove "$panel" 40 600
 sleep 6
 shot scan

@@ -75,25 +75,40 @@ pub fn list_sources() -> Result<Vec<SourceInfo>, CaptureError> {
 
 /// One frame of the source.
 pub fn capture_once(source: &SourceId) -> Result<RgbaImage, CaptureError> {
-    match source {
-        SourceId::Monitor { id } => {
-            let monitors = xcap::Monitor::all().map_err(|e| CaptureError::List(e.to_string()))?;
-            let m = monitors
+    Grabber::open(source)?.grab()
+}
+
+/// A source found once and captured many times (listing every window for each frame cost
+/// more than the capture itself).
+enum Grabber {
+    Monitor(xcap::Monitor),
+    Window(xcap::Window),
+}
+
+impl Grabber {
+    fn open(source: &SourceId) -> Result<Self, CaptureError> {
+        match source {
+            SourceId::Monitor { id } => xcap::Monitor::all()
+                .map_err(|e| CaptureError::List(e.to_string()))?
                 .into_iter()
                 .find(|m| m.id().ok() == Some(*id))
-                .ok_or(CaptureError::Gone)?;
-            m.capture_image()
-                .map_err(|e| CaptureError::Capture(e.to_string()))
-        }
-        SourceId::Window { id } => {
-            let windows = xcap::Window::all().map_err(|e| CaptureError::List(e.to_string()))?;
-            let w = windows
+                .map(Grabber::Monitor)
+                .ok_or(CaptureError::Gone),
+            SourceId::Window { id } => xcap::Window::all()
+                .map_err(|e| CaptureError::List(e.to_string()))?
                 .into_iter()
                 .find(|w| w.id().ok() == Some(*id))
-                .ok_or(CaptureError::Gone)?;
-            w.capture_image()
-                .map_err(|e| CaptureError::Capture(e.to_string()))
+                .map(Grabber::Window)
+                .ok_or(CaptureError::Gone),
         }
+    }
+
+    fn grab(&self) -> Result<RgbaImage, CaptureError> {
+        match self {
+            Grabber::Monitor(m) => m.capture_image(),
+            Grabber::Window(w) => w.capture_image(),
+        }
+        .map_err(|e| CaptureError::Capture(e.to_string()))
     }
 }
 
@@ -202,21 +217,42 @@ fn capture_loop(
     drain: &Receiver<Result<LiveFrame, String>>,
     waker: &(dyn Fn() + Send + Sync),
 ) {
+    let mut grabber: Option<Grabber> = None;
+    let mut last: Option<Signature> = None;
+    let mut repeats = 0u32;
     while !stop.load(Ordering::SeqCst) {
         let started = Instant::now();
-        let frame = capture_once(source)
+        // A window that went away (or a grab that failed) is looked up once more before the
+        // feed reports it.
+        let frame = match grabber.as_ref().map(Grabber::grab) {
+            Some(Ok(image)) => Ok(image),
+            _ => Grabber::open(source).and_then(|g| {
+                let image = g.grab();
+                grabber = Some(g);
+                image
+            }),
+        };
+        let frame = frame
             .map(|image| LiveFrame {
                 signature: Signature::of(&image),
                 image,
             })
             .map_err(|e| e.to_string());
         let failed = frame.is_err();
-        // Keep only the newest frame: a slow UI never sees stale ones.
-        if let Err(crossbeam_channel::TrySendError::Full(frame)) = tx.try_send(frame) {
-            let _ = drain.try_recv();
-            let _ = tx.try_send(frame);
+        // A picture exactly like the last one is sent once (so a watcher sees it has
+        // settled), then no more: a still screen costs the window neither texture uploads nor
+        // repaints.
+        let same = matches!((&frame, &last), (Ok(f), Some(l)) if f.signature == *l);
+        repeats = if same { repeats.saturating_add(1) } else { 0 };
+        if repeats <= 1 {
+            last = frame.as_ref().ok().map(|f| f.signature.clone());
+            // Keep only the newest frame: a slow UI never sees stale ones.
+            if let Err(crossbeam_channel::TrySendError::Full(frame)) = tx.try_send(frame) {
+                let _ = drain.try_recv();
+                let _ = tx.try_send(frame);
+            }
+            waker();
         }
-        waker();
         if failed {
             return;
         }

@@ -333,7 +333,9 @@ fn a_damaged_model_is_named_in_a_message_and_lookups_do_not_hang() {
         .build_ui_state(|ui, app: &mut LensApp| app.root_ui(ui), app);
     h.run_steps(3);
     wait_for(&mut h, "the load error", |app| {
-        app.messages.iter().any(|m| m.error && m.text.contains("input_size 4"))
+        app.messages
+            .iter()
+            .any(|m| m.error && m.text.contains("input_size 4"))
     });
     assert!(h.state().model.is_none());
     // A lookup now is answered with an error, not left "Recognising…".
@@ -353,7 +355,11 @@ fn a_damaged_model_is_named_in_a_message_and_lookups_do_not_hang() {
             .iter()
             .any(|m| m.error && m.text.contains("no model is loaded")),
         "{:?}",
-        h.state().messages.iter().map(|m| &m.text).collect::<Vec<_>>()
+        h.state()
+            .messages
+            .iter()
+            .map(|m| &m.text)
+            .collect::<Vec<_>>()
     );
     assert!(h.state().lookup.scan.scanned.is_none());
     assert!(

@@ -381,7 +381,11 @@ fn scan_bar_ui(app: &mut LensApp, ui: &mut egui::Ui) {
         ui.checkbox(&mut app.lookup.scan.companion, label)
             .on_hover_text(hint);
         if app.lookup.scan.companion && !before {
+            // A still picture sends no new frames: scan the one on screen now.
             app.lookup.scan.watch.reset();
+            if !app.lookup.scan.is_pending() {
+                scan_frame(app);
+            }
         }
     }
     let scan = &app.lookup.scan;

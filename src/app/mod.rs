@@ -680,9 +680,9 @@ impl LensApp {
         if self.training.running {
             // Curves move continuously; 30 frames a second keeps them smooth.
             ctx.request_repaint_after(Duration::from_millis(33));
-        } else if self.lookup.is_live() {
-            ctx.request_repaint_after(Duration::from_millis(100));
         }
+        // A live feed needs no timer: the capture thread wakes the window for each new
+        // frame, and sends none while the picture stays the same.
     }
 
     fn status_ui(&mut self, ui: &mut egui::Ui) {
