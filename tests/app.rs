@@ -7,7 +7,6 @@ mod common;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
-use std::time::{Duration, Instant};
 
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT as _, Queryable as _};
@@ -15,7 +14,7 @@ use isaac_lens::app::{AppPaths, LensApp, Settings, Tab};
 use isaac_lens::catalog::{ItemKey, ItemKind};
 use isaac_lens::engine::Recipe;
 
-use common::{real_catalog, shared};
+use common::{drop_file, real_catalog, shared, start_app, wait_for};
 
 /// A data folder with a 12-item catalog and a model trained on it (once per test binary).
 fn data_dir() -> &'static Path {
@@ -59,47 +58,9 @@ fn harness() -> Harness<'static, LensApp> {
         panel_enabled: true,
         ..Settings::default()
     };
-    let app = LensApp::new(settings, paths);
-    let mut h = Harness::builder()
-        .with_size([1280.0, 820.0])
-        .with_max_steps(20)
-        .build_ui_state(|ui, app: &mut LensApp| app.root_ui(ui), app);
-    h.run_steps(3);
+    let mut h = start_app(LensApp::new(settings, paths));
     wait_for(&mut h, "the model to load", |app| app.model.is_some());
     h
-}
-
-/// Steps the UI until `done` holds (engine answers come from other threads).
-fn wait_for(h: &mut Harness<'static, LensApp>, what: &str, done: impl Fn(&LensApp) -> bool) {
-    let start = Instant::now();
-    while !done(h.state()) {
-        assert!(
-            start.elapsed() < Duration::from_secs(60),
-            "timed out waiting for {what}"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-        h.run_steps(1);
-    }
-    h.run_steps(2);
-}
-
-#[derive(Debug)]
-struct DroppedPath(PathBuf);
-
-impl egui::DroppedFile for DroppedPath {
-    fn path(&self) -> &Path {
-        &self.0
-    }
-    fn bytes(&self) -> Result<Vec<u8>, String> {
-        std::fs::read(&self.0).map_err(|e| e.to_string())
-    }
-}
-
-fn drop_file(h: &mut Harness<'static, LensApp>, path: &Path) {
-    h.input_mut()
-        .dropped_files
-        .push(Arc::new(DroppedPath(path.to_path_buf())));
-    h.run_steps(2);
 }
 
 #[test]
@@ -326,12 +287,7 @@ fn a_damaged_model_is_named_in_a_message_and_lookups_do_not_hang() {
         active_model: Some(damaged.clone()),
         ..Settings::default()
     };
-    let app = LensApp::new(settings, paths);
-    let mut h = Harness::builder()
-        .with_size([1280.0, 820.0])
-        .with_max_steps(20)
-        .build_ui_state(|ui, app: &mut LensApp| app.root_ui(ui), app);
-    h.run_steps(3);
+    let mut h = start_app(LensApp::new(settings, paths));
     wait_for(&mut h, "the load error", |app| {
         app.messages
             .iter()

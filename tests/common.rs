@@ -86,3 +86,56 @@ pub fn train_on_cpu_with(
         }
     }
 }
+
+/// The app under egui_kittest at the size the tests click in, after its first frames.
+pub fn start_app(
+    app: isaac_lens::app::LensApp,
+) -> egui_kittest::Harness<'static, isaac_lens::app::LensApp> {
+    let mut h = egui_kittest::Harness::builder()
+        .with_size([1280.0, 820.0])
+        .with_max_steps(20)
+        .build_ui_state(
+            |ui, app: &mut isaac_lens::app::LensApp| app.root_ui(ui),
+            app,
+        );
+    h.run_steps(3);
+    h
+}
+
+/// Steps the UI until `done` holds (engine answers come from other threads).
+pub fn wait_for(
+    h: &mut egui_kittest::Harness<'static, isaac_lens::app::LensApp>,
+    what: &str,
+    done: impl Fn(&isaac_lens::app::LensApp) -> bool,
+) {
+    let start = std::time::Instant::now();
+    while !done(h.state()) {
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(60),
+            "timed out waiting for {what}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        h.run_steps(1);
+    }
+    h.run_steps(2);
+}
+
+#[derive(Debug)]
+struct DroppedPath(PathBuf);
+
+impl egui::DroppedFile for DroppedPath {
+    fn path(&self) -> &Path {
+        &self.0
+    }
+    fn bytes(&self) -> Result<Vec<u8>, String> {
+        std::fs::read(&self.0).map_err(|e| e.to_string())
+    }
+}
+
+/// Drops the file at `path` onto the window, as a file manager does.
+pub fn drop_file(h: &mut egui_kittest::Harness<'static, isaac_lens::app::LensApp>, path: &Path) {
+    h.input_mut()
+        .dropped_files
+        .push(std::sync::Arc::new(DroppedPath(path.to_path_buf())));
+    h.run_steps(2);
+}

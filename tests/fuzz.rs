@@ -248,3 +248,18 @@ fn duplicate_dictionary_keys_are_refused() {
     assert_names_file(&e, "id_mapping_dict.json");
     assert!(e.contains("collectibles_001") && e.contains("twice"), "{e}");
 }
+
+/// Found by `game_files_never_panic`: an end tag broken across lines made the XML error quote
+/// the lines, so the message ran over several.
+#[test]
+fn xml_errors_quoting_broken_lines_stay_on_one_line() {
+    let original = read(shared().join("game-file-samples/stringtable.sta.excerpt"));
+    let text = String::from_utf8(original).unwrap();
+    let broken = text.replacen("</string>", "</stri\"/>\n    <language id=\">", 1);
+    assert_ne!(broken, text, "the excerpt has a </string>");
+    let dir = game_dir("stringtable.sta", broken.as_bytes());
+    let message = game::read_dir(dir.path()).unwrap_err().to_string();
+    assert!(message.contains("stringtable.sta"), "{message}");
+    assert!(message.contains("XML error near byte"), "{message}");
+    assert!(!message.contains('\n'), "multi-line error: {message}");
+}

@@ -9,7 +9,6 @@ mod common;
 
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
-use std::time::{Duration, Instant};
 
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;
@@ -24,7 +23,7 @@ use isaac_lens::engine::synth::{Split, SynthAssets};
 use rand::SeedableRng;
 use tch::Device;
 
-use common::{bin, real_catalog, shared};
+use common::{bin, drop_file, real_catalog, shared, start_app, wait_for};
 
 fn shipped_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("models/default")
@@ -246,39 +245,9 @@ fn harness(data: &Path) -> Harness<'static, LensApp> {
     let mut paths = AppPaths::from_data_dir(data);
     paths.catalog = real_catalog().dir().to_path_buf();
     paths.shared = Some(shared());
-    let app = LensApp::new(Settings::default(), paths);
-    let mut h = Harness::builder()
-        .with_size([1280.0, 820.0])
-        .with_max_steps(20)
-        .build_ui_state(|ui, app: &mut LensApp| app.root_ui(ui), app);
-    h.run_steps(3);
+    let mut h = start_app(LensApp::new(Settings::default(), paths));
     wait_for(&mut h, "the model to load", |app| app.model.is_some());
     h
-}
-
-fn wait_for(h: &mut Harness<'static, LensApp>, what: &str, done: impl Fn(&LensApp) -> bool) {
-    let start = Instant::now();
-    while !done(h.state()) {
-        assert!(
-            start.elapsed() < Duration::from_secs(60),
-            "timed out waiting for {what}"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-        h.run_steps(1);
-    }
-    h.run_steps(2);
-}
-
-#[derive(Debug)]
-struct DroppedPath(PathBuf);
-
-impl egui::DroppedFile for DroppedPath {
-    fn path(&self) -> &Path {
-        &self.0
-    }
-    fn bytes(&self) -> Result<Vec<u8>, String> {
-        std::fs::read(&self.0).map_err(|e| e.to_string())
-    }
 }
 
 #[test]
@@ -289,10 +258,7 @@ fn the_scan_button_and_key_find_the_rooms_items_in_the_app() {
     let (frame, items) = three_item_frame();
     let path = tmp.path().join("room.png");
     frame.save(&path).unwrap();
-    h.input_mut()
-        .dropped_files
-        .push(std::sync::Arc::new(DroppedPath(path)));
-    h.run_steps(2);
+    drop_file(&mut h, &path);
     assert!(h.state().lookup.frame.is_some());
 
     h.get_by_label("Scan (F9)").click();
@@ -325,10 +291,7 @@ fn the_scan_button_and_key_find_the_rooms_items_in_the_app() {
     // A new picture drops the old finds; F9 scans it.
     let black = tmp.path().join("black.png");
     RgbImage::new(640, 360).save(&black).unwrap();
-    h.input_mut()
-        .dropped_files
-        .push(std::sync::Arc::new(DroppedPath(black)));
-    h.run_steps(2);
+    drop_file(&mut h, &black);
     assert!(h.state().lookup.scan.scanned.is_none());
     h.key_press(egui::Key::F9);
     h.run_steps(1);

@@ -17,23 +17,21 @@ pub fn settings_ui(app: &mut LensApp, ui: &mut egui::Ui) {
             });
             ui.end_row();
 
-            ui.label(tr(lang, "hotkey"));
-            ui.horizontal(|ui| {
-                ui.text_edit_singleline(&mut app.settings.hotkey);
-                if ui.button("✓").clicked() {
-                    app.register_hotkeys(true);
-                }
-            });
-            ui.end_row();
-
-            ui.label(tr(lang, "scan_hotkey"));
-            ui.horizontal(|ui| {
-                ui.text_edit_singleline(&mut app.settings.scan_hotkey);
-                if ui.button("✓").clicked() {
-                    app.register_hotkeys(true);
-                }
-            });
-            ui.end_row();
+            for (key, scan) in [("hotkey", false), ("scan_hotkey", true)] {
+                ui.label(tr(lang, key));
+                ui.horizontal(|ui| {
+                    let text = if scan {
+                        &mut app.settings.scan_hotkey
+                    } else {
+                        &mut app.settings.hotkey
+                    };
+                    ui.text_edit_singleline(text);
+                    if ui.button("✓").clicked() {
+                        app.register_hotkeys(true);
+                    }
+                });
+                ui.end_row();
+            }
 
             ui.label(tr(lang, "device"));
             ui.horizontal(|ui| {

@@ -90,24 +90,17 @@ const BAR_LEVEL: u8 = 20;
 /// capture card has no signal).
 pub fn game_area(img: &RgbImage) -> Option<GameArea> {
     let (w, h) = img.dimensions();
-    let lit = |p: &image::Rgb<u8>| p.0.iter().any(|&c| c > BAR_LEVEL);
-    // A row or column is part of the picture when more than 1% of it is lit.
-    let row_lit = |y: u32| {
-        (0..w)
+    // A row or column is part of the picture when more than 1% of it is lit (every other
+    // pixel looked at).
+    let mostly_dark = |pixels: &mut dyn Iterator<Item = (u32, u32)>, len: u32| {
+        let lit = pixels
             .step_by(2)
-            .filter(|&x| lit(img.get_pixel(x, y)))
-            .count()
-            * 2
-            > (w as usize / 100).max(1)
+            .filter(|&(x, y)| img.get_pixel(x, y).0.iter().any(|&c| c > BAR_LEVEL))
+            .count();
+        lit * 2 <= (len as usize / 100).max(1)
     };
-    let col_lit = |x: u32| {
-        (0..h)
-            .step_by(2)
-            .filter(|&y| lit(img.get_pixel(x, y)))
-            .count()
-            * 2
-            > (h as usize / 100).max(1)
-    };
+    let row_lit = |y: u32| !mostly_dark(&mut (0..w).map(|x| (x, y)), w);
+    let col_lit = |x: u32| !mostly_dark(&mut (0..h).map(|y| (x, y)), h);
     let top = (0..h).find(|&y| row_lit(y))?;
     let bottom = (0..h).rev().find(|&y| row_lit(y))? + 1;
     let left = (0..w).find(|&x| col_lit(x))?;
