@@ -274,16 +274,7 @@ fn parse_stringtable(path: &Path) -> Result<StringTable> {
                 buf.clear();
             }
             Ok(Event::Empty(e)) if e.name().as_ref() == b"string" => strings.push(String::new()),
-            Ok(Event::Text(t)) if in_string => {
-                let s = t
-                    .decode()
-                    .map_err(|e| CatalogError::file(path, format!("bad text: {e}")))?;
-                buf.push_str(
-                    &quick_xml::escape::unescape(&s)
-                        .map(|c| c.into_owned())
-                        .unwrap_or_else(|_| s.into_owned()),
-                );
-            }
+            Ok(Event::Text(t)) if in_string => buf.push_str(&unescaped_text(path, &t)?),
             Ok(Event::GeneralRef(r)) if in_string => {
                 let name = String::from_utf8_lossy(r.as_ref()).into_owned();
                 let resolved =
@@ -296,19 +287,7 @@ fn parse_stringtable(path: &Path) -> Result<StringTable> {
                 strings.push(std::mem::take(&mut buf));
             }
             Ok(Event::End(e)) if e.name().as_ref() == b"key" => {
-                let (en, zh) = *columns.get_or_insert_with(|| {
-                    let mut langs = languages.clone();
-                    langs.sort_by_key(|(i, _)| *i);
-                    let names: Vec<String> = langs
-                        .into_iter()
-                        .map(|(_, n)| n)
-                        .filter(|n| n != "Key")
-                        .collect();
-                    (
-                        names.iter().position(|n| n == "English"),
-                        names.iter().position(|n| n.starts_with("Chinese (Simpl")),
-                    )
-                });
+                let (en, zh) = *columns.get_or_insert_with(|| language_columns(&languages));
                 if let Some(key) = current_key.take() {
                     if let Some(s) = en.and_then(|i| strings.get(i)) {
                         table.en.insert(key.clone(), s.clone());
@@ -330,6 +309,32 @@ fn parse_stringtable(path: &Path) -> Result<StringTable> {
         ));
     }
     Ok(table)
+}
+
+/// A `<string>`'s text with XML escapes resolved (kept as written when they do not resolve).
+fn unescaped_text(path: &Path, t: &quick_xml::events::BytesText) -> Result<String> {
+    let s = t
+        .decode()
+        .map_err(|e| CatalogError::file(path, format!("bad text: {e}")))?;
+    Ok(quick_xml::escape::unescape(&s)
+        .map(|c| c.into_owned())
+        .unwrap_or_else(|_| s.into_owned()))
+}
+
+/// Which `<string>` of a key is English and which Simplified Chinese, from the
+/// `<languages>` list (index order; the "Key" pseudo-language has no `<string>`).
+fn language_columns(languages: &[(u32, String)]) -> (Option<usize>, Option<usize>) {
+    let mut langs = languages.to_vec();
+    langs.sort_by_key(|(i, _)| *i);
+    let names: Vec<String> = langs
+        .into_iter()
+        .map(|(_, n)| n)
+        .filter(|n| n != "Key")
+        .collect();
+    (
+        names.iter().position(|n| n == "English"),
+        names.iter().position(|n| n.starts_with("Chinese (Simpl")),
+    )
 }
 
 /// Lower-cased file name → path, for case-insensitive matching of `gfx` attributes.
