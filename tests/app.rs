@@ -59,7 +59,7 @@ fn harness() -> Harness<'static, LensApp> {
         ..Settings::default()
     };
     let mut h = start_app(LensApp::new(settings, paths));
-    wait_for(&mut h, "the model to load", |app| app.model.is_some());
+    wait_for(&mut h, "the model to load", |app| app.model().is_some());
     h
 }
 
@@ -68,7 +68,7 @@ fn tabs_switch_by_label() {
     let mut h = harness();
     h.get_by_label("Catalog").click();
     h.run_steps(2);
-    assert_eq!(h.state().tab, Tab::Catalog);
+    assert_eq!(h.state().tab(), Tab::Catalog);
     h.get_by_label("Training").click();
     h.run_steps(2);
     h.get_by_label("Start training");
@@ -81,7 +81,7 @@ fn tabs_switch_by_label() {
     h.get_by_label("界面语言");
     h.get_by_label("识图").click();
     h.run_steps(2);
-    assert_eq!(h.state().tab, Tab::Lookup);
+    assert_eq!(h.state().tab(), Tab::Lookup);
 }
 
 #[test]
@@ -98,14 +98,14 @@ fn catalog_search_works_in_both_languages_and_shows_readable_descriptions() {
         h.query_by_label("Leech").is_none(),
         "Leech should be filtered out"
     );
-    h.state_mut().catalog_view.query = "水蛭".into();
+    h.state_mut().catalog_view().query = "水蛭".into();
     h.run_steps(2);
     assert!(h.query_by_label("Leech").is_some());
     assert!(h.query_by_label("The Sad Onion").is_none());
     h.get_by_label("Leech").click();
     h.run_steps(2);
     assert_eq!(
-        h.state().catalog_view.selected,
+        h.state_mut().catalog_view().selected,
         Some(ItemKey::new(ItemKind::Collectible, 270))
     );
     // The details pane shows text, never raw EID markup.
@@ -138,7 +138,7 @@ fn dropped_image_and_drawn_box_show_the_item_in_the_results() {
     frame.save(&path).unwrap();
     drop_file(&mut h, &path);
     assert!(
-        h.state().lookup.frame.is_some(),
+        h.state().lookup().frame.is_some(),
         "the dropped image was not opened"
     );
 
@@ -169,14 +169,20 @@ fn dropped_image_and_drawn_box_show_the_item_in_the_results() {
         modifiers: Default::default(),
     });
     h.run_steps(1);
-    let sel = h.state().lookup.selection.expect("no box");
+    let sel = h.state().lookup().selection.expect("no box");
     assert!(
         (sel.min.x - 100.0).abs() < 3.0 && (sel.max.y - 190.0).abs() < 3.0,
         "{sel:?}"
     );
-    wait_for(&mut h, "the predictions", |app| app.lookup.result.is_some());
-    let best = h.state().lookup.result.as_ref().unwrap().predictions[0].key;
+    wait_for(&mut h, "the predictions", |app| {
+        app.lookup().result.is_some()
+    });
+    let best = h.state().lookup().result.as_ref().unwrap().predictions[0].key;
     assert_eq!(best, ItemKey::new(ItemKind::Collectible, 23));
+    // The lookup is remembered in the persisted history, newest first.
+    let history = &h.state().settings().history;
+    assert_eq!(history.len(), 1);
+    assert_eq!(history[0].predictions[0].key, best);
     // Shown in the Lookup tab and in the floating panel.
     assert!(
         h.query_all_by_label("1. Dinner · 正餐").count() >= 2,
@@ -199,11 +205,11 @@ fn dropped_image_and_drawn_box_show_the_item_in_the_results() {
     drop_file(&mut h, &bad);
     assert!(
         h.state()
-            .messages
+            .messages()
             .iter()
             .any(|m| m.error && m.text.contains("notes.png"))
     );
-    assert!(h.state().lookup.frame.is_some());
+    assert!(h.state().lookup().frame.is_some());
 }
 
 #[test]
@@ -211,18 +217,25 @@ fn training_starts_shows_progress_and_cancels() {
     let mut h = harness();
     h.get_by_label("Training").click();
     h.run_steps(2);
-    h.state_mut().settings.recipe.minutes = Some(5.0);
+    h.state_mut().settings_mut().recipe.minutes = Some(5.0);
     h.get_by_label("Start training").click();
     h.run_steps(2);
-    assert!(h.state().training.running);
+    assert!(h.state().training().running);
     wait_for(&mut h, "training progress", |app| {
-        app.training.last.as_ref().is_some_and(|p| p.step > 0)
+        app.training().last.as_ref().is_some_and(|p| p.step > 0)
     });
+    // Pause and resume: the button says which, and the state follows.
+    h.get_by_label("Pause").click();
+    h.run_steps(2);
+    assert!(h.state().training().paused);
+    h.get_by_label("Resume").click();
+    h.run_steps(2);
+    assert!(!h.state().training().paused);
     h.get_by_label("Cancel").click();
-    wait_for(&mut h, "the cancellation", |app| !app.training.running);
+    wait_for(&mut h, "the cancellation", |app| !app.training().running);
     assert!(
         h.state()
-            .messages
+            .messages()
             .iter()
             .any(|m| m.text.contains("cancelled"))
     );
@@ -289,11 +302,11 @@ fn a_damaged_model_is_named_in_a_message_and_lookups_do_not_hang() {
     };
     let mut h = start_app(LensApp::new(settings, paths));
     wait_for(&mut h, "the load error", |app| {
-        app.messages
+        app.messages()
             .iter()
             .any(|m| m.error && m.text.contains("input_size 4"))
     });
-    assert!(h.state().model.is_none());
+    assert!(h.state().model().is_none());
     // A lookup now is answered with an error, not left "Recognising…".
     let frame = tmp.path().join("frame.png");
     image::RgbImage::from_pixel(200, 150, image::Rgb([90, 60, 40]))
@@ -303,21 +316,21 @@ fn a_damaged_model_is_named_in_a_message_and_lookups_do_not_hang() {
     h.get_by_label("Scan (F9)").click();
     h.run_steps(1);
     wait_for(&mut h, "the answer to the scan", |app| {
-        !app.lookup.scan.is_pending()
+        !app.lookup().scan.is_pending()
     });
     assert!(
         h.state()
-            .messages
+            .messages()
             .iter()
             .any(|m| m.error && m.text.contains("no model is loaded")),
         "{:?}",
         h.state()
-            .messages
+            .messages()
             .iter()
             .map(|m| &m.text)
             .collect::<Vec<_>>()
     );
-    assert!(h.state().lookup.scan.scanned.is_none());
+    assert!(h.state().lookup().scan.scanned.is_none());
     assert!(
         h.query_all_by_label_contains("input_size 4")
             .next()

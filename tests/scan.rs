@@ -246,7 +246,7 @@ fn harness(data: &Path) -> Harness<'static, LensApp> {
     paths.catalog = real_catalog().dir().to_path_buf();
     paths.shared = Some(shared());
     let mut h = start_app(LensApp::new(Settings::default(), paths));
-    wait_for(&mut h, "the model to load", |app| app.model.is_some());
+    wait_for(&mut h, "the model to load", |app| app.model().is_some());
     h
 }
 
@@ -259,14 +259,14 @@ fn the_scan_button_and_key_find_the_rooms_items_in_the_app() {
     let path = tmp.path().join("room.png");
     frame.save(&path).unwrap();
     drop_file(&mut h, &path);
-    assert!(h.state().lookup.frame.is_some());
+    assert!(h.state().lookup().frame.is_some());
 
     h.get_by_label("Scan (F9)").click();
     h.run_steps(1);
     wait_for(&mut h, "the scan", |app| {
-        app.lookup.scan.scanned.is_some() && !app.lookup.scan.is_pending()
+        app.lookup().scan.scanned.is_some() && !app.lookup().scan.is_pending()
     });
-    let found = h.state().lookup.scan.finds.len();
+    let found = h.state().lookup().scan.finds.len();
     assert!((3..=5).contains(&found), "{found} finds");
     assert!(
         h.query_all_by_label_contains(&format!("{found} item(s) found"))
@@ -283,22 +283,27 @@ fn the_scan_button_and_key_find_the_rooms_items_in_the_app() {
         .unwrap_or_else(|| panic!("{label} is not listed"))
         .click();
     h.run_steps(2);
-    let result = h.state().lookup.result.as_ref().expect("no result shown");
+    let result = h.state().lookup().result.as_ref().expect("no result shown");
     assert_eq!(result.predictions.len(), 10);
     assert_eq!(result.predictions[0].key, item.key());
+    // A find looked at is remembered like a drawn box.
+    assert_eq!(
+        h.state().settings().history[0].predictions[0].key,
+        item.key()
+    );
     assert!(h.query_all_by_label(&format!("1. {label}")).count() >= 1);
 
     // A new picture drops the old finds; F9 scans it.
     let black = tmp.path().join("black.png");
     RgbImage::new(640, 360).save(&black).unwrap();
     drop_file(&mut h, &black);
-    assert!(h.state().lookup.scan.scanned.is_none());
+    assert!(h.state().lookup().scan.scanned.is_none());
     h.key_press(egui::Key::F9);
     h.run_steps(1);
     wait_for(&mut h, "the second scan", |app| {
-        app.lookup.scan.scanned.is_some() && !app.lookup.scan.is_pending()
+        app.lookup().scan.scanned.is_some() && !app.lookup().scan.is_pending()
     });
-    assert!(h.state().lookup.scan.finds.is_empty());
+    assert!(h.state().lookup().scan.finds.is_empty());
     h.query_all_by_label("No items found")
         .next()
         .expect("no 'No items found'");

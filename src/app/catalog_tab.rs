@@ -2,10 +2,11 @@
 
 use egui::{Color32, RichText};
 
+use super::command::Shell;
 use super::sprites::sprite_ui;
-use super::{Language, LensApp, tr};
+use super::{Language, tr};
 use crate::catalog::text::lines_from_eid;
-use crate::catalog::{Catalog, Item, ItemKey, ItemKind};
+use crate::catalog::{Item, ItemKey, ItemKind};
 
 #[derive(Default)]
 pub struct CatalogView {
@@ -15,85 +16,82 @@ pub struct CatalogView {
     hits: Option<(String, Vec<ItemKey>)>,
 }
 
-pub fn catalog_ui(app: &mut LensApp, ui: &mut egui::Ui) {
-    let Some(catalog) = app.catalog.clone() else {
-        return;
-    };
-    egui::Panel::right("catalog-details")
-        .resizable(true)
-        .default_size(380.0)
-        .min_size(320.0)
-        .show(ui, |ui| {
-            egui::ScrollArea::vertical().show(ui, |ui| details_ui(app, ui, &catalog));
-        });
-    egui::CentralPanel::default().show(ui, |ui| {
-        let lang = app.settings.language;
-        ui.horizontal(|ui| {
-            let label = ui.label(tr(lang, "search"));
-            ui.add(egui::TextEdit::singleline(&mut app.catalog_view.query).desired_width(320.0))
-                .labelled_by(label.id);
-        });
-        let view = &mut app.catalog_view;
-        if view.hits.as_ref().is_none_or(|(q, _)| *q != view.query) {
-            let keys = catalog
-                .search(&view.query)
-                .into_iter()
-                .map(|i| i.key())
-                .collect();
-            view.hits = Some((view.query.clone(), keys));
-        }
-        let hits: Vec<&Item> = view
-            .hits
-            .as_ref()
-            .map(|(_, keys)| keys.iter().filter_map(|k| catalog.get(*k)).collect())
-            .unwrap_or_default();
-        ui.label(RichText::new(format!("{} / {}", hits.len(), catalog.len())).weak());
-        grid_ui(app, ui, &catalog, &hits);
-    });
-}
-
-/// The selected item: big sprite, both names, its key and descriptions.
-fn details_ui(app: &mut LensApp, ui: &mut egui::Ui, catalog: &Catalog) {
-    let lang = app.settings.language;
-    let Some(item) = app.catalog_view.selected.and_then(|k| catalog.get(k)) else {
-        ui.label(tr(lang, "no_selection"));
-        return;
-    };
-    let texture = app.sprites.get(ui.ctx(), catalog, item.key());
-    ui.horizontal(|ui| {
-        sprite_ui(ui, texture.as_ref(), 96.0);
-        ui.vertical(|ui| {
-            ui.heading(&item.name_en);
-            ui.heading(&item.name_zh);
-            ui.label(RichText::new(item.key().to_string()).weak());
-        });
-    });
-    description_ui(ui, item, lang, true);
-}
-
-/// The search hits as a grid of cells (only the visible rows are drawn); a click selects.
-fn grid_ui(app: &mut LensApp, ui: &mut egui::Ui, catalog: &Catalog, hits: &[&Item]) {
-    let cell = egui::vec2(150.0, 58.0);
-    let columns = ((ui.available_width() / (cell.x + 6.0)).floor() as usize).max(1);
-    let rows = hits.len().div_ceil(columns);
-    egui::ScrollArea::vertical().auto_shrink(false).show_rows(
-        ui,
-        cell.y + 4.0,
-        rows,
-        |ui, range| {
-            for row in range {
-                ui.horizontal(|ui| {
-                    for item in hits.iter().skip(row * columns).take(columns) {
-                        let texture = app.sprites.get(ui.ctx(), catalog, item.key());
-                        let selected = app.catalog_view.selected == Some(item.key());
-                        if cell_ui(ui, item, texture.as_ref(), cell, selected).clicked() {
-                            app.catalog_view.selected = Some(item.key());
-                        }
-                    }
-                });
+impl CatalogView {
+    pub fn ui(&mut self, ui: &mut egui::Ui, shell: &mut Shell) {
+        egui::Panel::right("catalog-details")
+            .resizable(true)
+            .default_size(380.0)
+            .min_size(320.0)
+            .show(ui, |ui| {
+                egui::ScrollArea::vertical().show(ui, |ui| self.details_ui(ui, shell));
+            });
+        egui::CentralPanel::default().show(ui, |ui| {
+            ui.horizontal(|ui| {
+                let label = ui.label(shell.t("search"));
+                ui.add(egui::TextEdit::singleline(&mut self.query).desired_width(320.0))
+                    .labelled_by(label.id);
+            });
+            let catalog = shell.catalog;
+            if self.hits.as_ref().is_none_or(|(q, _)| *q != self.query) {
+                let keys = catalog
+                    .search(&self.query)
+                    .into_iter()
+                    .map(|i| i.key())
+                    .collect();
+                self.hits = Some((self.query.clone(), keys));
             }
-        },
-    );
+            let hits: Vec<&Item> = self
+                .hits
+                .as_ref()
+                .map(|(_, keys)| keys.iter().filter_map(|k| catalog.get(*k)).collect())
+                .unwrap_or_default();
+            ui.label(RichText::new(format!("{} / {}", hits.len(), catalog.len())).weak());
+            self.grid_ui(ui, shell, &hits);
+        });
+    }
+
+    /// The selected item: big sprite, both names, its key and descriptions.
+    fn details_ui(&self, ui: &mut egui::Ui, shell: &mut Shell) {
+        let Some(item) = self.selected.and_then(|k| shell.catalog.get(k)) else {
+            ui.label(shell.t("no_selection"));
+            return;
+        };
+        let texture = shell.sprite(ui.ctx(), item.key());
+        ui.horizontal(|ui| {
+            sprite_ui(ui, texture.as_ref(), 96.0);
+            ui.vertical(|ui| {
+                ui.heading(&item.name_en);
+                ui.heading(&item.name_zh);
+                ui.label(RichText::new(item.key().to_string()).weak());
+            });
+        });
+        description_ui(ui, item, shell.lang, true);
+    }
+
+    /// The search hits as a grid of cells (only the visible rows are drawn); a click selects.
+    fn grid_ui(&mut self, ui: &mut egui::Ui, shell: &mut Shell, hits: &[&Item]) {
+        let cell = egui::vec2(150.0, 58.0);
+        let columns = ((ui.available_width() / (cell.x + 6.0)).floor() as usize).max(1);
+        let rows = hits.len().div_ceil(columns);
+        egui::ScrollArea::vertical().auto_shrink(false).show_rows(
+            ui,
+            cell.y + 4.0,
+            rows,
+            |ui, range| {
+                for row in range {
+                    ui.horizontal(|ui| {
+                        for item in hits.iter().skip(row * columns).take(columns) {
+                            let texture = shell.sprite(ui.ctx(), item.key());
+                            let selected = self.selected == Some(item.key());
+                            if cell_ui(ui, item, texture.as_ref(), cell, selected).clicked() {
+                                self.selected = Some(item.key());
+                            }
+                        }
+                    });
+                }
+            },
+        );
+    }
 }
 
 fn cell_ui(

@@ -2,15 +2,17 @@
 
 use std::path::Path;
 use std::sync::Arc;
+use std::time::Instant;
 
 use egui::{Pos2, Rect, Sense, Vec2};
 use image::{DynamicImage, RgbaImage};
 
+use super::command::{Command, Shell};
 use super::scan_view::ScanState;
-use super::{Command, HistoryEntry, Job, LensApp, panel};
+use super::{Settings, panel};
 use crate::capture::{self, LiveCapture, SourceId};
+use crate::engine::Prediction;
 use crate::engine::predict::UNSURE_BELOW;
-use crate::engine::{Prediction, Request};
 
 /// A finished lookup: the crop and what the engine made of it.
 #[derive(Clone)]
@@ -88,19 +90,17 @@ impl LookupState {
     }
 }
 
-pub fn open_image_path(app: &mut LensApp, _ctx: &egui::Context, path: &Path) {
-    match crate::imageio::open(path) {
-        Ok(img) => app
-            .lookup
-            .show_picture(img.to_rgba8(), path.display().to_string()),
-        Err(e) => app.notify_error(format!("{}: {e}", path.display())),
+impl LookupState {
+    /// Opens an image file as the picture to box items on.
+    pub fn open_path(&mut self, path: &Path) -> Result<(), String> {
+        let img = crate::imageio::open(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        self.show_picture(img.to_rgba8(), path.display().to_string());
+        Ok(())
     }
-}
 
-/// Files dropped onto the window open like "Open image…".
-pub fn handle_dropped_files(app: &mut LensApp, ctx: &egui::Context) {
-    let dropped = ctx.input(|i| i.raw.dropped_files.clone());
-    for file in dropped {
+    /// Opens a file dropped onto the window (a path, or its bytes where the system gives
+    /// no path).
+    pub fn open_dropped(&mut self, file: &dyn egui::DroppedFile) -> Result<(), String> {
         let path = file.path().to_path_buf();
         let decoded = if path.as_os_str().is_empty() {
             file.bytes()
@@ -108,299 +108,241 @@ pub fn handle_dropped_files(app: &mut LensApp, ctx: &egui::Context) {
         } else {
             crate::imageio::open(&path).map_err(|e| e.to_string())
         };
-        match decoded {
-            Ok(img) => {
-                app.lookup
-                    .show_picture(img.to_rgba8(), path.display().to_string());
-                app.tab = super::Tab::Lookup;
-            }
-            Err(e) => app.notify_error(format!("{}: {e}", path.display())),
-        }
+        let img = decoded.map_err(|e| format!("{}: {e}", path.display()))?;
+        self.show_picture(img.to_rgba8(), path.display().to_string());
+        Ok(())
     }
-}
 
-fn paste_image(app: &mut LensApp) {
-    let pasted = arboard::Clipboard::new().and_then(|mut c| c.get_image());
-    match pasted {
-        Ok(img) => {
-            let (w, h) = (img.width as u32, img.height as u32);
-            match RgbaImage::from_raw(w, h, img.bytes.into_owned()) {
-                Some(frame) => app.lookup.show_picture(frame, "clipboard".into()),
-                None => app.notify_error("the clipboard image has an unexpected size".into()),
-            }
-        }
-        Err(e) => app.notify_error(format!("no image on the clipboard ({e})")),
+    fn paste(&mut self) -> Result<(), String> {
+        let img = arboard::Clipboard::new()
+            .and_then(|mut c| c.get_image())
+            .map_err(|e| format!("no image on the clipboard ({e})"))?;
+        let (w, h) = (img.width as u32, img.height as u32);
+        let frame = RgbaImage::from_raw(w, h, img.bytes.into_owned())
+            .ok_or("the clipboard image has an unexpected size")?;
+        self.show_picture(frame, "clipboard".into());
+        Ok(())
     }
-}
 
-/// Takes the newest live frame, unless frozen; in companion mode scans it when the room
-/// changed.
-pub fn poll_live(app: &mut LensApp, _ctx: &egui::Context) {
-    if app.lookup.frozen {
-        return;
+    /// Captures `source` live at `fps` frames a second; `waker` repaints for each frame.
+    pub fn start_live(&mut self, source: capture::SourceInfo, fps: f32, waker: super::Waker) {
+        self.frame_label = source.label;
+        self.selected_source = Some(source.id.clone());
+        self.live = Some(LiveCapture::start(source.id, fps, waker));
+        self.frozen = false;
     }
-    let Some(live) = &app.lookup.live else { return };
-    match live.latest() {
-        Some(Ok(frame)) => {
-            let label = app.lookup.frame_label.clone();
-            let selection = app.lookup.selection;
-            let (zoom, pan) = (app.lookup.zoom, app.lookup.pan);
-            app.lookup.set_frame(frame.image, label);
-            // A live feed keeps the view and the box while it updates.
-            app.lookup.selection = selection;
-            app.lookup.zoom = zoom;
-            app.lookup.pan = pan;
-            let scan = &mut app.lookup.scan;
-            if scan.companion
-                && !scan.is_pending()
-                && scan
-                    .watch
-                    .observe(frame.signature, std::time::Instant::now())
-            {
-                scan_frame(app);
+
+    /// Takes the newest live frame, unless frozen. Asks for a scan when companion mode sees a
+    /// new room, and says when the capture stopped.
+    pub fn poll_live(&mut self) -> Option<Command> {
+        if self.frozen {
+            return None;
+        }
+        match self.live.as_ref()?.latest()? {
+            Ok(frame) => {
+                let label = self.frame_label.clone();
+                let (selection, zoom, pan) = (self.selection, self.zoom, self.pan);
+                self.set_frame(frame.image, label);
+                // A live feed keeps the view and the box while it updates.
+                (self.selection, self.zoom, self.pan) = (selection, zoom, pan);
+                let scan = &mut self.scan;
+                (scan.companion
+                    && !scan.is_pending()
+                    && scan.watch.observe(frame.signature, Instant::now()))
+                .then_some(Command::Scan)
+            }
+            Err(e) => {
+                self.stop_live();
+                Some(Command::Error(format!("capture stopped: {e}")))
             }
         }
-        Some(Err(e)) => {
-            app.lookup.stop_live();
-            app.notify_error(format!("capture stopped: {e}"));
+    }
+
+    /// The frame a scan should look at now: none while one is under way.
+    pub fn frame_to_scan(&self) -> Option<Arc<RgbaImage>> {
+        self.frame.clone().filter(|_| !self.scan.is_pending())
+    }
+
+    /// The lookup of `crop` is waiting for the answer to request `id`.
+    pub fn waiting_for(&mut self, id: u64, crop: Arc<DynamicImage>) {
+        self.pending = Some((id, crop));
+    }
+
+    /// A prediction arrived: shown when it answers the newest request (then true).
+    pub fn answered(&mut self, id: u64, predictions: Vec<Prediction>) -> bool {
+        match self.pending.take() {
+            Some((pending_id, crop)) if pending_id == id => {
+                self.present(crop, predictions);
+                true
+            }
+            other => {
+                self.pending = other;
+                false
+            }
         }
-        None => {}
     }
-}
 
-/// Asks the engine for every item in the current frame.
-pub fn scan_frame(app: &mut LensApp) {
-    let Some(frame) = app.lookup.frame.clone() else {
-        return;
-    };
-    let id = app.next_request_id();
-    let image = Arc::new(DynamicImage::ImageRgba8(frame.as_ref().clone()));
-    if app.send(Request::Scan {
-        id,
-        frame: image,
-        top_k: 10,
-    }) {
-        app.lookup.scan.started(id, frame);
+    /// Shows find `i` of the last scan in the results, as a drawn box would be; its
+    /// predictions, when there is such a find.
+    pub fn select_find(&mut self, i: usize) -> Option<&[Prediction]> {
+        let crop = self.scan.crop(i)?;
+        let predictions = self.scan.finds.get(i)?.predictions.clone();
+        self.scan.selected = Some(i);
+        self.pending = None;
+        self.present(Arc::new(crop), predictions);
+        self.result.as_ref().map(|r| r.predictions.as_slice())
     }
-}
 
-/// Shows find `i` of the last scan in the results, as a drawn box would be.
-pub fn select_find(app: &mut LensApp, i: usize) {
-    let scan = &app.lookup.scan;
-    let (Some(crop), Some(find)) = (scan.crop(i), scan.finds.get(i)) else {
-        return;
-    };
-    let predictions = find.predictions.clone();
-    app.lookup.scan.selected = Some(i);
-    app.lookup.pending = None;
-    present(app, Arc::new(crop), predictions);
-}
-
-pub fn start_live(app: &mut LensApp, source: SourceId, label: String) {
-    app.lookup.frame_label = label;
-    app.lookup.selected_source = Some(source.clone());
-    app.lookup.live = Some(LiveCapture::start(
-        source,
-        app.settings.live_fps,
-        app.waker(),
-    ));
-    app.lookup.frozen = false;
-}
-
-/// A prediction arrived: show it if it answers the newest request.
-pub fn show_predictions(app: &mut LensApp, id: u64, predictions: Vec<Prediction>) {
-    let Some((pending_id, crop)) = app.lookup.pending.take() else {
-        return;
-    };
-    if pending_id != id {
-        app.lookup.pending = Some((pending_id, crop));
-        return;
-    }
-    present(app, crop, predictions);
-}
-
-/// Makes `predictions` of `crop` the current result; the one before goes to the recent strip
-/// and the best items to the history.
-fn present(app: &mut LensApp, crop: Arc<DynamicImage>, predictions: Vec<Prediction>) {
-    if let Some(previous) = app.lookup.result.take() {
-        app.lookup.recent.insert(0, previous);
-        app.lookup.recent.truncate(12);
-    }
-    let unix_time = crate::fsutil::unix_now();
-    app.settings.history.insert(
-        0,
-        HistoryEntry {
-            predictions: predictions.clone(),
-            unix_time,
-        },
-    );
-    app.settings.history.truncate(50);
-    app.lookup.result = Some(LookupResult {
-        crop,
-        predictions,
-        selected: 0,
-        thumbnail: None,
-    });
-}
-
-/// Cuts the box out of the frame and asks the engine.
-pub fn recognise_selection(app: &mut LensApp) {
-    let (Some(frame), Some(sel)) = (&app.lookup.frame, app.lookup.selection) else {
-        return;
-    };
-    let x = sel.min.x.max(0.0) as u32;
-    let y = sel.min.y.max(0.0) as u32;
-    let w = (sel.width() as u32).min(frame.width().saturating_sub(x));
-    let h = (sel.height() as u32).min(frame.height().saturating_sub(y));
-    if w < 4 || h < 4 {
-        return;
-    }
-    let crop = Arc::new(DynamicImage::ImageRgba8(
-        image::imageops::crop_imm(frame.as_ref(), x, y, w, h).to_image(),
-    ));
-    if let Some(id) = app.request_predictions(vec![(*crop).clone()]) {
-        app.lookup.pending = Some((id, crop));
-    } else {
-        app.notify_error("no model is loaded yet".into());
-    }
-}
-
-pub fn lookup_ui(app: &mut LensApp, ui: &mut egui::Ui) {
-    source_bar_ui(app, ui);
-    ui.separator();
-    egui::Panel::right("lookup-results")
-        .resizable(true)
-        .default_size(340.0)
-        .min_size(300.0)
-        .show(ui, |ui| {
-            egui::ScrollArea::vertical().show(ui, |ui| {
-                if let Some(i) = panel::room_ui(app, ui) {
-                    app.apply(Command::SelectFind(i));
-                }
-                if app.lookup.scan.scanned.is_some() {
-                    ui.separator();
-                }
-                if let Some(command) = panel::results_ui(app, ui, false) {
-                    app.apply(command);
-                }
-                recent_ui(app, ui);
-            });
+    /// Makes `predictions` of `crop` the current result; the one before goes to the recent
+    /// strip.
+    fn present(&mut self, crop: Arc<DynamicImage>, predictions: Vec<Prediction>) {
+        if let Some(previous) = self.result.take() {
+            self.recent.insert(0, previous);
+            self.recent.truncate(12);
+        }
+        self.result = Some(LookupResult {
+            crop,
+            predictions,
+            selected: 0,
+            thumbnail: None,
         });
-    egui::CentralPanel::default().show(ui, |ui| frame_ui(app, ui));
-}
+    }
 
-fn source_bar_ui(app: &mut LensApp, ui: &mut egui::Ui) {
-    ui.horizontal_wrapped(|ui| {
-        let current = app
-            .lookup
-            .selected_source
-            .as_ref()
-            .and_then(|s| app.lookup.sources.iter().find(|i| &i.id == s))
-            .map(|i| i.label.clone())
-            .unwrap_or_else(|| "—".into());
-        let mut chosen = None;
-        egui::ComboBox::new("source", app.t("source"))
-            .selected_text(current)
-            .width(300.0)
-            .show_ui(ui, |ui| {
-                for s in &app.lookup.sources {
-                    if ui
-                        .selectable_label(
-                            app.lookup.selected_source.as_ref() == Some(&s.id),
-                            &s.label,
-                        )
-                        .clicked()
-                    {
-                        chosen = Some(s.clone());
-                    }
-                }
-            });
-        if let Some(s) = chosen {
-            start_live(app, s.id, s.label);
-        }
-        if ui.button(app.t("refresh")).clicked() {
-            app.spawn_job(|| Job::Sources(capture::list_sources().map_err(|e| e.to_string())));
-        }
+    /// The box cut out of the frame, when it is big enough to recognise.
+    fn selection_crop(&self) -> Option<Arc<DynamicImage>> {
+        let (frame, sel) = (self.frame.as_ref()?, self.selection?);
+        let x = sel.min.x.max(0.0) as u32;
+        let y = sel.min.y.max(0.0) as u32;
+        let w = (sel.width() as u32).min(frame.width().saturating_sub(x));
+        let h = (sel.height() as u32).min(frame.height().saturating_sub(y));
+        (w >= 4 && h >= 4).then(|| {
+            Arc::new(DynamicImage::ImageRgba8(
+                image::imageops::crop_imm(frame.as_ref(), x, y, w, h).to_image(),
+            ))
+        })
+    }
+
+    pub fn ui(&mut self, ui: &mut egui::Ui, settings: &Settings, shell: &mut Shell) {
+        self.source_bar_ui(ui, settings, shell);
         ui.separator();
-        if ui.button(app.t("open_image")).clicked() {
-            app.spawn_job(|| {
-                Job::ImageOpened(
-                    rfd::FileDialog::new()
-                        .add_filter("images", &["png", "jpg", "jpeg", "bmp", "webp", "gif"])
-                        .pick_file(),
-                )
+        egui::Panel::right("lookup-results")
+            .resizable(true)
+            .default_size(340.0)
+            .min_size(300.0)
+            .show(ui, |ui| {
+                egui::ScrollArea::vertical().show(ui, |ui| {
+                    if let Some(i) = panel::room_ui(self, ui, shell) {
+                        shell.ask(Command::SelectFind(i));
+                    }
+                    if self.scan.scanned.is_some() {
+                        ui.separator();
+                    }
+                    panel::results_ui(self, ui, shell, false, false);
+                    self.recent_ui(ui, shell);
+                });
             });
-        }
-        let paste_keys = ui.input(|i| i.events.iter().any(|e| matches!(e, egui::Event::Paste(_))));
-        if ui.button(app.t("paste")).clicked() || (paste_keys && app.lookup.frame.is_none()) {
-            paste_image(app);
-        }
-        scan_bar_ui(app, ui);
-        if app.lookup.live.is_some() {
-            ui.separator();
-            let key = if app.lookup.frozen {
-                "unfreeze"
-            } else {
-                "freeze"
-            };
-            let f8 = ui.input(|i| i.key_pressed(egui::Key::F8));
-            if ui
-                .button(format!("{} (F8 · {})", app.t(key), app.settings.hotkey))
-                .clicked()
-                || f8
-            {
-                app.lookup.toggle_freeze();
-            }
-            if app.lookup.is_live() {
-                ui.label(
-                    egui::RichText::new(format!("● {}", app.t("live")))
-                        .color(egui::Color32::from_rgb(230, 80, 80)),
-                );
-            }
-        }
-    });
-}
+        egui::CentralPanel::default().show(ui, |ui| self.frame_ui(ui, shell));
+    }
 
-/// The Scan button (and its key), companion mode with a live source, and what the last scan
-/// found.
-fn scan_bar_ui(app: &mut LensApp, ui: &mut egui::Ui) {
-    ui.separator();
-    let key = egui::Key::from_name(app.settings.scan_hotkey.trim());
-    let key_pressed = key.is_some_and(|k| ui.input(|i| i.key_pressed(k)));
-    let has_frame = app.lookup.frame.is_some();
-    let button = ui.add_enabled(
-        has_frame,
-        egui::Button::new(format!("{} ({})", app.t("scan"), app.settings.scan_hotkey)),
-    );
-    if (button.clicked() || (key_pressed && has_frame)) && !app.lookup.scan.is_pending() {
-        scan_frame(app);
-    }
-    if app.lookup.live.is_some() {
-        let before = app.lookup.scan.companion;
-        let (label, hint) = (app.t("companion"), app.t("companion_hint"));
-        ui.checkbox(&mut app.lookup.scan.companion, label)
-            .on_hover_text(hint);
-        if app.lookup.scan.companion && !before {
-            // A still picture sends no new frames: scan the one on screen now.
-            app.lookup.scan.watch.reset();
-            if !app.lookup.scan.is_pending() {
-                scan_frame(app);
+    fn source_bar_ui(&mut self, ui: &mut egui::Ui, settings: &Settings, shell: &mut Shell) {
+        ui.horizontal_wrapped(|ui| {
+            let current = self
+                .selected_source
+                .as_ref()
+                .and_then(|s| self.sources.iter().find(|i| &i.id == s))
+                .map(|i| i.label.clone())
+                .unwrap_or_else(|| "—".into());
+            let mut chosen = None;
+            egui::ComboBox::new("source", shell.t("source"))
+                .selected_text(current)
+                .width(300.0)
+                .show_ui(ui, |ui| {
+                    for s in &self.sources {
+                        let selected = self.selected_source.as_ref() == Some(&s.id);
+                        if ui.selectable_label(selected, &s.label).clicked() {
+                            chosen = Some(s.clone());
+                        }
+                    }
+                });
+            if let Some(source) = chosen {
+                self.start_live(source, settings.live_fps, shell.waker.clone());
             }
+            if ui.button(shell.t("refresh")).clicked() {
+                shell.ask(Command::ListSources);
+            }
+            ui.separator();
+            if ui.button(shell.t("open_image")).clicked() {
+                shell.ask(Command::PickImage);
+            }
+            let paste_keys =
+                ui.input(|i| i.events.iter().any(|e| matches!(e, egui::Event::Paste(_))));
+            if (ui.button(shell.t("paste")).clicked() || (paste_keys && self.frame.is_none()))
+                && let Err(e) = self.paste()
+            {
+                shell.error(e);
+            }
+            self.scan_bar_ui(ui, settings, shell);
+            if self.live.is_some() {
+                ui.separator();
+                self.freeze_ui(ui, settings, shell);
+            }
+        });
+    }
+
+    /// Freeze or unfreeze the live feed (a button, F8, the global hotkey), and the live mark.
+    fn freeze_ui(&mut self, ui: &mut egui::Ui, settings: &Settings, shell: &Shell) {
+        let key = if self.frozen { "unfreeze" } else { "freeze" };
+        let f8 = ui.input(|i| i.key_pressed(egui::Key::F8));
+        let label = format!("{} (F8 · {})", shell.t(key), settings.hotkey);
+        if ui.button(label).clicked() || f8 {
+            self.toggle_freeze();
+        }
+        if self.is_live() {
+            ui.label(
+                egui::RichText::new(format!("● {}", shell.t("live")))
+                    .color(egui::Color32::from_rgb(230, 80, 80)),
+            );
         }
     }
-    let scan = &app.lookup.scan;
-    if scan.is_pending() {
-        ui.spinner();
-    } else if scan.scanned.is_some() {
-        let text = match scan.finds.len() {
-            0 => app.t("no_items_found").to_string(),
-            n => format!("{n} {}", app.t("items_found")),
-        };
-        let ms = scan
-            .last_ms
-            .map(|ms| format!(" · {ms:.0} ms"))
-            .unwrap_or_default();
-        ui.label(egui::RichText::new(format!("{text}{ms}")).weak());
+
+    /// The Scan button (and its key), companion mode with a live source, and what the last
+    /// scan found.
+    fn scan_bar_ui(&mut self, ui: &mut egui::Ui, settings: &Settings, shell: &mut Shell) {
+        ui.separator();
+        let key = egui::Key::from_name(settings.scan_hotkey.trim());
+        let key_pressed = key.is_some_and(|k| ui.input(|i| i.key_pressed(k)));
+        let has_frame = self.frame.is_some();
+        let button = ui.add_enabled(
+            has_frame,
+            egui::Button::new(format!("{} ({})", shell.t("scan"), settings.scan_hotkey)),
+        );
+        if button.clicked() || (key_pressed && has_frame) {
+            shell.ask(Command::Scan);
+        }
+        if self.live.is_some() {
+            let before = self.scan.companion;
+            ui.checkbox(&mut self.scan.companion, shell.t("companion"))
+                .on_hover_text(shell.t("companion_hint"));
+            if self.scan.companion && !before {
+                // A still picture sends no new frames: scan the one on screen now.
+                self.scan.watch.reset();
+                shell.ask(Command::Scan);
+            }
+        }
+        let scan = &self.scan;
+        if scan.is_pending() {
+            ui.spinner();
+        } else if scan.scanned.is_some() {
+            let text = match scan.finds.len() {
+                0 => shell.t("no_items_found").to_string(),
+                n => format!("{n} {}", shell.t("items_found")),
+            };
+            let ms = scan
+                .last_ms
+                .map(|ms| format!(" · {ms:.0} ms"))
+                .unwrap_or_default();
+            ui.label(egui::RichText::new(format!("{text}{ms}")).weak());
+        }
     }
 }
 
@@ -428,74 +370,80 @@ impl FrameView {
     }
 }
 
-fn frame_ui(app: &mut LensApp, ui: &mut egui::Ui) {
-    let Some(frame) = app.lookup.frame.clone() else {
-        ui.centered_and_justified(|ui| {
-            ui.label(egui::RichText::new(app.t("drop_hint")).size(16.0));
-        });
-        return;
-    };
-    upload_frame(&mut app.lookup, ui.ctx(), &frame);
-    ui.label(
-        egui::RichText::new(format!(
-            "{} · {}x{} · {}",
-            app.lookup.frame_label,
-            frame.width(),
-            frame.height(),
-            app.t("box_hint")
-        ))
-        .weak(),
-    );
-    let (response, painter) = ui.allocate_painter(ui.available_size(), Sense::click_and_drag());
-    response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Image, true, "Frame canvas"));
-    let painter = painter.with_clip_rect(response.rect);
-    let img = Vec2::new(frame.width() as f32, frame.height() as f32);
-    let view = zoom_and_pan(&mut app.lookup, ui, &response, img);
-    if let Some(texture) = &app.lookup.texture {
-        painter.image(
-            texture.id(),
-            Rect::from_min_size(view.origin, img * view.scale),
-            Rect::from_min_max(Pos2::ZERO, Pos2::new(1.0, 1.0)),
-            egui::Color32::WHITE,
+impl LookupState {
+    fn frame_ui(&mut self, ui: &mut egui::Ui, shell: &mut Shell) {
+        let Some(frame) = self.frame.clone() else {
+            ui.centered_and_justified(|ui| {
+                ui.label(egui::RichText::new(shell.t("drop_hint")).size(16.0));
+            });
+            return;
+        };
+        upload_frame(self, ui.ctx(), &frame);
+        ui.label(
+            egui::RichText::new(format!(
+                "{} · {}x{} · {}",
+                self.frame_label,
+                frame.width(),
+                frame.height(),
+                shell.t("box_hint")
+            ))
+            .weak(),
         );
-    }
-    if box_drawn(&mut app.lookup, ui, &response, view, img) {
-        recognise_selection(app);
-    }
-    if let Some(sel) = app.lookup.selection {
-        let stroke = egui::Stroke::new(2.0, egui::Color32::from_rgb(255, 210, 60));
-        painter.rect_stroke(
-            view.screen_rect(sel),
-            0.0,
-            stroke,
-            egui::StrokeKind::Outside,
-        );
-    }
-    // The finds of the last scan, when they belong to this picture (a live feed keeps
-    // showing them until the next scan).
-    let scan = &app.lookup.scan;
-    let same_picture = scan
-        .scanned
-        .as_ref()
-        .is_some_and(|f| Arc::ptr_eq(f, &frame) || app.lookup.live.is_some());
-    if !same_picture {
-        return;
-    }
-    let boxes: Vec<Rect> = scan
-        .finds
-        .iter()
-        .map(|f| {
-            let b = f.bbox;
-            let min = Pos2::new(b.x as f32, b.y as f32);
-            view.screen_rect(Rect::from_min_size(min, Vec2::new(b.w as f32, b.h as f32)))
-        })
-        .collect();
-    finds_overlay_ui(app, ui, &painter, &boxes);
-    if response.clicked()
-        && let Some(p) = response.interact_pointer_pos()
-        && let Some(i) = boxes.iter().position(|b| b.contains(p))
-    {
-        select_find(app, i);
+        let (response, painter) = ui.allocate_painter(ui.available_size(), Sense::click_and_drag());
+        response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Image, true, "Frame canvas"));
+        let painter = painter.with_clip_rect(response.rect);
+        let img = Vec2::new(frame.width() as f32, frame.height() as f32);
+        let view = zoom_and_pan(self, ui, &response, img);
+        if let Some(texture) = &self.texture {
+            painter.image(
+                texture.id(),
+                Rect::from_min_size(view.origin, img * view.scale),
+                Rect::from_min_max(Pos2::ZERO, Pos2::new(1.0, 1.0)),
+                egui::Color32::WHITE,
+            );
+        }
+        if box_drawn(self, ui, &response, view, img) {
+            match self.selection_crop() {
+                Some(crop) => shell.ask(Command::Recognise(crop)),
+                None => shell.ask(Command::Notify(shell.t("box_too_small").into())),
+            }
+        }
+        if let Some(sel) = self.selection {
+            let stroke = egui::Stroke::new(2.0, egui::Color32::from_rgb(255, 210, 60));
+            painter.rect_stroke(
+                view.screen_rect(sel),
+                0.0,
+                stroke,
+                egui::StrokeKind::Outside,
+            );
+        }
+        // The finds of the last scan, when they belong to this picture (a live feed keeps
+        // showing them until the next scan).
+        let same_picture = self
+            .scan
+            .scanned
+            .as_ref()
+            .is_some_and(|f| Arc::ptr_eq(f, &frame) || self.live.is_some());
+        if !same_picture {
+            return;
+        }
+        let boxes: Vec<Rect> = self
+            .scan
+            .finds
+            .iter()
+            .map(|f| {
+                let b = f.bbox;
+                let min = Pos2::new(b.x as f32, b.y as f32);
+                view.screen_rect(Rect::from_min_size(min, Vec2::new(b.w as f32, b.h as f32)))
+            })
+            .collect();
+        self.finds_overlay_ui(ui, &painter, &boxes, shell);
+        if response.clicked()
+            && let Some(p) = response.interact_pointer_pos()
+            && let Some(i) = boxes.iter().position(|b| b.contains(p))
+        {
+            shell.ask(Command::SelectFind(i));
+        }
     }
 }
 
@@ -574,90 +522,170 @@ fn box_drawn(
     response.drag_stopped_by(egui::PointerButton::Primary) && lookup.drag_from.take().is_some()
 }
 
-/// Each find's box with its sprite, name and score; unsure finds in orange.
-fn finds_overlay_ui(app: &mut LensApp, ui: &egui::Ui, painter: &egui::Painter, boxes: &[Rect]) {
-    let Some(catalog) = app.catalog.clone() else {
-        return;
-    };
-    for (i, (find, screen)) in app.lookup.scan.finds.iter().zip(boxes).enumerate() {
-        let Some(best) = find.predictions.first() else {
-            continue;
-        };
-        let colour = if best.score < UNSURE_BELOW {
-            egui::Color32::from_rgb(240, 160, 50)
-        } else {
-            egui::Color32::from_rgb(80, 220, 120)
-        };
-        let width = if app.lookup.scan.selected == Some(i) {
-            3.0
-        } else {
-            2.0
-        };
-        painter.rect_stroke(
-            *screen,
-            2.0,
-            egui::Stroke::new(width, colour),
-            egui::StrokeKind::Outside,
-        );
-        let name = catalog
-            .get(best.key)
-            .map(|item| item.display_name())
-            .unwrap_or_default();
-        let text = format!("{name} {:.0}%", best.score * 100.0);
-        let galley =
-            painter.layout_no_wrap(text, egui::FontId::proportional(13.0), egui::Color32::WHITE);
-        let sprite = 20.0;
-        let tag = Rect::from_min_size(
-            screen.left_top() - Vec2::new(0.0, sprite + 4.0),
-            Vec2::new(galley.size().x + sprite + 10.0, sprite + 4.0),
-        );
-        painter.rect_filled(tag, 3.0, colour.gamma_multiply(0.85));
-        if let Some(texture) = app.sprites.get(ui.ctx(), &catalog, best.key) {
-            painter.image(
-                texture.id(),
-                Rect::from_min_size(tag.min + Vec2::new(2.0, 2.0), Vec2::splat(sprite)),
-                Rect::from_min_max(Pos2::ZERO, Pos2::new(1.0, 1.0)),
+impl LookupState {
+    /// Each find's box with its sprite, name and score; unsure finds in orange.
+    fn finds_overlay_ui(
+        &self,
+        ui: &egui::Ui,
+        painter: &egui::Painter,
+        boxes: &[Rect],
+        shell: &mut Shell,
+    ) {
+        for (i, (find, screen)) in self.scan.finds.iter().zip(boxes).enumerate() {
+            let Some(best) = find.predictions.first() else {
+                continue;
+            };
+            let colour = if best.score < UNSURE_BELOW {
+                egui::Color32::from_rgb(240, 160, 50)
+            } else {
+                egui::Color32::from_rgb(80, 220, 120)
+            };
+            let width = if self.scan.selected == Some(i) {
+                3.0
+            } else {
+                2.0
+            };
+            painter.rect_stroke(
+                *screen,
+                2.0,
+                egui::Stroke::new(width, colour),
+                egui::StrokeKind::Outside,
+            );
+            let name = shell
+                .catalog
+                .get(best.key)
+                .map(|item| item.display_name())
+                .unwrap_or_default();
+            let text = format!("{name} {:.0}%", best.score * 100.0);
+            let galley = painter.layout_no_wrap(
+                text,
+                egui::FontId::proportional(13.0),
                 egui::Color32::WHITE,
             );
+            let sprite = 20.0;
+            let tag = Rect::from_min_size(
+                screen.left_top() - Vec2::new(0.0, sprite + 4.0),
+                Vec2::new(galley.size().x + sprite + 10.0, sprite + 4.0),
+            );
+            painter.rect_filled(tag, 3.0, colour.gamma_multiply(0.85));
+            if let Some(texture) = shell.sprite(ui.ctx(), best.key) {
+                painter.image(
+                    texture.id(),
+                    Rect::from_min_size(tag.min + Vec2::new(2.0, 2.0), Vec2::splat(sprite)),
+                    Rect::from_min_max(Pos2::ZERO, Pos2::new(1.0, 1.0)),
+                    egui::Color32::WHITE,
+                );
+            }
+            let text_at = tag.min + Vec2::new(sprite + 6.0, (tag.height() - galley.size().y) / 2.0);
+            painter.galley(text_at, galley, egui::Color32::WHITE);
         }
-        let text_at = tag.min + Vec2::new(sprite + 6.0, (tag.height() - galley.size().y) / 2.0);
-        painter.galley(text_at, galley, egui::Color32::WHITE);
+    }
+
+    /// The lookups before the current one, as sprites; a click brings one back.
+    fn recent_ui(&mut self, ui: &mut egui::Ui, shell: &mut Shell) {
+        if self.recent.is_empty() {
+            return;
+        }
+        ui.separator();
+        ui.label(egui::RichText::new(shell.t("recent")).strong());
+        let mut reopen = None;
+        ui.horizontal_wrapped(|ui| {
+            for (i, r) in self.recent.iter().enumerate() {
+                let Some(best) = r.predictions.first() else {
+                    continue;
+                };
+                let texture = shell.sprite(ui.ctx(), best.key);
+                let name = shell
+                    .catalog
+                    .get(best.key)
+                    .map(|i| i.display_name())
+                    .unwrap_or_default();
+                let button = match &texture {
+                    Some(t) => ui.add(egui::Button::image((t.id(), egui::vec2(32.0, 32.0)))),
+                    None => ui.button(&name),
+                };
+                if button.on_hover_text(&name).clicked() {
+                    reopen = Some(i);
+                }
+            }
+        });
+        if let Some(i) = reopen {
+            let chosen = self.recent.remove(i);
+            if let Some(current) = self.result.replace(chosen) {
+                self.recent.insert(0, current);
+            }
+        }
     }
 }
 
-fn recent_ui(app: &mut LensApp, ui: &mut egui::Ui) {
-    if app.lookup.recent.is_empty() {
-        return;
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::{ItemKey, ItemKind};
+    use crate::engine::scan::Find;
+
+    fn predictions(id: u32) -> Vec<Prediction> {
+        vec![Prediction {
+            key: ItemKey::new(ItemKind::Collectible, id),
+            score: 0.9,
+        }]
     }
-    ui.separator();
-    ui.label(egui::RichText::new(app.t("recent")).strong());
-    let Some(catalog) = app.catalog.clone() else {
-        return;
-    };
-    let mut reopen = None;
-    ui.horizontal_wrapped(|ui| {
-        for (i, r) in app.lookup.recent.iter().enumerate() {
-            let Some(best) = r.predictions.first() else {
-                continue;
-            };
-            let texture = app.sprites.get(ui.ctx(), &catalog, best.key);
-            let name = catalog
-                .get(best.key)
-                .map(|i| i.display_name())
-                .unwrap_or_default();
-            let button = match &texture {
-                Some(t) => ui.add(egui::Button::image((t.id(), egui::vec2(32.0, 32.0)))),
-                None => ui.button(&name),
-            };
-            if button.on_hover_text(&name).clicked() {
-                reopen = Some(i);
-            }
-        }
-    });
-    if let Some(i) = reopen {
-        let chosen = app.lookup.recent.remove(i);
-        if let Some(current) = app.lookup.result.replace(chosen) {
-            app.lookup.recent.insert(0, current);
-        }
+
+    fn crop() -> Arc<DynamicImage> {
+        Arc::new(DynamicImage::new_rgba8(8, 8))
+    }
+
+    #[test]
+    fn only_the_newest_request_is_shown_and_the_one_before_goes_to_recent() {
+        let mut lookup = LookupState::default();
+        lookup.waiting_for(7, crop());
+        assert!(
+            !lookup.answered(6, predictions(1)),
+            "a stale answer was shown"
+        );
+        assert!(lookup.is_pending());
+        assert!(lookup.answered(7, predictions(2)));
+        assert!(!lookup.is_pending());
+        lookup.waiting_for(8, crop());
+        assert!(lookup.answered(8, predictions(3)));
+        let shown = lookup.result.as_ref().unwrap();
+        assert_eq!(shown.predictions[0].key.id, 3);
+        assert_eq!(lookup.recent.len(), 1);
+        assert_eq!(lookup.recent[0].predictions[0].key.id, 2);
+    }
+
+    #[test]
+    fn a_find_is_shown_with_its_own_crop_and_a_missing_one_changes_nothing() {
+        let mut lookup = LookupState::default();
+        let frame = Arc::new(RgbaImage::from_pixel(64, 32, image::Rgba([9, 8, 7, 255])));
+        lookup.scan.started(1, frame);
+        let bbox = crate::engine::CropBox {
+            x: 10,
+            y: 4,
+            w: 20,
+            h: 16,
+        };
+        let find = Find {
+            bbox,
+            predictions: predictions(5),
+        };
+        assert!(lookup.scan.answered(1, vec![find]));
+        assert!(lookup.select_find(3).is_none());
+        assert!(lookup.result.is_none());
+        let shown = lookup.select_find(0).expect("find 0 not shown");
+        assert_eq!(shown[0].key.id, 5);
+        let result = lookup.result.as_ref().unwrap();
+        assert_eq!((result.crop.width(), result.crop.height()), (20, 16));
+        assert_eq!(lookup.scan.selected, Some(0));
+    }
+
+    #[test]
+    fn a_scan_waits_for_the_one_under_way() {
+        let mut lookup = LookupState::default();
+        assert!(lookup.frame_to_scan().is_none());
+        lookup.show_picture(RgbaImage::new(4, 4), "test".into());
+        let frame = lookup.frame_to_scan().expect("no frame to scan");
+        lookup.scan.started(1, frame);
+        assert!(lookup.frame_to_scan().is_none());
     }
 }

@@ -3,6 +3,7 @@
 //! arrives through channels, so the window never waits.
 
 mod catalog_tab;
+mod command;
 pub mod fonts;
 pub mod i18n;
 mod lookup;
@@ -24,6 +25,8 @@ use crate::catalog::import::{ImportSources, import};
 use crate::engine::{
     Activity, DeviceChoice, Engine, EngineConfig, Event, Manifest, Prediction, Recipe, Request,
 };
+pub use catalog_tab::CatalogView;
+pub use command::{Command, Shell, TrainingControl};
 pub use i18n::{Language, tr};
 pub use lookup::LookupState;
 pub use training_tab::TrainingView;
@@ -170,18 +173,6 @@ pub struct Message {
     pub shown_at: Instant,
 }
 
-/// What a view asks for that changes more than its own state (files, other tabs, the
-/// engine): views return these and [`LensApp::apply`] carries them out in one place.
-pub enum Command {
-    /// Save `crop` as a capture of `key` in the player's corrections.
-    SaveCorrection {
-        key: crate::catalog::ItemKey,
-        crop: Arc<image::DynamicImage>,
-    },
-    /// Show find `i` of the last scan in the results.
-    SelectFind(usize),
-}
-
 /// Results of work done on helper threads.
 pub enum Job {
     Imported(Result<Catalog, String>),
@@ -193,22 +184,25 @@ pub enum Job {
 
 pub type Waker = Arc<dyn Fn() + Send + Sync>;
 
+/// The app: the persisted [`Settings`], each tab's own state, and what the tabs share
+/// (catalog, engine, loaded model), which only [`LensApp::apply`] and the event handlers
+/// change.
 pub struct LensApp {
-    pub settings: Settings,
-    pub tab: Tab,
-    pub paths: AppPaths,
-    pub catalog: Option<Arc<Catalog>>,
-    pub engine: Option<Engine>,
+    settings: Settings,
+    tab: Tab,
+    paths: AppPaths,
+    catalog: Option<Arc<Catalog>>,
+    engine: Option<Engine>,
     /// The loaded checkpoint's folder and manifest.
-    pub model: Option<(PathBuf, Manifest)>,
-    pub lookup: LookupState,
-    pub catalog_view: catalog_tab::CatalogView,
-    pub training: TrainingView,
-    pub messages: Vec<Message>,
-    pub sprites: sprites::SpriteCache,
-    pub importing: bool,
-    pub import_fields: [String; 3],
-    pub cjk_font: Option<PathBuf>,
+    model: Option<(PathBuf, Manifest)>,
+    lookup: LookupState,
+    catalog_view: CatalogView,
+    training: TrainingView,
+    messages: Vec<Message>,
+    sprites: sprites::SpriteCache,
+    importing: bool,
+    import_fields: [String; 3],
+    cjk_font: Option<PathBuf>,
     jobs_tx: Sender<Job>,
     jobs_rx: Receiver<Job>,
     waker: Waker,
@@ -217,10 +211,9 @@ pub struct LensApp {
     scan_hotkey: Option<hotkey::Hotkey>,
     started: bool,
     /// From the command line: a source to capture live, an image to open.
-    pub startup_source: Option<String>,
-    pub startup_open: Option<PathBuf>,
+    startup_source: Option<String>,
+    startup_open: Option<PathBuf>,
     last_frame: Instant,
-    pub frame_times: std::collections::VecDeque<f32>,
 }
 
 impl LensApp {
@@ -257,8 +250,52 @@ impl LensApp {
             startup_source: None,
             startup_open: None,
             last_frame: Instant::now(),
-            frame_times: Default::default(),
         }
+    }
+
+    /// What the command line asks for at start: a tab, a live source (a name or part of
+    /// one), an image to open, companion mode.
+    pub fn with_startup(mut self, args: &AppArgs) -> Self {
+        self.tab = args.tab.unwrap_or_default();
+        self.startup_source = args.source.clone();
+        self.startup_open = args.open.clone();
+        self.lookup.scan.companion = args.companion;
+        self
+    }
+
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    /// The settings, for a host that changes them (the tabs' own edits go through `ui`).
+    pub fn settings_mut(&mut self) -> &mut Settings {
+        &mut self.settings
+    }
+
+    pub fn tab(&self) -> Tab {
+        self.tab
+    }
+
+    pub fn catalog_view(&mut self) -> &mut CatalogView {
+        &mut self.catalog_view
+    }
+
+    /// The loaded checkpoint's folder and manifest.
+    pub fn model(&self) -> Option<&(PathBuf, Manifest)> {
+        self.model.as_ref()
+    }
+
+    pub fn lookup(&self) -> &LookupState {
+        &self.lookup
+    }
+
+    pub fn training(&self) -> &TrainingView {
+        &self.training
+    }
+
+    /// The notes and errors on show, oldest first.
+    pub fn messages(&self) -> &[Message] {
+        &self.messages
     }
 
     /// First frame: fonts, the waker that repaints this context, the hotkey, the catalog.
@@ -282,16 +319,14 @@ impl LensApp {
                 Job::Sources(crate::capture::list_sources().map_err(|e| e.to_string()))
             });
         }
-        if let Some(path) = self.startup_open.take() {
-            lookup::open_image_path(self, ctx, &path);
+        if let Some(path) = self.startup_open.take()
+            && let Err(e) = self.lookup.open_path(&path)
+        {
+            self.notify_error(e);
         }
     }
 
-    pub fn lang(&self) -> Language {
-        self.settings.language
-    }
-
-    pub fn t(&self, key: &'static str) -> &'static str {
+    fn t(&self, key: &'static str) -> &'static str {
         tr(self.settings.language, key)
     }
 
@@ -312,12 +347,8 @@ impl LensApp {
         });
     }
 
-    pub fn waker(&self) -> Waker {
-        self.waker.clone()
-    }
-
     /// Runs `work` on a helper thread; its result comes back as a [`Job`].
-    pub fn spawn_job(&self, work: impl FnOnce() -> Job + Send + 'static) {
+    fn spawn_job(&self, work: impl FnOnce() -> Job + Send + 'static) {
         let tx = self.jobs_tx.clone();
         let waker = self.waker.clone();
         let spawned = std::thread::Builder::new()
@@ -350,7 +381,7 @@ impl LensApp {
         }
     }
 
-    pub fn start_import(&mut self, sources: ImportSources) {
+    fn start_import(&mut self, sources: ImportSources) {
         self.importing = true;
         let out = self.paths.catalog.clone();
         self.spawn_job(move || {
@@ -408,7 +439,7 @@ impl LensApp {
     }
 
     /// (Re-)registers the global freeze and scan hotkeys; `say` confirms them.
-    pub fn register_hotkeys(&mut self, say: bool) {
+    fn register_hotkeys(&mut self, say: bool) {
         self.hotkey = None;
         self.scan_hotkey = None;
         for (text, scan) in [
@@ -430,7 +461,7 @@ impl LensApp {
     }
 
     /// Sends a request to the engine; false (and a message) when it cannot take it.
-    pub fn send(&mut self, request: Request) -> bool {
+    fn send(&mut self, request: Request) -> bool {
         let sent = match &self.engine {
             Some(engine) => engine.send(request).map_err(|e| e.to_string()),
             None => Err("the engine is not running".into()),
@@ -440,7 +471,7 @@ impl LensApp {
     }
 
     /// Starts a training job into `out` with the player's captures.
-    pub fn start_training(&mut self, recipe: Recipe, out: PathBuf, first: bool) {
+    fn start_training(&mut self, recipe: Recipe, out: PathBuf, first: bool) {
         let captures = self.paths.captures.clone();
         if let Err(e) = self
             .training
@@ -453,41 +484,119 @@ impl LensApp {
     /// Carries out what a view asked for.
     pub fn apply(&mut self, command: Command) {
         match command {
-            Command::SaveCorrection { key, crop } => {
-                match crate::corrections::save_capture(&self.paths.captures, key, &crop) {
-                    Ok(_) => {
-                        self.training.captures_count = None;
-                        let name = self
-                            .catalog
-                            .as_ref()
-                            .and_then(|c| c.get(key))
-                            .map(|i| i.display_name())
-                            .unwrap_or_default();
-                        self.notify(format!("{}: {name}", self.t("saved_label")));
-                        self.lookup.correction_query.clear();
-                    }
-                    Err(e) => self.notify_error(e.to_string()),
+            Command::SaveCorrection { key, crop } => self.save_correction(key, &crop),
+            Command::SelectFind(i) => {
+                if let Some(predictions) = self.lookup.select_find(i) {
+                    let predictions = predictions.to_vec();
+                    self.remember(predictions);
                 }
             }
-            Command::SelectFind(i) => lookup::select_find(self, i),
+            Command::Recognise(crop) => {
+                let id = self.next_request_id();
+                let sent = self.send(Request::Predict {
+                    id,
+                    crops: vec![(*crop).clone()],
+                    top_k: 10,
+                });
+                if sent {
+                    self.lookup.waiting_for(id, crop);
+                }
+            }
+            Command::Scan => self.scan(),
+            Command::ListSources => self.spawn_job(|| {
+                Job::Sources(crate::capture::list_sources().map_err(|e| e.to_string()))
+            }),
+            Command::PickImage => self.spawn_job(|| {
+                Job::ImageOpened(
+                    rfd::FileDialog::new()
+                        .add_filter("images", &["png", "jpg", "jpeg", "bmp", "webp", "gif"])
+                        .pick_file(),
+                )
+            }),
+            Command::PickFolder(i) => {
+                self.spawn_job(move || Job::FolderPicked(i, rfd::FileDialog::new().pick_folder()))
+            }
+            Command::Import(sources) => self.start_import(sources),
+            Command::StartTraining { recipe, out } => self.start_training(*recipe, out, false),
+            Command::Training(control) => self.control_training(control),
+            Command::PreviewSamples => {
+                if let Some(catalog) = self.catalog.clone() {
+                    let backgrounds = self.paths.shared.as_ref().map(|s| s.join("backgrounds"));
+                    let recipe = self.settings.recipe.clone();
+                    self.spawn_job(training_tab::preview_job(catalog, recipe, backgrounds));
+                }
+            }
+            Command::UseModel(dir) => {
+                if self.send(Request::LoadModel(dir.clone())) {
+                    self.settings.active_model = Some(dir);
+                }
+            }
+            Command::RegisterHotkeys => self.register_hotkeys(true),
+            Command::Notify(text) => self.notify(text),
+            Command::Error(text) => self.notify_error(text),
         }
     }
 
-    /// A fresh id for a request whose answer comes back as an event.
-    pub fn next_request_id(&mut self) -> u64 {
-        self.next_request += 1;
-        self.next_request
+    fn save_correction(&mut self, key: crate::catalog::ItemKey, crop: &image::DynamicImage) {
+        match crate::corrections::save_capture(&self.paths.captures, key, crop) {
+            Ok(_) => {
+                self.training.captures_count = None;
+                let name = self
+                    .catalog
+                    .as_ref()
+                    .and_then(|c| c.get(key))
+                    .map(|i| i.display_name())
+                    .unwrap_or_default();
+                self.notify(format!("{}: {name}", self.t("saved_label")));
+                self.lookup.correction_query.clear();
+            }
+            Err(e) => self.notify_error(e.to_string()),
+        }
     }
 
-    /// Sends crops to the engine; the answer arrives as an event with this id.
-    pub fn request_predictions(&mut self, crops: Vec<image::DynamicImage>) -> Option<u64> {
+    /// Asks the engine for every item in the Lookup tab's frame (unless a scan is under way).
+    fn scan(&mut self) {
+        let Some(frame) = self.lookup.frame_to_scan() else {
+            return;
+        };
         let id = self.next_request_id();
-        self.send(Request::Predict {
+        let image = Arc::new(image::DynamicImage::ImageRgba8(frame.as_ref().clone()));
+        if self.send(Request::Scan {
             id,
-            crops,
+            frame: image,
             top_k: 10,
-        })
-        .then_some(id)
+        }) {
+            self.lookup.scan.started(id, frame);
+        }
+    }
+
+    fn control_training(&mut self, control: TrainingControl) {
+        let Some(engine) = &self.engine else { return };
+        match control {
+            TrainingControl::Pause | TrainingControl::Resume => {
+                let pause = control == TrainingControl::Pause;
+                engine.set_paused(pause);
+                self.training.paused = pause;
+            }
+            TrainingControl::Stop => engine.stop_training(),
+            TrainingControl::Cancel => engine.cancel_training(),
+        }
+    }
+
+    /// Keeps the best items of a lookup in the persisted history (newest first, 50 at most).
+    fn remember(&mut self, predictions: Vec<Prediction>) {
+        let entry = HistoryEntry {
+            predictions,
+            unix_time: crate::fsutil::unix_now(),
+        };
+        self.settings.history.insert(0, entry);
+        self.settings.history.truncate(50);
+    }
+
+    /// A fresh id for a request whose answer comes back as an event.
+    fn next_request_id(&mut self) -> u64 {
+        self.next_request += 1;
+        self.next_request
     }
 
     /// Everything that arrived from other threads since the last frame.
@@ -515,12 +624,12 @@ impl LensApp {
             .scan_hotkey
             .as_ref()
             .is_some_and(|h| pressed.contains(&h.id))
-            && self.lookup.frame.is_some()
-            && !self.lookup.scan.is_pending()
         {
-            lookup::scan_frame(self);
+            self.scan();
         }
-        lookup::poll_live(self, ctx);
+        if let Some(command) = self.lookup.poll_live() {
+            self.apply(command);
+        }
     }
 
     fn handle_job(&mut self, ctx: &egui::Context, job: Job) {
@@ -535,7 +644,11 @@ impl LensApp {
                 self.importing = false;
                 self.notify_error(format!("import failed: {e}"));
             }
-            Job::ImageOpened(Some(path)) => lookup::open_image_path(self, ctx, &path),
+            Job::ImageOpened(Some(path)) => {
+                if let Err(e) = self.lookup.open_path(&path) {
+                    self.notify_error(e);
+                }
+            }
             Job::ImageOpened(None) => {
                 self.notify_error("No file chosen (or no file dialog on this system): drop an image onto the window instead".into())
             }
@@ -545,7 +658,10 @@ impl LensApp {
                 self.lookup.sources = s;
                 if let Some(text) = self.startup_source.take() {
                     match self.lookup.sources.iter().find(|s| s.label.contains(&text)).cloned() {
-                        Some(source) => lookup::start_live(self, source.id, source.label),
+                        Some(source) => {
+                            let waker = self.waker.clone();
+                            self.lookup.start_live(source, self.settings.live_fps, waker);
+                        }
                         None => self.notify_error(format!("no monitor or window matches {text:?}")),
                     }
                 }
@@ -580,8 +696,10 @@ impl LensApp {
             }
             Event::Predictions { id, results } => match results {
                 Ok(mut lists) => {
-                    if let Some(predictions) = lists.pop() {
-                        lookup::show_predictions(self, id, predictions);
+                    if let Some(predictions) = lists.pop()
+                        && self.lookup.answered(id, predictions.clone())
+                    {
+                        self.remember(predictions);
                     }
                 }
                 Err(e) => self.notify_error(format!("recognition failed: {e}")),
@@ -628,6 +746,16 @@ impl LensApp {
         }
     }
 
+    /// Files dropped onto the window open in the Lookup tab, like "Open image…".
+    fn open_dropped_files(&mut self, ctx: &egui::Context) {
+        for file in ctx.input(|i| i.raw.dropped_files.clone()) {
+            match self.lookup.open_dropped(file.as_ref()) {
+                Ok(()) => self.tab = Tab::Lookup,
+                Err(e) => self.notify_error(e),
+            }
+        }
+    }
+
     /// The whole window: tabs, messages, the current tab, the floating panel.
     pub fn root_ui(&mut self, ui: &mut egui::Ui) {
         let ctx = ui.ctx().clone();
@@ -635,12 +763,9 @@ impl LensApp {
         let now = Instant::now();
         let dt = now.duration_since(self.last_frame).as_secs_f32();
         self.last_frame = now;
-        self.frame_times.push_back(dt);
-        if self.frame_times.len() > 60 {
-            self.frame_times.pop_front();
-        }
+        self.training.frame_drawn(dt);
         self.poll(&ctx);
-        lookup::handle_dropped_files(self, &ctx);
+        self.open_dropped_files(&ctx);
 
         egui::Panel::top("tabs").show(ui, |ui| {
             ui.horizontal(|ui| {
@@ -662,20 +787,35 @@ impl LensApp {
             self.messages_ui(ui);
         });
 
-        egui::CentralPanel::default().show(ui, |ui| {
-            if self.catalog.is_none() {
-                self.setup_ui(ui);
-                return;
-            }
-            match self.tab {
-                Tab::Lookup => lookup::lookup_ui(self, ui),
-                Tab::Catalog => catalog_tab::catalog_ui(self, ui),
-                Tab::Training => training_tab::training_ui(self, ui),
-                Tab::Settings => settings_tab::settings_ui(self, ui),
-            }
+        let Some(catalog) = self.catalog.clone() else {
+            egui::CentralPanel::default().show(ui, |ui| self.setup_ui(ui));
+            return;
+        };
+        let mut shell = Shell::new(
+            self.settings.language,
+            &catalog,
+            self.model.as_ref(),
+            &mut self.sprites,
+            &self.waker,
+        );
+        egui::CentralPanel::default().show(ui, |ui| match self.tab {
+            Tab::Lookup => self.lookup.ui(ui, &self.settings, &mut shell),
+            Tab::Catalog => self.catalog_view.ui(ui, &mut shell),
+            Tab::Training => self
+                .training
+                .ui(ui, &mut self.settings, &self.paths, &mut shell),
+            Tab::Settings => settings_tab::settings_ui(
+                &mut self.settings,
+                ui,
+                self.cjk_font.as_deref(),
+                &mut shell,
+            ),
         });
-        if self.settings.panel_enabled && self.catalog.is_some() {
-            panel::floating_panel(self, &ctx);
+        if self.settings.panel_enabled {
+            panel::floating_panel(&ctx, &mut self.settings, &mut self.lookup, &mut shell);
+        }
+        for command in shell.into_commands() {
+            self.apply(command);
         }
         if self.training.running {
             // Curves move continuously; 30 frames a second keeps them smooth.
@@ -737,6 +877,7 @@ impl LensApp {
         }
     }
 
+    /// Without a catalog: where to import one from.
     fn setup_ui(&mut self, ui: &mut egui::Ui) {
         if self.importing {
             ui.horizontal(|ui| {
@@ -758,9 +899,7 @@ impl LensApp {
                 ui.label(*label);
                 ui.add(egui::TextEdit::singleline(&mut self.import_fields[i]).desired_width(380.0));
                 if ui.button("…").clicked() {
-                    self.spawn_job(move || {
-                        Job::FolderPicked(i, rfd::FileDialog::new().pick_folder())
-                    });
+                    self.apply(Command::PickFolder(i));
                 }
                 ui.end_row();
             }
@@ -877,11 +1016,7 @@ pub fn run(catalog: Option<PathBuf>, args: AppArgs) -> anyhow::Result<()> {
                 tracing::warn!("{note}");
                 app.notify_error(note);
             }
-            app.startup_source = args.source.clone();
-            app.startup_open = args.open.clone();
-            app.lookup.scan.companion = args.companion;
-            app.tab = args.tab.unwrap_or_default();
-            Ok(Box::new(app))
+            Ok(Box::new(app.with_startup(&args)))
         }),
     )
     .map_err(|e| anyhow::anyhow!("cannot open the window: {e}"))

@@ -3,37 +3,43 @@
 
 use egui::{Color32, RichText};
 
+use super::command::{Command, Shell};
 use super::sprites::sprite_ui;
-use super::{Command, Language, LensApp, tr};
+use super::{Language, LookupState, Settings, tr};
 use crate::catalog::text::lines_from_eid;
 use crate::catalog::{Item, ItemKey};
 use crate::engine::predict::UNSURE_BELOW;
 
-/// The results of the current lookup; `floating` is the compact always-on-top variant.
-/// Returns what the player asked for (the caller applies it).
-pub fn results_ui(app: &mut LensApp, ui: &mut egui::Ui, floating: bool) -> Option<Command> {
-    let lang = app.settings.language;
-    let compact = floating && app.settings.panel_compact;
+/// The results of the current lookup; `floating` is the always-on-top variant, `compact`
+/// its smaller form. A correction is left in `shell` as a command.
+pub fn results_ui(
+    lookup: &mut LookupState,
+    ui: &mut egui::Ui,
+    shell: &mut Shell,
+    floating: bool,
+    compact: bool,
+) {
+    let lang = shell.lang;
     ui.label(RichText::new(tr(lang, "results")).strong());
-    if app.lookup.is_pending() {
+    if lookup.is_pending() {
         ui.horizontal(|ui| {
             ui.spinner();
             ui.label(tr(lang, "recognising"));
         });
     }
-    let (Some(catalog), Some(result)) = (app.catalog.clone(), app.lookup.result.clone()) else {
-        return None;
+    let Some(result) = lookup.result.clone() else {
+        return;
     };
+    let catalog = shell.catalog;
     let best = result.predictions.first().map(|p| p.score).unwrap_or(0.0);
     if best < UNSURE_BELOW {
         ui.colored_label(Color32::from_rgb(240, 170, 60), tr(lang, "not_sure"));
     }
-    let mut command = None;
     for (i, p) in result.predictions.iter().enumerate() {
         let Some(item) = catalog.get(p.key) else {
             continue;
         };
-        let texture = app.sprites.get(ui.ctx(), &catalog, p.key);
+        let texture = shell.sprite(ui.ctx(), p.key);
         let row = RowLook {
             rank: i,
             score: p.score,
@@ -43,11 +49,11 @@ pub fn results_ui(app: &mut LensApp, ui: &mut egui::Ui, floating: bool) -> Optio
         };
         match prediction_row_ui(ui, item, texture.as_ref(), row, lang) {
             Some(RowClick::Select) => {
-                if let Some(r) = &mut app.lookup.result {
+                if let Some(r) = &mut lookup.result {
                     r.selected = i;
                 }
             }
-            Some(RowClick::Confirm) => command = Some(correction(p.key, &result.crop)),
+            Some(RowClick::Confirm) => shell.ask(correction(p.key, &result.crop)),
             None => {}
         }
     }
@@ -61,11 +67,10 @@ pub fn results_ui(app: &mut LensApp, ui: &mut egui::Ui, floating: bool) -> Optio
     }
     if !floating {
         ui.separator();
-        if let Some(key) = correction_search_ui(app, ui, &catalog) {
-            command = Some(correction(key, &result.crop));
+        if let Some(key) = correction_search_ui(&mut lookup.correction_query, ui, shell) {
+            shell.ask(correction(key, &result.crop));
         }
     }
-    command
 }
 
 fn correction(key: ItemKey, crop: &std::sync::Arc<image::DynamicImage>) -> Command {
@@ -146,23 +151,16 @@ fn prediction_row_ui(
 }
 
 /// "Wrong? Pick the right item": a search over the catalog; the item picked.
-fn correction_search_ui(
-    app: &mut LensApp,
-    ui: &mut egui::Ui,
-    catalog: &crate::catalog::Catalog,
-) -> Option<ItemKey> {
-    let lang = app.settings.language;
-    let label = ui.label(tr(lang, "correct_it"));
-    ui.add(
-        egui::TextEdit::singleline(&mut app.lookup.correction_query).hint_text(tr(lang, "search")),
-    )
-    .labelled_by(label.id);
-    let query = app.lookup.correction_query.trim().to_string();
+fn correction_search_ui(query: &mut String, ui: &mut egui::Ui, shell: &Shell) -> Option<ItemKey> {
+    let label = ui.label(shell.t("correct_it"));
+    ui.add(egui::TextEdit::singleline(query).hint_text(shell.t("search")))
+        .labelled_by(label.id);
+    let query = query.trim();
     if query.is_empty() {
         return None;
     }
     let mut picked = None;
-    for item in catalog.search(&query).into_iter().take(6) {
+    for item in shell.catalog.search(query).into_iter().take(6) {
         let text = format!("{} · {} ({})", item.name_en, item.name_zh, item.key());
         if ui.button(text).clicked() {
             picked = Some(item.key());
@@ -173,36 +171,30 @@ fn correction_search_ui(
 
 /// The items the last scan found, a compact row each: sprite, both names, quality, score
 /// (unsure ones marked) and the description's first line. Returns the find clicked.
-pub fn room_ui(app: &mut LensApp, ui: &mut egui::Ui) -> Option<usize> {
-    let lang = app.settings.language;
-    let catalog = app.catalog.clone()?;
-    let scan = &app.lookup.scan;
+pub fn room_ui(lookup: &LookupState, ui: &mut egui::Ui, shell: &mut Shell) -> Option<usize> {
+    let lang = shell.lang;
+    let catalog = shell.catalog;
+    let scan = &lookup.scan;
     if scan.scanned.is_none() && !scan.is_pending() {
         return None;
     }
     ui.horizontal(|ui| {
         ui.label(RichText::new(tr(lang, "room_items")).strong());
-        if app.lookup.scan.is_pending() {
+        if scan.is_pending() {
             ui.spinner();
         }
     });
-    if app.lookup.scan.finds.is_empty() && app.lookup.scan.scanned.is_some() {
+    if scan.finds.is_empty() && scan.scanned.is_some() {
         ui.label(RichText::new(tr(lang, "no_items_found")).weak());
     }
     let mut clicked = None;
-    let finds: Vec<_> = app
-        .lookup
-        .scan
-        .finds
-        .iter()
-        .map(|f| f.predictions.first().cloned())
-        .collect();
-    for (i, best) in finds.into_iter().enumerate() {
+    for (i, find) in scan.finds.iter().enumerate() {
+        let best = find.predictions.first();
         let Some((best, item)) = best.and_then(|b| Some((b.score, catalog.get(b.key)?))) else {
             continue;
         };
-        let texture = app.sprites.get(ui.ctx(), &catalog, item.key());
-        let selected = app.lookup.scan.selected == Some(i);
+        let texture = shell.sprite(ui.ctx(), item.key());
+        let selected = scan.selected == Some(i);
         ui.horizontal(|ui| {
             sprite_ui(ui, texture.as_ref(), 32.0);
             ui.vertical(|ui| {
@@ -249,30 +241,29 @@ fn first_line(item: &Item, lang: Language) -> Option<String> {
 }
 
 /// The separate borderless, always-on-top window: the room's items in companion mode, and
-/// the top 10 of the current lookup.
-pub fn floating_panel(app: &mut LensApp, ctx: &egui::Context) {
-    let companion = app.lookup.scan.companion;
-    if app.lookup.result.is_none() && !app.lookup.is_pending() && !companion {
+/// the top 10 of the current lookup. It remembers where the player put it.
+pub fn floating_panel(
+    ctx: &egui::Context,
+    settings: &mut Settings,
+    lookup: &mut LookupState,
+    shell: &mut Shell,
+) {
+    let companion = lookup.scan.companion;
+    if lookup.result.is_none() && !lookup.is_pending() && !companion {
         return;
     }
+    let height = if settings.panel_compact { 300.0 } else { 560.0 };
     let mut builder = egui::ViewportBuilder::default()
         .with_title("Isaac Lens · results")
         .with_decorations(false)
         .with_always_on_top()
-        .with_inner_size([
-            330.0,
-            if app.settings.panel_compact {
-                300.0
-            } else {
-                560.0
-            },
-        ])
+        .with_inner_size([330.0, height])
         .with_resizable(true);
-    if let Some([x, y]) = app.settings.panel_position {
+    if let Some([x, y]) = settings.panel_position {
         builder = builder.with_position([x, y]);
     }
     let id = egui::ViewportId::from_hash_of("results-panel");
-    let alpha = (app.settings.panel_opacity.clamp(0.3, 1.0) * 255.0) as u8;
+    let alpha = (settings.panel_opacity.clamp(0.3, 1.0) * 255.0) as u8;
     ctx.show_viewport_immediate(id, builder, |ui, class| {
         let fill = Color32::from_rgba_unmultiplied(24, 22, 28, alpha);
         egui::CentralPanel::default()
@@ -281,10 +272,7 @@ pub fn floating_panel(app: &mut LensApp, ctx: &egui::Context) {
                 // Dragging the header moves the borderless window.
                 let header = ui.horizontal(|ui| {
                     ui.label(RichText::new("Isaac Lens").strong());
-                    ui.checkbox(
-                        &mut app.settings.panel_compact,
-                        tr(app.settings.language, "compact"),
-                    );
+                    ui.checkbox(&mut settings.panel_compact, shell.t("compact"));
                 });
                 if class != egui::ViewportClass::EmbeddedWindow {
                     let drag = ui.interact(
@@ -296,22 +284,20 @@ pub fn floating_panel(app: &mut LensApp, ctx: &egui::Context) {
                         ui.ctx().send_viewport_cmd(egui::ViewportCommand::StartDrag);
                     }
                     if let Some(outer) = ui.input(|i| i.viewport().outer_rect) {
-                        app.settings.panel_position = Some([outer.min.x, outer.min.y]);
+                        settings.panel_position = Some([outer.min.x, outer.min.y]);
                     }
                 }
                 egui::ScrollArea::vertical().show(ui, |ui| {
                     if companion {
-                        if let Some(i) = room_ui(app, ui) {
-                            app.apply(Command::SelectFind(i));
+                        if let Some(i) = room_ui(lookup, ui, shell) {
+                            shell.ask(Command::SelectFind(i));
                         }
-                        if app.lookup.scan.selected.is_none() {
+                        if lookup.scan.selected.is_none() {
                             return;
                         }
                         ui.separator();
                     }
-                    if let Some(command) = results_ui(app, ui, true) {
-                        app.apply(command);
-                    }
+                    results_ui(lookup, ui, shell, true, settings.panel_compact);
                 });
             });
     });

@@ -1,10 +1,19 @@
 //! The Settings tab.
 
-use super::{Language, LensApp, tr};
+use std::path::Path;
+
+use super::command::{Command, Shell};
+use super::{Language, Settings, tr};
 use crate::engine::DeviceChoice;
 
-pub fn settings_ui(app: &mut LensApp, ui: &mut egui::Ui) {
-    let lang = app.settings.language;
+/// The persisted settings as a form; `cjk_font` is the font the Chinese text uses.
+pub fn settings_ui(
+    settings: &mut Settings,
+    ui: &mut egui::Ui,
+    cjk_font: Option<&Path>,
+    shell: &mut Shell,
+) {
+    let lang = settings.language;
     egui::Grid::new("settings")
         .num_columns(2)
         .spacing([16.0, 10.0])
@@ -12,7 +21,7 @@ pub fn settings_ui(app: &mut LensApp, ui: &mut egui::Ui) {
             ui.label(tr(lang, "language"));
             ui.horizontal(|ui| {
                 for l in [Language::English, Language::Chinese] {
-                    ui.selectable_value(&mut app.settings.language, l, l.label());
+                    ui.selectable_value(&mut settings.language, l, l.label());
                 }
             });
             ui.end_row();
@@ -21,13 +30,13 @@ pub fn settings_ui(app: &mut LensApp, ui: &mut egui::Ui) {
                 ui.label(tr(lang, key));
                 ui.horizontal(|ui| {
                     let text = if scan {
-                        &mut app.settings.scan_hotkey
+                        &mut settings.scan_hotkey
                     } else {
-                        &mut app.settings.hotkey
+                        &mut settings.hotkey
                     };
                     ui.text_edit_singleline(text);
                     if ui.button("✓").clicked() {
-                        app.register_hotkeys(true);
+                        shell.ask(Command::RegisterHotkeys);
                     }
                 });
                 ui.end_row();
@@ -40,7 +49,7 @@ pub fn settings_ui(app: &mut LensApp, ui: &mut egui::Ui) {
                     (DeviceChoice::Cpu, "CPU"),
                     (DeviceChoice::Cuda, "CUDA"),
                 ] {
-                    ui.selectable_value(&mut app.settings.device, d, label);
+                    ui.selectable_value(&mut settings.device, d, label);
                 }
                 ui.label(format!(
                     "(CUDA {})",
@@ -54,12 +63,11 @@ pub fn settings_ui(app: &mut LensApp, ui: &mut egui::Ui) {
             ui.end_row();
 
             ui.label(tr(lang, "threads"));
-            ui.add(egui::DragValue::new(&mut app.settings.torch_threads).range(0..=64));
+            ui.add(egui::DragValue::new(&mut settings.torch_threads).range(0..=64));
             ui.end_row();
 
             ui.label(tr(lang, "data_folder"));
-            let mut folder = app
-                .settings
+            let mut folder = settings
                 .data_folder
                 .as_ref()
                 .map(|p| p.display().to_string())
@@ -73,33 +81,29 @@ pub fn settings_ui(app: &mut LensApp, ui: &mut egui::Ui) {
                 )
                 .changed()
             {
-                app.settings.data_folder =
-                    (!folder.trim().is_empty()).then(|| folder.trim().into());
+                settings.data_folder = (!folder.trim().is_empty()).then(|| folder.trim().into());
             }
             ui.end_row();
 
             ui.label(tr(lang, "panel"));
-            ui.checkbox(&mut app.settings.panel_enabled, "");
+            ui.checkbox(&mut settings.panel_enabled, "");
             ui.end_row();
 
             ui.label(tr(lang, "opacity"));
-            ui.add(egui::Slider::new(
-                &mut app.settings.panel_opacity,
-                0.3..=1.0,
-            ));
+            ui.add(egui::Slider::new(&mut settings.panel_opacity, 0.3..=1.0));
             ui.end_row();
 
             ui.label(tr(lang, "compact"));
-            ui.checkbox(&mut app.settings.panel_compact, "");
+            ui.checkbox(&mut settings.panel_compact, "");
             ui.end_row();
 
             ui.label("Live preview frames/s");
-            ui.add(egui::Slider::new(&mut app.settings.live_fps, 0.5..=15.0));
+            ui.add(egui::Slider::new(&mut settings.live_fps, 0.5..=15.0));
             ui.end_row();
         });
     ui.add_space(8.0);
     ui.label(egui::RichText::new(tr(lang, "restart_note")).weak());
-    if let Some(font) = &app.cjk_font {
+    if let Some(font) = cjk_font {
         ui.label(egui::RichText::new(format!("CJK font: {}", font.display())).weak());
     }
 }

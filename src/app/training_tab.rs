@@ -5,7 +5,9 @@ use std::path::PathBuf;
 use egui::RichText;
 use egui_plot::{Line, Plot};
 
-use super::{Job, LensApp, tr};
+use super::command::{Command, Shell, TrainingControl};
+use super::{AppPaths, Job, Settings, tr};
+use crate::catalog::Catalog;
 use crate::engine::model::{Arch, Precision};
 use crate::engine::synth::{self, SampleSpec, Split, Style, SynthAssets};
 use crate::engine::{Engine, Manifest, Progress, Recipe, Request};
@@ -13,6 +15,7 @@ use crate::engine::{Engine, Manifest, Progress, Recipe, Request};
 #[derive(Default)]
 pub struct TrainingView {
     pub running: bool,
+    pub paused: bool,
     /// The first model of a fresh install: it is loaded as soon as it is saved.
     pub is_first_model: bool,
     pub last: Option<Progress>,
@@ -24,6 +27,8 @@ pub struct TrainingView {
     pub out: Option<PathBuf>,
     /// How many corrected captures the player has; read once, reset when one is saved.
     pub captures_count: Option<usize>,
+    /// How long the last frames of the window took to draw, in seconds.
+    frame_times: std::collections::VecDeque<f32>,
 }
 
 impl TrainingView {
@@ -52,6 +57,7 @@ impl TrainingView {
             })
             .map_err(|e| e.to_string())?;
         self.running = true;
+        self.paused = false;
         self.is_first_model = first;
         self.last = None;
         self.loss.clear();
@@ -59,6 +65,14 @@ impl TrainingView {
         self.out = Some(out.clone());
         engine.set_paused(false);
         Ok(())
+    }
+
+    /// The window drew a frame `dt` seconds after the one before.
+    pub fn frame_drawn(&mut self, dt: f32) {
+        self.frame_times.push_back(dt);
+        if self.frame_times.len() > 60 {
+            self.frame_times.pop_front();
+        }
     }
 
     pub fn push_progress(&mut self, p: Progress) {
@@ -114,258 +128,313 @@ fn list_checkpoints(models: &std::path::Path) -> Vec<(PathBuf, Manifest)> {
     out
 }
 
-pub fn training_ui(app: &mut LensApp, ui: &mut egui::Ui) {
-    egui::Panel::left("recipe")
-        .resizable(true)
-        .default_size(300.0)
-        .min_size(260.0)
-        .show(ui, |ui| {
-            egui::ScrollArea::vertical().show(ui, |ui| recipe_ui(app, ui));
-        });
-    egui::Panel::right("checkpoints")
-        .resizable(true)
-        .default_size(320.0)
-        .min_size(260.0)
-        .show(ui, |ui| checkpoints_ui(app, ui));
-    egui::CentralPanel::default().show(ui, |ui| {
-        ui.horizontal(|ui| controls_ui(app, ui));
-        progress_ui(app, ui);
-        curves_ui(app, ui);
-    });
-}
-
-/// Start, fine-tune (or extend) the current model; pause, stop or cancel a run.
-fn controls_ui(app: &mut LensApp, ui: &mut egui::Ui) {
-    let lang = app.settings.language;
-    if app.training.running {
-        if let Some(engine) = app.engine.as_ref() {
-            let paused = engine.is_paused();
-            if ui
-                .button(tr(lang, if paused { "resume" } else { "pause" }))
-                .clicked()
-            {
-                engine.set_paused(!paused);
-            }
-            if ui.button(tr(lang, "stop")).clicked() {
-                engine.stop_training();
-            }
-            if ui.button(tr(lang, "cancel")).clicked() {
-                engine.cancel_training();
-            }
-        }
-        return;
-    }
-    let current = app.model.clone();
-    if ui.button(tr(lang, "start")).clicked() {
-        let out = app
-            .paths
-            .models
-            .join(format!("model-{}", crate::fsutil::unix_now()));
-        let mut recipe = app.settings.recipe.clone();
-        recipe.init_from = current.as_ref().and_then(|(dir, m)| {
-            (app.settings.start_from_current && m.can_start(&recipe)).then(|| dir.clone())
-        });
-        app.start_training(recipe, out, false);
-    }
-    ui.checkbox(
-        &mut app.settings.start_from_current,
-        tr(lang, "start_from_current"),
-    );
-    let Some((dir, manifest)) = current else {
-        return;
-    };
-    let unknown = app
-        .catalog
-        .as_ref()
-        .map(|c| crate::engine::checkpoint::unknown_items(&manifest, c).len())
-        .unwrap_or(0);
-    let label = if unknown > 0 {
-        "extend_model"
-    } else {
-        "finetune"
-    };
-    if ui.button(tr(lang, label)).clicked() {
-        let out = app
-            .paths
-            .models
-            .join(format!("tuned-{}", crate::fsutil::unix_now()));
-        app.start_training(manifest.fine_tune_recipe(&dir), out, false);
-    }
-}
-
-/// The running (or last) job's progress, throughput and the UI's own frame rate.
-fn progress_ui(app: &LensApp, ui: &mut egui::Ui) {
-    let lang = app.settings.language;
-    if let Some(p) = &app.training.last {
-        let eta = p
-            .eta
-            .map(|e| format!(" · ETA {}s", e.as_secs()))
-            .unwrap_or_default();
-        ui.add(egui::ProgressBar::new(p.fraction as f32).text(format!(
-            "{:?} {:.0}%{eta}",
-            p.phase,
-            p.fraction * 100.0
-        )));
-        ui.label(format!(
-            "epoch {:.2} · step {} · {} {:.3} · {} {:.1}% · {:.0} images/s",
-            p.epoch,
-            p.step,
-            tr(lang, "loss"),
-            p.loss,
-            tr(lang, "accuracy"),
-            p.accuracy * 100.0,
-            p.images_per_second
-        ));
-    }
-    if !app.training.device.is_empty() {
-        ui.label(RichText::new(&app.training.device).weak());
-    }
-    if app.training.running {
-        // While training, the window repaints continuously: this shows it keeps up.
-        let mean = app.frame_times.iter().sum::<f32>() / app.frame_times.len().max(1) as f32;
-        ui.label(RichText::new(format!("UI {:.0} frames/s", 1.0 / mean.max(1e-3))).weak());
-    }
-}
-
-/// Loss and accuracy over the run.
-fn curves_ui(app: &LensApp, ui: &mut egui::Ui) {
-    let lang = app.settings.language;
-    let height = (ui.available_height() / 2.0 - 40.0).max(80.0);
-    ui.label(tr(lang, "loss"));
-    Plot::new("loss")
-        .height(height)
-        .allow_scroll(false)
-        .show(ui, |plot| {
-            plot.line(Line::new(tr(lang, "loss"), app.training.loss.clone()));
-        });
-    ui.label(format!("{} (%)", tr(lang, "accuracy")));
-    Plot::new("accuracy")
-        .height(height)
-        .allow_scroll(false)
-        .include_y(0.0)
-        .include_y(100.0)
-        .show(ui, |plot| {
-            plot.line(Line::new(
-                tr(lang, "accuracy"),
-                app.training.accuracy.clone(),
-            ));
-        });
-}
-
-fn recipe_ui(app: &mut LensApp, ui: &mut egui::Ui) {
-    let lang = app.settings.language;
-    let r = &mut app.settings.recipe;
-    ui.horizontal(|ui| {
-        ui.heading(tr(lang, "recipe"));
-        // The recipe is saved with the settings, so improved defaults only reach a player
-        // who asks for them.
-        if ui.button(tr(lang, "recipe_defaults")).clicked() {
-            *r = Recipe::for_arch(r.arch);
-        }
-    });
-    egui::Grid::new("recipe-grid")
-        .num_columns(2)
-        .show(ui, |ui| {
-            ui.label("");
-            let before = r.arch;
-            egui::ComboBox::new("arch", tr(lang, "arch"))
-                .selected_text(r.arch.as_str())
-                .show_ui(ui, |ui| {
-                    ui.selectable_value(&mut r.arch, Arch::Compact, "compact");
-                    ui.selectable_value(&mut r.arch, Arch::Vgg16, "vgg16");
+impl TrainingView {
+    pub fn ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        settings: &mut Settings,
+        paths: &AppPaths,
+        shell: &mut Shell,
+    ) {
+        egui::Panel::left("recipe")
+            .resizable(true)
+            .default_size(300.0)
+            .min_size(260.0)
+            .show(ui, |ui| {
+                egui::ScrollArea::vertical().show(ui, |ui| {
+                    self.recipe_ui(ui, &mut settings.recipe, paths, shell)
                 });
-            if r.arch != before {
-                *r = Recipe {
-                    minutes: r.minutes,
-                    ..Recipe::for_arch(r.arch)
-                };
+            });
+        egui::Panel::right("checkpoints")
+            .resizable(true)
+            .default_size(320.0)
+            .min_size(260.0)
+            .show(ui, |ui| self.checkpoints_ui(ui, &paths.models, shell));
+        egui::CentralPanel::default().show(ui, |ui| {
+            ui.horizontal(|ui| self.controls_ui(ui, settings, &paths.models, shell));
+            self.progress_ui(ui, shell);
+            self.curves_ui(ui, shell);
+        });
+    }
+
+    /// Start, fine-tune (or extend) the current model; pause, stop or cancel a run.
+    fn controls_ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        settings: &mut Settings,
+        models: &std::path::Path,
+        shell: &mut Shell,
+    ) {
+        if self.running {
+            let pause = if self.paused {
+                ("resume", TrainingControl::Resume)
+            } else {
+                ("pause", TrainingControl::Pause)
+            };
+            for (key, control) in [
+                pause,
+                ("stop", TrainingControl::Stop),
+                ("cancel", TrainingControl::Cancel),
+            ] {
+                if ui.button(shell.t(key)).clicked() {
+                    shell.ask(Command::Training(control));
+                }
             }
-            ui.end_row();
-            ui.label(tr(lang, "minutes"));
-            let mut minutes = r.minutes.unwrap_or(7.5);
-            ui.add(
-                egui::DragValue::new(&mut minutes)
-                    .range(0.1..=240.0)
-                    .speed(0.1),
-            );
-            r.minutes = Some(minutes);
-            ui.end_row();
-            ui.label(tr(lang, "samples"));
-            ui.add(egui::DragValue::new(&mut r.samples_per_class).range(1..=4096));
-            ui.end_row();
-            ui.label(tr(lang, "batch"));
-            ui.add(egui::DragValue::new(&mut r.batch_size).range(8..=1024));
-            ui.end_row();
-            ui.label("learning rate");
-            ui.add(
-                egui::DragValue::new(&mut r.learning_rate)
-                    .range(1e-5..=0.1)
-                    .speed(1e-4),
-            );
-            ui.end_row();
-            ui.label(tr(lang, "focus"));
-            ui.add(egui::Slider::new(&mut r.focus, 0.0..=1.0));
-            ui.end_row();
-            ui.label(tr(lang, "precision"));
-            egui::ComboBox::new("precision", "")
-                .selected_text(r.precision.as_str())
-                .show_ui(ui, |ui| {
-                    for p in [Precision::Auto, Precision::F32, Precision::Bf16] {
-                        ui.selectable_value(&mut r.precision, p, p.as_str());
+            return;
+        }
+        let current = shell.model;
+        if ui.button(shell.t("start")).clicked() {
+            let out = models.join(format!("model-{}", crate::fsutil::unix_now()));
+            let mut recipe = settings.recipe.clone();
+            recipe.init_from = current.and_then(|(dir, m)| {
+                (settings.start_from_current && m.can_start(&recipe)).then(|| dir.clone())
+            });
+            shell.ask(Command::StartTraining {
+                recipe: Box::new(recipe),
+                out,
+            });
+        }
+        ui.checkbox(
+            &mut settings.start_from_current,
+            shell.t("start_from_current"),
+        );
+        let Some((dir, manifest)) = current else {
+            return;
+        };
+        let unknown = crate::engine::checkpoint::unknown_items(manifest, shell.catalog).len();
+        let label = if unknown > 0 {
+            "extend_model"
+        } else {
+            "finetune"
+        };
+        if ui.button(shell.t(label)).clicked() {
+            let out = models.join(format!("tuned-{}", crate::fsutil::unix_now()));
+            let recipe = Box::new(manifest.fine_tune_recipe(dir));
+            shell.ask(Command::StartTraining { recipe, out });
+        }
+    }
+
+    /// The running (or last) job's progress, throughput and the UI's own frame rate.
+    fn progress_ui(&self, ui: &mut egui::Ui, shell: &Shell) {
+        let lang = shell.lang;
+        if let Some(p) = &self.last {
+            let eta = p
+                .eta
+                .map(|e| format!(" · ETA {}s", e.as_secs()))
+                .unwrap_or_default();
+            ui.add(egui::ProgressBar::new(p.fraction as f32).text(format!(
+                "{:?} {:.0}%{eta}",
+                p.phase,
+                p.fraction * 100.0
+            )));
+            ui.label(format!(
+                "epoch {:.2} · step {} · {} {:.3} · {} {:.1}% · {:.0} images/s",
+                p.epoch,
+                p.step,
+                tr(lang, "loss"),
+                p.loss,
+                tr(lang, "accuracy"),
+                p.accuracy * 100.0,
+                p.images_per_second
+            ));
+        }
+        if !self.device.is_empty() {
+            ui.label(RichText::new(&self.device).weak());
+        }
+        if self.running {
+            // While training, the window repaints continuously: this shows it keeps up.
+            let times = &self.frame_times;
+            let mean = times.iter().sum::<f32>() / times.len().max(1) as f32;
+            ui.label(RichText::new(format!("UI {:.0} frames/s", 1.0 / mean.max(1e-3))).weak());
+        }
+    }
+
+    /// Loss and accuracy over the run.
+    fn curves_ui(&self, ui: &mut egui::Ui, shell: &Shell) {
+        let lang = shell.lang;
+        let height = (ui.available_height() / 2.0 - 40.0).max(80.0);
+        ui.label(tr(lang, "loss"));
+        Plot::new("loss")
+            .height(height)
+            .allow_scroll(false)
+            .show(ui, |plot| {
+                plot.line(Line::new(tr(lang, "loss"), self.loss.clone()));
+            });
+        ui.label(format!("{} (%)", tr(lang, "accuracy")));
+        Plot::new("accuracy")
+            .height(height)
+            .allow_scroll(false)
+            .include_y(0.0)
+            .include_y(100.0)
+            .show(ui, |plot| {
+                plot.line(Line::new(tr(lang, "accuracy"), self.accuracy.clone()));
+            });
+    }
+
+    fn recipe_ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        r: &mut Recipe,
+        paths: &AppPaths,
+        shell: &mut Shell,
+    ) {
+        let lang = shell.lang;
+        ui.horizontal(|ui| {
+            ui.heading(tr(lang, "recipe"));
+            // The recipe is saved with the settings, so improved defaults only reach a player
+            // who asks for them.
+            if ui.button(tr(lang, "recipe_defaults")).clicked() {
+                *r = Recipe::for_arch(r.arch);
+            }
+        });
+        egui::Grid::new("recipe-grid")
+            .num_columns(2)
+            .show(ui, |ui| {
+                ui.label("");
+                let before = r.arch;
+                egui::ComboBox::new("arch", tr(lang, "arch"))
+                    .selected_text(r.arch.as_str())
+                    .show_ui(ui, |ui| {
+                        ui.selectable_value(&mut r.arch, Arch::Compact, "compact");
+                        ui.selectable_value(&mut r.arch, Arch::Vgg16, "vgg16");
+                    });
+                if r.arch != before {
+                    *r = Recipe {
+                        minutes: r.minutes,
+                        ..Recipe::for_arch(r.arch)
+                    };
+                }
+                ui.end_row();
+                ui.label(tr(lang, "minutes"));
+                // A recipe of epochs alone gets the engine's default time when it is given one here.
+                let default_minutes = Recipe::for_arch(r.arch).minutes.unwrap_or(9.0);
+                let mut minutes = r.minutes.unwrap_or(default_minutes);
+                ui.add(
+                    egui::DragValue::new(&mut minutes)
+                        .range(0.1..=240.0)
+                        .speed(0.1),
+                );
+                r.minutes = Some(minutes);
+                ui.end_row();
+                ui.label(tr(lang, "samples"));
+                ui.add(egui::DragValue::new(&mut r.samples_per_class).range(1..=4096));
+                ui.end_row();
+                ui.label(tr(lang, "batch"));
+                ui.add(egui::DragValue::new(&mut r.batch_size).range(8..=1024));
+                ui.end_row();
+                ui.label("learning rate");
+                ui.add(
+                    egui::DragValue::new(&mut r.learning_rate)
+                        .range(1e-5..=0.1)
+                        .speed(1e-4),
+                );
+                ui.end_row();
+                ui.label(tr(lang, "focus"));
+                ui.add(egui::Slider::new(&mut r.focus, 0.0..=1.0));
+                ui.end_row();
+                ui.label(tr(lang, "precision"));
+                egui::ComboBox::new("precision", "")
+                    .selected_text(r.precision.as_str())
+                    .show_ui(ui, |ui| {
+                        for p in [Precision::Auto, Precision::F32, Precision::Bf16] {
+                            ui.selectable_value(&mut r.precision, p, p.as_str());
+                        }
+                    });
+                ui.end_row();
+            });
+        ui.separator();
+        ui.label(RichText::new(tr(lang, "augment")).strong());
+        let s = &mut r.synth;
+        ui.add(egui::Slider::new(&mut s.phone_share, 0.0..=1.0).text("phone photos"));
+        ui.add(egui::Slider::new(&mut s.pedestal_share, 0.0..=1.0).text("pedestals"));
+        ui.add(egui::Slider::new(&mut s.glow_share, 0.0..=1.0).text("glow halos"));
+        ui.add(egui::Slider::new(&mut s.entity_share, 0.0..=1.0).text("Isaac, tears, pickups"));
+        ui.add(egui::Slider::new(&mut s.dark_share, 0.0..=1.0).text("dark rooms"));
+        ui.add(egui::Slider::new(&mut s.frame_share, 0.0..=1.0).text("cut from whole frames"));
+        ui.checkbox(&mut s.jpeg, "JPEG");
+        ui.checkbox(&mut s.blur, "blur");
+        ui.checkbox(&mut s.noise, "noise");
+        ui.checkbox(&mut s.colour, "colour");
+        ui.checkbox(&mut s.moire, "moire");
+        ui.checkbox(&mut s.perspective, "perspective");
+        let labels_csv = paths.captures.join(crate::corrections::LABELS_FILE);
+        let captures = *self.captures_count.get_or_insert_with(|| {
+            crate::corrections::read_labels(&labels_csv)
+                .map(|l| l.len())
+                .unwrap_or(0)
+        });
+        let mut use_captures = r.capture_share > 0.0;
+        if ui
+            .checkbox(
+                &mut use_captures,
+                format!("{} ({captures})", tr(lang, "use_captures")),
+            )
+            .changed()
+        {
+            r.capture_share = if use_captures { 0.1 } else { 0.0 };
+        }
+        ui.separator();
+        if ui.button(tr(lang, "preview")).clicked() {
+            shell.ask(Command::PreviewSamples);
+        }
+        ui.horizontal_wrapped(|ui| {
+            for t in &self.preview {
+                ui.add(egui::Image::new((t.id(), egui::vec2(64.0, 64.0))));
+            }
+        });
+    }
+
+    fn checkpoints_ui(&mut self, ui: &mut egui::Ui, models: &std::path::Path, shell: &mut Shell) {
+        let lang = shell.lang;
+        ui.horizontal(|ui| {
+            ui.heading(tr(lang, "checkpoints"));
+            if ui.small_button(tr(lang, "refresh")).clicked() {
+                self.checkpoints = None;
+            }
+        });
+        let list = self
+            .checkpoints
+            .get_or_insert_with(|| list_checkpoints(models))
+            .clone();
+        let active = shell.model.map(|(d, _)| d.clone());
+        egui::ScrollArea::vertical().show(ui, |ui| {
+            for (dir, m) in list {
+                let name = dir
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                ui.group(|ui| {
+                    ui.label(RichText::new(&name).strong());
+                    ui.label(format!(
+                        "{} · {} px · {} classes · {:.0} s",
+                        m.arch.as_str(),
+                        m.input_size,
+                        m.classes.len(),
+                        m.training_seconds
+                    ));
+                    ui.label(format!("top-1: {}", m.metrics.top1_summary()));
+                    if active.as_ref() == Some(&dir) {
+                        ui.label(RichText::new(tr(lang, "in_use")).italics());
+                    } else if ui.button(tr(lang, "use_model")).clicked() {
+                        shell.ask(Command::UseModel(dir.clone()));
                     }
                 });
-            ui.end_row();
+            }
         });
-    ui.separator();
-    ui.label(RichText::new(tr(lang, "augment")).strong());
-    let s = &mut r.synth;
-    ui.add(egui::Slider::new(&mut s.phone_share, 0.0..=1.0).text("phone photos"));
-    ui.add(egui::Slider::new(&mut s.pedestal_share, 0.0..=1.0).text("pedestals"));
-    ui.add(egui::Slider::new(&mut s.glow_share, 0.0..=1.0).text("glow halos"));
-    ui.add(egui::Slider::new(&mut s.entity_share, 0.0..=1.0).text("Isaac, tears, pickups"));
-    ui.add(egui::Slider::new(&mut s.dark_share, 0.0..=1.0).text("dark rooms"));
-    ui.add(egui::Slider::new(&mut s.frame_share, 0.0..=1.0).text("cut from whole frames"));
-    ui.checkbox(&mut s.jpeg, "JPEG");
-    ui.checkbox(&mut s.blur, "blur");
-    ui.checkbox(&mut s.noise, "noise");
-    ui.checkbox(&mut s.colour, "colour");
-    ui.checkbox(&mut s.moire, "moire");
-    ui.checkbox(&mut s.perspective, "perspective");
-    let labels_csv = app.paths.captures.join(crate::corrections::LABELS_FILE);
-    let captures = *app.training.captures_count.get_or_insert_with(|| {
-        crate::corrections::read_labels(&labels_csv)
-            .map(|l| l.len())
-            .unwrap_or(0)
-    });
-    let mut use_captures = r.capture_share > 0.0;
-    if ui
-        .checkbox(
-            &mut use_captures,
-            format!("{} ({captures})", tr(lang, "use_captures")),
-        )
-        .changed()
-    {
-        r.capture_share = if use_captures { 0.1 } else { 0.0 };
     }
-    ui.separator();
-    if ui.button(tr(lang, "preview")).clicked() {
-        preview_samples(app);
-    }
-    ui.horizontal_wrapped(|ui| {
-        for t in &app.training.preview {
-            ui.add(egui::Image::new((t.id(), egui::vec2(64.0, 64.0))));
-        }
-    });
 }
 
-fn preview_samples(app: &mut LensApp) {
-    let Some(catalog) = app.catalog.clone() else {
-        return;
-    };
-    let recipe = app.settings.recipe.clone();
-    let backgrounds = app.paths.shared.as_ref().map(|s| s.join("backgrounds"));
-    let seed = app.training.preview.len() as u64 + std::process::id() as u64;
-    app.spawn_job(move || {
+/// The work of rendering 24 synthetic samples of `recipe` (a third as phone photos),
+/// different ones each time.
+pub fn preview_job(
+    catalog: std::sync::Arc<Catalog>,
+    recipe: Recipe,
+    backgrounds: Option<PathBuf>,
+) -> impl FnOnce() -> Job + Send + 'static {
+    let seed = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos() as u64);
+    move || {
         let result = SynthAssets::load(&catalog, backgrounds.as_deref()).map(|assets| {
             let specs: Vec<SampleSpec> = (0..24u64)
                 .map(|i| SampleSpec {
@@ -382,48 +451,5 @@ fn preview_samples(app: &mut LensApp) {
             synth::render_many(&assets, &specs, recipe.input_size, &recipe.synth)
         });
         Job::Preview(result.map_err(|e| e.to_string()))
-    });
-}
-
-fn checkpoints_ui(app: &mut LensApp, ui: &mut egui::Ui) {
-    let lang = app.settings.language;
-    ui.horizontal(|ui| {
-        ui.heading(tr(lang, "checkpoints"));
-        if ui.small_button(tr(lang, "refresh")).clicked() {
-            app.training.checkpoints = None;
-        }
-    });
-    let models = app.paths.models.clone();
-    let list = app
-        .training
-        .checkpoints
-        .get_or_insert_with(|| list_checkpoints(&models))
-        .clone();
-    let active = app.model.as_ref().map(|(d, _)| d.clone());
-    egui::ScrollArea::vertical().show(ui, |ui| {
-        for (dir, m) in list {
-            let name = dir
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default();
-            ui.group(|ui| {
-                ui.label(RichText::new(&name).strong());
-                ui.label(format!(
-                    "{} · {} px · {} classes · {:.0} s",
-                    m.arch.as_str(),
-                    m.input_size,
-                    m.classes.len(),
-                    m.training_seconds
-                ));
-                ui.label(format!("top-1: {}", m.metrics.top1_summary()));
-                if active.as_ref() == Some(&dir) {
-                    ui.label(RichText::new(tr(lang, "in_use")).italics());
-                } else if ui.button(tr(lang, "use_model")).clicked()
-                    && app.send(Request::LoadModel(dir.clone()))
-                {
-                    app.settings.active_model = Some(dir.clone());
-                }
-            });
-        }
-    });
+    }
 }

@@ -1,0 +1,118 @@
+//! How a view talks to the rest of the app: it reads what it needs through a [`Shell`] and
+//! leaves [`Command`]s there, which [`super::LensApp::apply`] carries out in one place once
+//! the frame is drawn. A view changes its own state and nothing else.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use image::DynamicImage;
+
+use super::Waker;
+use super::i18n::{Language, tr};
+use super::sprites::SpriteCache;
+use crate::catalog::import::ImportSources;
+use crate::catalog::{Catalog, ItemKey};
+use crate::engine::{Manifest, Recipe};
+
+/// What a view asks for that reaches beyond its own state: files, the engine, other
+/// threads, messages.
+pub enum Command {
+    /// Save `crop` as a capture of `key` in the player's corrections.
+    SaveCorrection {
+        key: ItemKey,
+        crop: Arc<DynamicImage>,
+    },
+    /// Show find `i` of the last scan in the results.
+    SelectFind(usize),
+    /// Recognise a box the player drew.
+    Recognise(Arc<DynamicImage>),
+    /// Look for every item in the Lookup tab's frame.
+    Scan,
+    /// List the monitors and windows that can be captured.
+    ListSources,
+    /// Ask for an image file with the system's dialog.
+    PickImage,
+    /// Ask for the folder of import source `i` with the system's dialog.
+    PickFolder(usize),
+    /// Import a catalog from these sources.
+    Import(ImportSources),
+    /// Train a new model into `out`.
+    StartTraining { recipe: Box<Recipe>, out: PathBuf },
+    /// Pause, resume, stop or cancel the running training job.
+    Training(TrainingControl),
+    /// Render a few synthetic samples of the current recipe to show.
+    PreviewSamples,
+    /// Load this checkpoint and make it the active model.
+    UseModel(PathBuf),
+    /// Register the global hotkeys again (after the player edited them).
+    RegisterHotkeys,
+    /// A note for the player.
+    Notify(String),
+    /// An error for the player; it stays until dismissed.
+    Error(String),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TrainingControl {
+    Pause,
+    Resume,
+    /// Finish now and save what was learnt.
+    Stop,
+    /// Finish now and save nothing.
+    Cancel,
+}
+
+/// What a view may read of the app while it draws, the sprite cache it draws from, and the
+/// commands it leaves.
+pub struct Shell<'a> {
+    pub lang: Language,
+    pub catalog: &'a Catalog,
+    /// The loaded checkpoint's folder and manifest.
+    pub model: Option<&'a (PathBuf, Manifest)>,
+    pub sprites: &'a mut SpriteCache,
+    /// Repaints the window from another thread.
+    pub waker: &'a Waker,
+    commands: Vec<Command>,
+}
+
+impl<'a> Shell<'a> {
+    pub fn new(
+        lang: Language,
+        catalog: &'a Catalog,
+        model: Option<&'a (PathBuf, Manifest)>,
+        sprites: &'a mut SpriteCache,
+        waker: &'a Waker,
+    ) -> Self {
+        Self {
+            lang,
+            catalog,
+            model,
+            sprites,
+            waker,
+            commands: Vec::new(),
+        }
+    }
+
+    /// The interface text for `key` in the player's language.
+    pub fn t(&self, key: &'static str) -> &'static str {
+        tr(self.lang, key)
+    }
+
+    pub fn ask(&mut self, command: Command) {
+        self.commands.push(command);
+    }
+
+    pub fn error(&mut self, text: String) {
+        self.ask(Command::Error(text));
+    }
+
+    /// The sprite of `key` as a texture, when it can be read.
+    pub fn sprite(&mut self, ctx: &egui::Context, key: ItemKey) -> Option<egui::TextureHandle> {
+        self.sprites.get(ctx, self.catalog, key)
+    }
+
+    /// The commands left, in the order they were asked for.
+    pub fn into_commands(self) -> Vec<Command> {
+        self.commands
+    }
+}
