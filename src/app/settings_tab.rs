@@ -18,92 +18,105 @@ pub fn settings_ui(
         .num_columns(2)
         .spacing([16.0, 10.0])
         .show(ui, |ui| {
-            ui.label(tr(lang, "language"));
-            ui.horizontal(|ui| {
-                for l in [Language::English, Language::Chinese] {
-                    ui.selectable_value(&mut settings.language, l, l.label());
-                }
-            });
-            ui.end_row();
-
-            for (key, scan) in [("hotkey", false), ("scan_hotkey", true)] {
-                ui.label(tr(lang, key));
-                ui.horizontal(|ui| {
-                    let text = if scan {
-                        &mut settings.scan_hotkey
-                    } else {
-                        &mut settings.hotkey
-                    };
-                    ui.text_edit_singleline(text);
-                    if ui.button("✓").clicked() {
-                        shell.ask(Command::RegisterHotkeys);
-                    }
-                });
-                ui.end_row();
-            }
-
-            ui.label(tr(lang, "device"));
-            ui.horizontal(|ui| {
-                for (d, label) in [
-                    (DeviceChoice::Auto, "auto"),
-                    (DeviceChoice::Cpu, "CPU"),
-                    (DeviceChoice::Cuda, "CUDA"),
-                ] {
-                    ui.selectable_value(&mut settings.device, d, label);
-                }
-                ui.label(format!(
-                    "(CUDA {})",
-                    if tch::Cuda::is_available() {
-                        "available"
-                    } else {
-                        "not available"
-                    }
-                ));
-            });
-            ui.end_row();
-
-            ui.label(tr(lang, "threads"));
-            ui.add(egui::DragValue::new(&mut settings.torch_threads).range(0..=64));
-            ui.end_row();
-
-            ui.label(tr(lang, "data_folder"));
-            let mut folder = settings
-                .data_folder
-                .as_ref()
-                .map(|p| p.display().to_string())
-                .unwrap_or_default();
-            let hint = crate::paths::data_dir().display().to_string();
-            if ui
-                .add(
-                    egui::TextEdit::singleline(&mut folder)
-                        .hint_text(hint)
-                        .desired_width(360.0),
-                )
-                .changed()
-            {
-                settings.data_folder = (!folder.trim().is_empty()).then(|| folder.trim().into());
-            }
-            ui.end_row();
-
-            ui.label(tr(lang, "panel"));
-            ui.checkbox(&mut settings.panel_enabled, "");
-            ui.end_row();
-
-            ui.label(tr(lang, "opacity"));
-            ui.add(egui::Slider::new(&mut settings.panel_opacity, 0.3..=1.0));
-            ui.end_row();
-
-            ui.label(tr(lang, "compact"));
-            ui.checkbox(&mut settings.panel_compact, "");
-            ui.end_row();
-
-            ui.label("Live preview frames/s");
-            ui.add(egui::Slider::new(&mut settings.live_fps, 0.5..=15.0));
-            ui.end_row();
+            input_rows_ui(ui, settings, lang, shell);
+            engine_rows_ui(ui, settings, lang);
+            panel_rows_ui(ui, settings, lang);
         });
     ui.add_space(8.0);
     ui.label(egui::RichText::new(tr(lang, "restart_note")).weak());
     if let Some(font) = cjk_font {
         ui.label(egui::RichText::new(format!("CJK font: {}", font.display())).weak());
     }
+}
+
+/// Interface language and the hotkeys.
+fn input_rows_ui(ui: &mut egui::Ui, settings: &mut Settings, lang: Language, shell: &mut Shell) {
+    ui.label(tr(lang, "language"));
+    ui.horizontal(|ui| {
+        for l in [Language::English, Language::Chinese] {
+            ui.selectable_value(&mut settings.language, l, l.label());
+        }
+    });
+    ui.end_row();
+
+    for (key, scan) in [("hotkey", false), ("scan_hotkey", true)] {
+        ui.label(tr(lang, key));
+        ui.horizontal(|ui| {
+            let text = if scan {
+                &mut settings.scan_hotkey
+            } else {
+                &mut settings.hotkey
+            };
+            ui.text_edit_singleline(text);
+            if ui.button("✓").clicked() {
+                shell.ask(Command::RegisterHotkeys);
+            }
+        });
+        ui.end_row();
+    }
+}
+
+/// Where models run and where the data lives.
+fn engine_rows_ui(ui: &mut egui::Ui, settings: &mut Settings, lang: Language) {
+    ui.label(tr(lang, "device"));
+    ui.horizontal(|ui| {
+        for (d, label) in [
+            (DeviceChoice::Auto, "auto"),
+            (DeviceChoice::Cpu, "CPU"),
+            (DeviceChoice::Cuda, "CUDA"),
+        ] {
+            ui.selectable_value(&mut settings.device, d, label);
+        }
+        ui.label(format!(
+            "(CUDA {})",
+            if tch::Cuda::is_available() {
+                "available"
+            } else {
+                "not available"
+            }
+        ));
+    });
+    ui.end_row();
+
+    ui.label(tr(lang, "threads"));
+    ui.add(egui::DragValue::new(&mut settings.torch_threads).range(0..=256));
+    ui.end_row();
+
+    ui.label(tr(lang, "data_folder"));
+    let mut folder = settings
+        .data_folder
+        .as_ref()
+        .map(|p| p.display().to_string())
+        .unwrap_or_default();
+    let hint = crate::paths::data_dir().display().to_string();
+    if ui
+        .add(
+            egui::TextEdit::singleline(&mut folder)
+                .hint_text(hint)
+                .desired_width(360.0),
+        )
+        .changed()
+    {
+        settings.data_folder = (!folder.trim().is_empty()).then(|| folder.trim().into());
+    }
+    ui.end_row();
+}
+
+/// The floating panel and the live feed.
+fn panel_rows_ui(ui: &mut egui::Ui, settings: &mut Settings, lang: Language) {
+    ui.label(tr(lang, "panel"));
+    ui.checkbox(&mut settings.panel_enabled, "");
+    ui.end_row();
+
+    ui.label(tr(lang, "opacity"));
+    ui.add(egui::Slider::new(&mut settings.panel_opacity, 0.3..=1.0));
+    ui.end_row();
+
+    ui.label(tr(lang, "compact"));
+    ui.checkbox(&mut settings.panel_compact, "");
+    ui.end_row();
+
+    ui.label(tr(lang, "live_fps"));
+    ui.add(egui::Slider::new(&mut settings.live_fps, 0.5..=15.0));
+    ui.end_row();
 }

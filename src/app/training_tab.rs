@@ -223,8 +223,8 @@ impl TrainingView {
                 .map(|e| format!(" · ETA {}s", e.as_secs()))
                 .unwrap_or_default();
             ui.add(egui::ProgressBar::new(p.fraction as f32).text(format!(
-                "{:?} {:.0}%{eta}",
-                p.phase,
+                "{} {:.0}%{eta}",
+                p.phase.as_str(),
                 p.fraction * 100.0
             )));
             ui.label(format!(
@@ -287,81 +287,18 @@ impl TrainingView {
                 *r = Recipe::for_arch(r.arch);
             }
         });
-        egui::Grid::new("recipe-grid")
-            .num_columns(2)
-            .show(ui, |ui| {
-                ui.label("");
-                let before = r.arch;
-                egui::ComboBox::new("arch", tr(lang, "arch"))
-                    .selected_text(r.arch.as_str())
-                    .show_ui(ui, |ui| {
-                        ui.selectable_value(&mut r.arch, Arch::Compact, "compact");
-                        ui.selectable_value(&mut r.arch, Arch::Vgg16, "vgg16");
-                    });
-                if r.arch != before {
-                    *r = Recipe {
-                        minutes: r.minutes,
-                        ..Recipe::for_arch(r.arch)
-                    };
-                }
-                ui.end_row();
-                ui.label(tr(lang, "minutes"));
-                // A recipe of epochs alone gets the engine's default time when it is given one here.
-                let default_minutes = Recipe::for_arch(r.arch).minutes.unwrap_or(9.0);
-                let mut minutes = r.minutes.unwrap_or(default_minutes);
-                ui.add(
-                    egui::DragValue::new(&mut minutes)
-                        .range(0.1..=240.0)
-                        .speed(0.1),
-                );
-                r.minutes = Some(minutes);
-                ui.end_row();
-                ui.label(tr(lang, "samples"));
-                ui.add(egui::DragValue::new(&mut r.samples_per_class).range(1..=4096));
-                ui.end_row();
-                ui.label(tr(lang, "batch"));
-                ui.add(egui::DragValue::new(&mut r.batch_size).range(8..=1024));
-                ui.end_row();
-                ui.label("learning rate");
-                ui.add(
-                    egui::DragValue::new(&mut r.learning_rate)
-                        .range(1e-5..=0.1)
-                        .speed(1e-4),
-                );
-                ui.end_row();
-                ui.label(tr(lang, "focus"));
-                ui.add(egui::Slider::new(&mut r.focus, 0.0..=1.0));
-                ui.end_row();
-                ui.label(tr(lang, "precision"));
-                egui::ComboBox::new("precision", "")
-                    .selected_text(r.precision.as_str())
-                    .show_ui(ui, |ui| {
-                        for p in [Precision::Auto, Precision::F32, Precision::Bf16] {
-                            ui.selectable_value(&mut r.precision, p, p.as_str());
-                        }
-                    });
-                ui.end_row();
-            });
+        recipe_grid_ui(ui, r, lang);
         ui.separator();
         ui.label(RichText::new(tr(lang, "augment")).strong());
-        let s = &mut r.synth;
-        ui.add(egui::Slider::new(&mut s.phone_share, 0.0..=1.0).text("phone photos"));
-        ui.add(egui::Slider::new(&mut s.pedestal_share, 0.0..=1.0).text("pedestals"));
-        ui.add(egui::Slider::new(&mut s.glow_share, 0.0..=1.0).text("glow halos"));
-        ui.add(egui::Slider::new(&mut s.entity_share, 0.0..=1.0).text("Isaac, tears, pickups"));
-        ui.add(egui::Slider::new(&mut s.dark_share, 0.0..=1.0).text("dark rooms"));
-        ui.add(egui::Slider::new(&mut s.frame_share, 0.0..=1.0).text("cut from whole frames"));
-        ui.checkbox(&mut s.jpeg, "JPEG");
-        ui.checkbox(&mut s.blur, "blur");
-        ui.checkbox(&mut s.noise, "noise");
-        ui.checkbox(&mut s.colour, "colour");
-        ui.checkbox(&mut s.moire, "moire");
-        ui.checkbox(&mut s.perspective, "perspective");
+        augment_ui(ui, &mut r.synth);
         let labels_csv = paths.captures.join(crate::corrections::LABELS_FILE);
         let captures = *self.captures_count.get_or_insert_with(|| {
             crate::corrections::read_labels(&labels_csv)
                 .map(|l| l.len())
-                .unwrap_or(0)
+                .unwrap_or_else(|e| {
+                    tracing::warn!("captures not counted: {e}");
+                    0
+                })
         });
         let mut use_captures = r.capture_share > 0.0;
         if ui
@@ -452,4 +389,79 @@ pub fn preview_job(
         });
         Job::Preview(result.map_err(|e| e.to_string()))
     }
+}
+
+/// Architecture, time, samples, batch, learning rate, focus and precision.
+fn recipe_grid_ui(ui: &mut egui::Ui, r: &mut Recipe, lang: super::Language) {
+    egui::Grid::new("recipe-grid")
+        .num_columns(2)
+        .show(ui, |ui| {
+            ui.label("");
+            let before = r.arch;
+            egui::ComboBox::new("arch", tr(lang, "arch"))
+                .selected_text(r.arch.as_str())
+                .show_ui(ui, |ui| {
+                    ui.selectable_value(&mut r.arch, Arch::Compact, "compact");
+                    ui.selectable_value(&mut r.arch, Arch::Vgg16, "vgg16");
+                });
+            if r.arch != before {
+                *r = Recipe {
+                    minutes: r.minutes,
+                    ..Recipe::for_arch(r.arch)
+                };
+            }
+            ui.end_row();
+            ui.label(tr(lang, "minutes"));
+            // A recipe of epochs alone gets the engine's default time when it is given one here.
+            let default_minutes = Recipe::for_arch(r.arch).minutes.unwrap_or(9.0);
+            let mut minutes = r.minutes.unwrap_or(default_minutes);
+            ui.add(
+                egui::DragValue::new(&mut minutes)
+                    .range(0.1..=240.0)
+                    .speed(0.1),
+            );
+            r.minutes = Some(minutes);
+            ui.end_row();
+            ui.label(tr(lang, "samples"));
+            ui.add(egui::DragValue::new(&mut r.samples_per_class).range(1..=4096));
+            ui.end_row();
+            ui.label(tr(lang, "batch"));
+            ui.add(egui::DragValue::new(&mut r.batch_size).range(8..=1024));
+            ui.end_row();
+            ui.label("learning rate");
+            ui.add(
+                egui::DragValue::new(&mut r.learning_rate)
+                    .range(1e-5..=0.1)
+                    .speed(1e-4),
+            );
+            ui.end_row();
+            ui.label(tr(lang, "focus"));
+            ui.add(egui::Slider::new(&mut r.focus, 0.0..=1.0));
+            ui.end_row();
+            ui.label(tr(lang, "precision"));
+            egui::ComboBox::new("precision", "")
+                .selected_text(r.precision.as_str())
+                .show_ui(ui, |ui| {
+                    for p in [Precision::Auto, Precision::F32, Precision::Bf16] {
+                        ui.selectable_value(&mut r.precision, p, p.as_str());
+                    }
+                });
+            ui.end_row();
+        });
+}
+
+/// How synthetic samples are varied.
+fn augment_ui(ui: &mut egui::Ui, s: &mut synth::SynthOptions) {
+    ui.add(egui::Slider::new(&mut s.phone_share, 0.0..=1.0).text("phone photos"));
+    ui.add(egui::Slider::new(&mut s.pedestal_share, 0.0..=1.0).text("pedestals"));
+    ui.add(egui::Slider::new(&mut s.glow_share, 0.0..=1.0).text("glow halos"));
+    ui.add(egui::Slider::new(&mut s.entity_share, 0.0..=1.0).text("Isaac, tears, pickups"));
+    ui.add(egui::Slider::new(&mut s.dark_share, 0.0..=1.0).text("dark rooms"));
+    ui.add(egui::Slider::new(&mut s.frame_share, 0.0..=1.0).text("cut from whole frames"));
+    ui.checkbox(&mut s.jpeg, "JPEG");
+    ui.checkbox(&mut s.blur, "blur");
+    ui.checkbox(&mut s.noise, "noise");
+    ui.checkbox(&mut s.colour, "colour");
+    ui.checkbox(&mut s.moire, "moire");
+    ui.checkbox(&mut s.perspective, "perspective");
 }

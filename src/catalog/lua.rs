@@ -107,29 +107,9 @@ fn tokenize(src: &str) -> Result<Vec<(Tok, usize)>, LuaError> {
         } else if c.is_ascii_digit()
             || (c == b'.' && bytes.get(i + 1).is_some_and(u8::is_ascii_digit))
         {
-            let start = i;
-            if src[i..].starts_with("0x") || src[i..].starts_with("0X") {
-                i += 2;
-                while i < bytes.len() && bytes[i].is_ascii_hexdigit() {
-                    i += 1;
-                }
-                let n = i64::from_str_radix(&src[start + 2..i], 16)
-                    .map_err(|_| err(line, format!("bad number {:?}", &src[start..i])))?;
-                toks.push((Tok::Num(n as f64), line));
-            } else {
-                while i < bytes.len()
-                    && (bytes[i].is_ascii_alphanumeric()
-                        || bytes[i] == b'.'
-                        || ((bytes[i] == b'-' || bytes[i] == b'+')
-                            && matches!(bytes[i - 1], b'e' | b'E')))
-                {
-                    i += 1;
-                }
-                let n: f64 = src[start..i]
-                    .parse()
-                    .map_err(|_| err(line, format!("bad number {:?}", &src[start..i])))?;
-                toks.push((Tok::Num(n), line));
-            }
+            let (n, consumed) = read_number(&src[i..]).map_err(|m| err(line, m))?;
+            toks.push((Tok::Num(n), line));
+            i += consumed;
         } else if c.is_ascii_alphabetic() || c == b'_' {
             let start = i;
             while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_') {
@@ -146,6 +126,34 @@ fn tokenize(src: &str) -> Result<Vec<(Tok, usize)>, LuaError> {
     }
     toks.push((Tok::Eof, line));
     Ok(toks)
+}
+
+/// A decimal or `0x` hexadecimal number at the start of `s`, and the bytes it took.
+fn read_number(s: &str) -> Result<(f64, usize), String> {
+    let bytes = s.as_bytes();
+    let bad = |end: usize| format!("bad number {:?}", &s[..end]);
+    if s.starts_with("0x") || s.starts_with("0X") {
+        let end = 2 + bytes[2..]
+            .iter()
+            .take_while(|b| b.is_ascii_hexdigit())
+            .count();
+        let n = i64::from_str_radix(&s[2..end], 16).map_err(|_| bad(end))?;
+        return Ok((n as f64, end));
+    }
+    let mut end = 0;
+    // Digits, a point, letters (an exponent or a typo to report), and a sign after an
+    // exponent.
+    while end < bytes.len()
+        && (bytes[end].is_ascii_alphanumeric()
+            || bytes[end] == b'.'
+            || ((bytes[end] == b'-' || bytes[end] == b'+')
+                && end > 0
+                && matches!(bytes[end - 1], b'e' | b'E')))
+    {
+        end += 1;
+    }
+    let n: f64 = s[..end].parse().map_err(|_| bad(end))?;
+    Ok((n, end))
 }
 
 /// `[[`, `[=[`, ... : the number of `=` signs, if this is a long bracket.
@@ -681,6 +689,16 @@ pub fn parse(src: &str) -> Result<Vec<Statement>, LuaError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn numbers_in_every_form_and_a_bad_one_named() {
+        assert_eq!(read_number("0x1F}"), Ok((31.0, 4)));
+        assert_eq!(read_number("1.5e-3,"), Ok((0.0015, 6)));
+        assert_eq!(read_number(".5 "), Ok((0.5, 2)));
+        assert_eq!(read_number("3-1"), Ok((3.0, 1)));
+        assert_eq!(read_number("12abc;"), Err("bad number \"12abc\"".into()));
+        assert_eq!(read_number("0xZ"), Err("bad number \"0x\"".into()));
+    }
 
     #[test]
     fn reads_eid_shaped_tables() {

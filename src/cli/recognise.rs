@@ -201,7 +201,7 @@ fn follow_training(engine: &Engine, what: &str) -> anyhow::Result<()> {
             )),
             Event::TrainingProgress(p) => {
                 bar.set_position((p.fraction * 1000.0) as u64);
-                bar.set_prefix(format!("{:?}", p.phase).to_lowercase());
+                bar.set_prefix(p.phase.as_str());
                 let eta = p
                     .eta
                     .map(|e| format!(" eta {}s", e.as_secs()))
@@ -624,7 +624,7 @@ pub fn synth_samples(args: SynthArgs, catalog_dir: Option<&PathBuf>) -> anyhow::
         let images = synth::render_many(&assets, chunk, args.size, &options);
         for (spec, img) in chunk.iter().zip(images) {
             let item = &catalog.items()[spec.class.unwrap_or(0)];
-            let style = format!("{:?}", spec.style).to_lowercase();
+            let style = spec.style.as_str();
             let path = args.out.join(format!(
                 "{}_{:03}_{:016x}_{style}.png",
                 item.kind, item.id, spec.seed

@@ -41,6 +41,17 @@ pub enum Phase {
     Saving,
 }
 
+impl Phase {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Phase::Preparing => "preparing",
+            Phase::Training => "training",
+            Phase::Validating => "validating",
+            Phase::Saving => "saving",
+        }
+    }
+}
+
 /// Pause, stop (keep what was learned) and cancel (discard) a running job.
 #[derive(Debug, Default)]
 pub struct TrainControl {
