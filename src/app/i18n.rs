@@ -172,6 +172,7 @@ const TEXTS: &[(&str, &str, &str)] = &[
         "还没有模型：正在后台训练",
     ),
     ("dismiss", "Dismiss", "关闭"),
+    ("live_fps", "Live capture frames/s", "实时捕获帧率"),
     (
         "box_too_small",
         "The box is too small: drag around one item.",

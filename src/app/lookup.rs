@@ -168,6 +168,13 @@ impl LookupState {
         self.pending = Some((id, crop));
     }
 
+    /// Request `id` failed: the lookup stops waiting for it.
+    pub fn forget(&mut self, id: u64) {
+        if self.pending.as_ref().is_some_and(|(p, _)| *p == id) {
+            self.pending = None;
+        }
+    }
+
     /// A prediction arrived: shown when it answers the newest request (then true).
     pub fn answered(&mut self, id: u64, predictions: Vec<Prediction>) -> bool {
         match self.pending.take() {
@@ -645,6 +652,14 @@ mod tests {
         );
         assert!(lookup.is_pending());
         assert!(lookup.answered(7, predictions(2)));
+        assert!(!lookup.is_pending());
+        lookup.waiting_for(9, crop());
+        lookup.forget(1);
+        assert!(
+            lookup.is_pending(),
+            "another request's failure ended the wait"
+        );
+        lookup.forget(9);
         assert!(!lookup.is_pending());
         lookup.waiting_for(8, crop());
         assert!(lookup.answered(8, predictions(3)));

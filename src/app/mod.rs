@@ -694,16 +694,7 @@ impl LensApp {
                 }
                 self.model = Some((dir, *manifest));
             }
-            Event::Predictions { id, results } => match results {
-                Ok(mut lists) => {
-                    if let Some(predictions) = lists.pop()
-                        && self.lookup.answered(id, predictions.clone())
-                    {
-                        self.remember(predictions);
-                    }
-                }
-                Err(e) => self.notify_error(format!("recognition failed: {e}")),
-            },
+            Event::Predictions { id, results } => self.predictions_arrived(id, results),
             Event::Scanned { id, results } => match results {
                 Ok(finds) => {
                     self.lookup.scan.answered(id, finds);
@@ -752,6 +743,29 @@ impl LensApp {
             match self.lookup.open_dropped(file.as_ref()) {
                 Ok(()) => self.tab = Tab::Lookup,
                 Err(e) => self.notify_error(e),
+            }
+        }
+    }
+
+    /// The answer to a drawn box: shown and remembered, or an error that ends the wait.
+    fn predictions_arrived(&mut self, id: u64, results: Result<Vec<Vec<Prediction>>, String>) {
+        // One list for the one box sent.
+        let answer = results
+            .map_err(|e| format!("recognition failed: {e}"))
+            .and_then(|mut lists| {
+                lists
+                    .pop()
+                    .ok_or_else(|| "recognition gave no answer for the box".to_string())
+            });
+        match answer {
+            Ok(predictions) => {
+                if self.lookup.answered(id, predictions.clone()) {
+                    self.remember(predictions);
+                }
+            }
+            Err(e) => {
+                self.lookup.forget(id);
+                self.notify_error(e);
             }
         }
     }
