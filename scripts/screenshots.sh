@@ -82,7 +82,7 @@ sleep 6
 shot scan
 kill "$app"; sleep 1
 
-for tab in catalog training; do
+for tab in catalog training settings; do
   "$bin" app --tab "$tab" >/dev/null 2>&1 &
   app=$!
   pids+=($app)
@@ -93,7 +93,7 @@ for tab in catalog training; do
   if [ "$tab" = catalog ]; then
     eval "$(xdotool getwindowgeometry --shell "$win")"
     xdotool windowactivate --sync "$win" mousemove --window "$win" 90 110 click 1
-  else
+  elif [ "$tab" = training ]; then
     # "Default recipe" (next to the Recipe heading), then a short look at live training:
     # curves, throughput, ETA (the run is discarded on exit).
     xdotool windowactivate --sync "$win" mousemove --window "$win" 130 47 sleep 0.5 click 1
