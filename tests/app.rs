@@ -14,7 +14,7 @@ use isaac_lens::app::{AppPaths, LensApp, Settings, Tab};
 use isaac_lens::catalog::{ItemKey, ItemKind};
 use isaac_lens::engine::Recipe;
 
-use common::{drop_file, real_catalog, shared, start_app, wait_for};
+use common::{drag_box, drop_file, real_catalog, shared, start_app, wait_for};
 
 /// A data folder with a 12-item catalog and a model trained on it (once per test binary).
 fn data_dir() -> &'static Path {
@@ -142,33 +142,8 @@ fn dropped_image_and_drawn_box_show_the_item_in_the_results() {
         "the dropped image was not opened"
     );
 
-    // Drag a box over the item, in screen coordinates of the canvas.
-    let canvas = h.get_by_label("Frame canvas").rect();
-    let fit = (canvas.width() / 400.0).min(canvas.height() / 300.0);
-    let origin = canvas.center() - egui::vec2(400.0, 300.0) * fit / 2.0;
-    let at = |x: f32, y: f32| origin + egui::vec2(x, y) * fit;
-    let (from, to) = (at(100.0, 50.0), at(264.0, 190.0));
-    h.event(egui::Event::PointerMoved(from));
-    h.event(egui::Event::PointerButton {
-        pos: from,
-        button: egui::PointerButton::Primary,
-        pressed: true,
-        modifiers: Default::default(),
-    });
-    h.run_steps(1);
-    for i in 1..=5 {
-        h.event(egui::Event::PointerMoved(
-            from + (to - from) * (i as f32 / 5.0),
-        ));
-        h.run_steps(1);
-    }
-    h.event(egui::Event::PointerButton {
-        pos: to,
-        button: egui::PointerButton::Primary,
-        pressed: false,
-        modifiers: Default::default(),
-    });
-    h.run_steps(1);
+    // Drag a box over the item, in the frame's pixels.
+    drag_box(&mut h, [400.0, 300.0], [100.0, 50.0], [264.0, 190.0]);
     let sel = h.state().lookup().selection.expect("no box");
     assert!(
         (sel.min.x - 100.0).abs() < 3.0 && (sel.max.y - 190.0).abs() < 3.0,
@@ -331,6 +306,18 @@ fn a_damaged_model_is_named_in_a_message_and_lookups_do_not_hang() {
             .collect::<Vec<_>>()
     );
     assert!(h.state().lookup().scan.scanned.is_none());
+    // So is a drawn box: an error, and the results stop waiting.
+    drag_box(&mut h, [200.0, 150.0], [40.0, 30.0], [120.0, 110.0]);
+    wait_for(&mut h, "the answer to the box", |app| {
+        !app.lookup().is_pending()
+    });
+    assert!(
+        h.state()
+            .messages()
+            .iter()
+            .any(|m| m.error && m.text.starts_with("recognition failed: no model is loaded"))
+    );
+    assert!(h.state().lookup().result.is_none());
     assert!(
         h.query_all_by_label_contains("input_size 4")
             .next()

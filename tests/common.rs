@@ -139,3 +139,40 @@ pub fn drop_file(h: &mut egui_kittest::Harness<'static, isaac_lens::app::LensApp
         .push(std::sync::Arc::new(DroppedPath(path.to_path_buf())));
     h.run_steps(2);
 }
+
+/// Drags a box with the left button over the Lookup canvas, which shows a `frame`-sized
+/// picture fitted and centred: from `from` to `to`, in the picture's pixels.
+pub fn drag_box(
+    h: &mut egui_kittest::Harness<'static, isaac_lens::app::LensApp>,
+    frame: [f32; 2],
+    from: [f32; 2],
+    to: [f32; 2],
+) {
+    use egui_kittest::kittest::Queryable as _;
+    let canvas = h.get_by_label("Frame canvas").rect();
+    let fit = (canvas.width() / frame[0]).min(canvas.height() / frame[1]);
+    let origin = canvas.center() - egui::vec2(frame[0], frame[1]) * fit / 2.0;
+    let at = |p: [f32; 2]| origin + egui::vec2(p[0], p[1]) * fit;
+    let (from, to) = (at(from), at(to));
+    h.event(egui::Event::PointerMoved(from));
+    h.event(egui::Event::PointerButton {
+        pos: from,
+        button: egui::PointerButton::Primary,
+        pressed: true,
+        modifiers: Default::default(),
+    });
+    h.run_steps(1);
+    for i in 1..=5 {
+        h.event(egui::Event::PointerMoved(
+            from + (to - from) * (i as f32 / 5.0),
+        ));
+        h.run_steps(1);
+    }
+    h.event(egui::Event::PointerButton {
+        pos: to,
+        button: egui::PointerButton::Primary,
+        pressed: false,
+        modifiers: Default::default(),
+    });
+    h.run_steps(1);
+}
