@@ -9,6 +9,7 @@ pub mod i18n;
 mod lookup;
 mod panel;
 mod scan_view;
+mod settings;
 mod settings_tab;
 pub mod sprites;
 mod training_tab;
@@ -22,115 +23,13 @@ use serde::{Deserialize, Serialize};
 
 use crate::catalog::Catalog;
 use crate::catalog::import::{ImportSources, import};
-use crate::engine::{
-    Activity, DeviceChoice, Engine, EngineConfig, Event, Manifest, Prediction, Recipe, Request,
-};
+use crate::engine::{Activity, Engine, EngineConfig, Event, Manifest, Prediction, Recipe, Request};
 pub use catalog_tab::CatalogView;
 pub use command::{Command, Shell, TrainingControl};
 pub use i18n::{Language, tr};
 pub use lookup::LookupState;
+pub use settings::{HistoryEntry, Settings};
 pub use training_tab::TrainingView;
-
-/// What is remembered between runs (eframe storage). Runtime state lives in [`LensApp`].
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct Settings {
-    pub language: Language,
-    /// Global hotkey that freezes the live frame, e.g. "Ctrl+Shift+F8".
-    pub hotkey: String,
-    /// Hotkey that scans the frame for every item (also a key in the window), e.g. "F9".
-    pub scan_hotkey: String,
-    pub device: DeviceChoice,
-    /// libtorch threads; 0 picks all cores.
-    pub torch_threads: usize,
-    /// Overrides the platform data folder (applies after a restart).
-    pub data_folder: Option<PathBuf>,
-    pub panel_enabled: bool,
-    pub panel_opacity: f32,
-    pub panel_compact: bool,
-    pub panel_position: Option<[f32; 2]>,
-    pub live_fps: f32,
-    pub recipe: Recipe,
-    /// New training starts from the current model's weights (when its architecture and input
-    /// size match the recipe) instead of from scratch.
-    pub start_from_current: bool,
-    /// The checkpoint in use (default: the data folder's model).
-    pub active_model: Option<PathBuf>,
-    /// Recent lookups: best item and scores, newest first.
-    pub history: Vec<HistoryEntry>,
-}
-
-impl Default for Settings {
-    fn default() -> Self {
-        Self {
-            language: Language::English,
-            hotkey: "Ctrl+Shift+F8".into(),
-            scan_hotkey: "F9".into(),
-            device: DeviceChoice::Auto,
-            torch_threads: 0,
-            data_folder: None,
-            panel_enabled: true,
-            panel_opacity: 0.95,
-            panel_compact: false,
-            panel_position: None,
-            live_fps: 4.0,
-            recipe: Recipe::default(),
-            start_from_current: true,
-            active_model: None,
-            history: Vec::new(),
-        }
-    }
-}
-
-impl Settings {
-    /// Puts every number back in its range: a field outside it falls back to its default
-    /// and is named in the returned notes (the rest of the file is kept).
-    pub fn sanitize(&mut self) -> Vec<String> {
-        use crate::engine::recipe::check_range;
-        let default = Settings::default();
-        let mut notes = Vec::new();
-        let mut fix = |problem: Result<(), String>, reset: &mut dyn FnMut()| {
-            if let Err(e) = problem {
-                notes.push(format!("settings: {e}; using the default"));
-                reset();
-            }
-        };
-        fix(
-            check_range("torch_threads", self.torch_threads, 0..=256),
-            &mut || self.torch_threads = default.torch_threads,
-        );
-        fix(
-            check_range("live_fps", self.live_fps, 0.5..=15.0),
-            &mut || self.live_fps = default.live_fps,
-        );
-        fix(
-            check_range("panel_opacity", self.panel_opacity, 0.3..=1.0),
-            &mut || self.panel_opacity = default.panel_opacity,
-        );
-        let position_ok = self
-            .panel_position
-            .is_none_or(|p| p.iter().all(|v| v.is_finite() && v.abs() < 100_000.0));
-        fix(
-            if position_ok {
-                Ok(())
-            } else {
-                Err("panel_position is not on any screen".into())
-            },
-            &mut || self.panel_position = None,
-        );
-        fix(
-            self.recipe.check().map_err(|e| format!("recipe: {e}")),
-            &mut || self.recipe = default.recipe.clone(),
-        );
-        notes
-    }
-}
-
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct HistoryEntry {
-    pub predictions: Vec<Prediction>,
-    pub unix_time: u64,
-}
 
 /// Where the app reads and writes; fixed for a run.
 #[derive(Clone, Debug)]
@@ -600,7 +499,7 @@ impl LensApp {
     }
 
     /// Everything that arrived from other threads since the last frame.
-    pub fn poll(&mut self, ctx: &egui::Context) {
+    fn poll(&mut self, ctx: &egui::Context) {
         while let Ok(job) = self.jobs_rx.try_recv() {
             self.handle_job(ctx, job);
         }
@@ -1026,8 +925,8 @@ pub fn run(catalog: Option<PathBuf>, args: AppArgs) -> anyhow::Result<()> {
                 settings.active_model = args.model.clone();
             }
             let mut app = LensApp::new(settings, paths);
+            // Shown, not logged as well: each error is handled once.
             for note in settings_notes {
-                tracing::warn!("{note}");
                 app.notify_error(note);
             }
             Ok(Box::new(app.with_startup(&args)))
