@@ -214,9 +214,7 @@ impl LensApp {
         self.register_hotkeys(false);
         self.open_catalog();
         if self.startup_source.is_some() {
-            self.spawn_job(|| {
-                Job::Sources(crate::capture::list_sources().map_err(|e| e.to_string()))
-            });
+            self.apply(Command::ListSources);
         }
         if let Some(path) = self.startup_open.take()
             && let Err(e) = self.lookup.open_path(&path)
@@ -824,7 +822,7 @@ impl LensApp {
                 eid: field(&self.import_fields[1]),
                 game: field(&self.import_fields[2]),
             };
-            self.start_import(sources);
+            self.apply(Command::Import(sources));
         }
     }
 }
