@@ -125,16 +125,10 @@ if [ "$what" = all ] || [ "$what" = companion ]; then
   sleep 1; openbox >/dev/null 2>&1 & wm=$!; sleep 1
   target/release/examples/frame_viewer out/bench-frames/frame_1.png - "Capture card (OBS)" >/dev/null 2>&1 & viewer=$!
   sleep 2
-  xdotool search --sync --name "Capture card" windowmove 0 0
   cpu_of() { awk '{print $14 + $15}' "/proc/$1/stat"; }
   for mode in "" --companion; do
     "$bin" app --source "Capture card" $mode >/dev/null 2>&1 & app=$!
-    sleep 8
-    # The app and its panel beside the viewer, never over it: a capture that shows the app
-    # itself changes with every frame it draws.
-    xdotool search --sync --onlyvisible --pid $app | head -n 1 | xargs -I{} xdotool windowmove {} 960 0
-    for panel in $(xdotool search --name "results" 2>/dev/null); do xdotool windowmove "$panel" 1300 500; done
-    sleep 7
+    sleep 15
     a=$(cpu_of $app); sleep 30; b=$(cpu_of $app)
     echo "app live at 4 frames/s ${mode:-(no companion)}: $(echo "($b - $a) / 30" | bc -l | cut -c1-5)% of one core over 30 s of a still room"
     kill $app; sleep 1

@@ -259,7 +259,16 @@ pub fn floating_panel(
         .with_always_on_top()
         .with_inner_size([330.0, height])
         .with_resizable(true);
-    if let Some([x, y]) = settings.panel_position {
+    // The builder keeps the place the panel first opened at. One that followed the panel's
+    // current place would ask for a move whenever the window manager reports another one
+    // (X11 can report (0, 0) before the window is placed), and the two chased each other
+    // every frame: 160% of a core.
+    let opened_at = ctx.data_mut(|d| {
+        *d.get_temp_mut_or_insert_with(egui::Id::unique("results-panel-opened-at"), || {
+            settings.panel_position
+        })
+    });
+    if let Some([x, y]) = opened_at {
         builder = builder.with_position([x, y]);
     }
     let id = egui::ViewportId::from_hash_of("results-panel");
