@@ -101,14 +101,14 @@ impl LookupState {
     /// Opens a file dropped onto the window (a path, or its bytes where the system gives
     /// no path).
     pub fn open_dropped(&mut self, file: &dyn egui::DroppedFile) -> Result<(), String> {
-        let path = file.path().to_path_buf();
-        let decoded = if path.as_os_str().is_empty() {
-            file.bytes()
-                .and_then(|b| crate::imageio::decode(&b).map_err(|e| e.to_string()))
-        } else {
-            crate::imageio::open(&path).map_err(|e| e.to_string())
-        };
-        let img = decoded.map_err(|e| format!("{}: {e}", path.display()))?;
+        let path = file.path();
+        if !path.as_os_str().is_empty() {
+            return self.open_path(path);
+        }
+        let img = file
+            .bytes()
+            .and_then(|b| crate::imageio::decode(&b).map_err(|e| e.to_string()))
+            .map_err(|e| format!("{}: {e}", path.display()))?;
         self.show_picture(img.to_rgba8(), path.display().to_string());
         Ok(())
     }
