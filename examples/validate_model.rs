@@ -14,7 +14,9 @@ fn main() -> anyhow::Result<()> {
     let recipe = Recipe::default();
     for dir in std::env::args().skip(1) {
         let ckpt = checkpoint::load(dir.as_ref(), &catalog, Device::Cpu)?;
-        let v = validate::validate(&ckpt, &assets, &recipe, Device::Cpu)?;
+        let Some(v) = validate::validate(&ckpt, &assets, &recipe, Device::Cpu, &|| false)? else {
+            continue;
+        };
         for s in &v.styles {
             println!(
                 "{dir}: {:?} {:?} top-1 {:.2}% ({} crops)",

@@ -13,7 +13,7 @@ pub const LABELS_FILE: &str = "labels.csv";
 
 #[derive(Debug, thiserror::Error)]
 pub enum LabelsError {
-    #[error("{path}: {message}")]
+    #[error("{}: {}", crate::quote::path(path), crate::quote::message(message))]
     File { path: PathBuf, message: String },
 }
 
@@ -49,6 +49,9 @@ pub fn read_labels(csv_path: &Path) -> Result<Vec<Labelled>, LabelsError> {
 
 /// Reads the rows that parse; each bad row is described in the second list instead.
 pub fn read_labels_skipping(csv_path: &Path) -> Result<(Vec<Labelled>, Vec<String>), LabelsError> {
+    if csv_path.is_dir() {
+        return Err(file_error(csv_path, "is a folder, not a labels CSV file"));
+    }
     let mut reader = csv::Reader::from_path(csv_path).map_err(|e| file_error(csv_path, e))?;
     let base = csv_path.parent().unwrap_or(Path::new("."));
     let mut out = Vec::new();

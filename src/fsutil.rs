@@ -1,15 +1,91 @@
-//! File-system helpers shared by every writer: nothing is ever left half-written.
+//! File-system helpers shared by every writer: nothing is ever left half-written, nothing the
+//! player owns is replaced, and a save cut short is recovered on the next start.
 
 use std::io;
 use std::path::{Path, PathBuf};
 
-/// A sibling path for staging `path` before the final rename.
-pub fn staging_path(path: &Path) -> PathBuf {
-    let name = path
-        .file_name()
+/// What a folder this program writes holds. The marker file is written last (atomically), so
+/// a staged folder that holds it is complete.
+#[derive(Clone, Copy, Debug)]
+pub struct Layout {
+    pub marker: &'static str,
+    /// Other files written at the top of the folder.
+    pub files: &'static [&'static str],
+    /// Sub-folders written whole, each holding only files with the given extension.
+    pub folders: &'static [(&'static str, &'static str)],
+    /// Extensions of files with names of their own (samples) written at the top.
+    pub file_extensions: &'static [&'static str],
+}
+
+impl Layout {
+    /// The first entry of `dir` (in name order) this program would not have written there.
+    pub fn foreign_entry(&self, dir: &Path) -> Option<PathBuf> {
+        let mut entries = sorted_entries(dir).ok()?;
+        entries.retain(|(name, path)| !self.owns(name, path));
+        entries.into_iter().next().map(|(_, path)| path)
+    }
+
+    fn owns(&self, name: &str, path: &Path) -> bool {
+        let Ok(meta) = path.symlink_metadata() else {
+            return false;
+        };
+        if meta.is_file() {
+            let extension = Path::new(name).extension().and_then(|e| e.to_str());
+            return name == self.marker
+                || self.files.contains(&name)
+                || extension.is_some_and(|e| self.file_extensions.contains(&e))
+                || is_staging_name(name, self.marker);
+        }
+        if !meta.is_dir() {
+            return false;
+        }
+        let Some((_, ext)) = self.folders.iter().find(|(folder, _)| *folder == name) else {
+            return false;
+        };
+        sorted_entries(path).is_ok_and(|inside| {
+            inside.iter().all(|(file, p)| {
+                p.symlink_metadata().is_ok_and(|m| m.is_file())
+                    && Path::new(file).extension().is_some_and(|e| e == *ext)
+            })
+        })
+    }
+}
+
+/// Whether `name` is a staging file of `of` (`.OF.PID.tmp`) that a killed write left.
+fn is_staging_name(name: &str, of: &str) -> bool {
+    name.strip_prefix(&format!(".{of}."))
+        .and_then(|rest| rest.strip_suffix(".tmp"))
+        .is_some_and(|pid| pid.parse::<u32>().is_ok())
+}
+
+fn sorted_entries(dir: &Path) -> io::Result<Vec<(String, PathBuf)>> {
+    let mut entries: Vec<(String, PathBuf)> = std::fs::read_dir(dir)?
+        .flatten()
+        .map(|e| (e.file_name().to_string_lossy().into_owned(), e.path()))
+        .collect();
+    entries.sort();
+    Ok(entries)
+}
+
+fn file_name(path: &Path) -> String {
+    path.file_name()
         .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    path.with_file_name(format!(".{name}.{}.tmp", std::process::id()))
+        .unwrap_or_default()
+}
+
+/// A sibling path for staging `path` before the final rename: `.NAME.PID.tmp`.
+pub fn staging_path(path: &Path) -> PathBuf {
+    path.with_file_name(format!(".{}.{}.tmp", file_name(path), std::process::id()))
+}
+
+/// Where [`replace_dir`] puts the folder it replaces until the new one is in place:
+/// `.NAME.old.PID.tmp`.
+fn aside_path(path: &Path) -> PathBuf {
+    path.with_file_name(format!(
+        ".{}.old.{}.tmp",
+        file_name(path),
+        std::process::id()
+    ))
 }
 
 /// Writes `bytes` to a temporary file beside `path`, then renames it into place.
@@ -28,7 +104,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
 
 /// Replaces the folder `target` with the fully written folder `staged` (same parent).
 pub fn replace_dir(staged: &Path, target: &Path) -> io::Result<()> {
-    let old = staging_path(&target.with_extension("old"));
+    let old = aside_path(target);
     if target.exists() {
         std::fs::rename(target, &old)?;
     }
@@ -54,11 +130,11 @@ pub fn unix_now() -> u64 {
         .unwrap_or(0)
 }
 
-/// Whether `target` may be replaced by a folder this program writes, recognised by its
-/// `marker` file. It may when it does not exist, is an empty folder, or holds `marker`;
-/// never when it is a file, a folder of other things, or when it is, contains or lies in one
-/// of `sources` (what the same run reads). The message says which.
-pub fn check_replaceable(target: &Path, marker: &str, sources: &[&Path]) -> Result<(), String> {
+/// Whether `target` may be replaced by a folder of `layout`. It may when it does not exist, is
+/// empty, or holds its marker and nothing but what this program writes there; never when it is a file, a symbolic
+/// link, holds anything else (the first such entry is named), or when it is, contains or lies
+/// in one of `sources` (what the same run reads).
+pub fn check_replaceable(target: &Path, layout: &Layout, sources: &[&Path]) -> Result<(), String> {
     let resolved = resolve(target);
     for source in sources {
         let source = resolve(source);
@@ -70,25 +146,32 @@ pub fn check_replaceable(target: &Path, marker: &str, sources: &[&Path]) -> Resu
             ));
         }
     }
-    if !target.exists() {
+    let Ok(meta) = target.symlink_metadata() else {
         return Ok(());
+    };
+    if meta.file_type().is_symlink() {
+        return Err(format!(
+            "{} is a symbolic link; name the folder itself",
+            target.display()
+        ));
     }
-    if !target.is_dir() {
+    if !meta.is_dir() {
         return Err(format!("{} is a file, not a folder", target.display()));
     }
-    if target.join(marker).is_file() {
-        return Ok(());
-    }
-    let empty = std::fs::read_dir(target)
-        .map(|mut d| d.next().is_none())
-        .unwrap_or(false);
-    if empty {
-        Ok(())
-    } else {
-        Err(format!(
-            "{} holds other files (no {marker}); choose an empty or new folder",
-            target.display()
-        ))
+    // Without its marker a folder is ours only when empty: PNG samples alone could as well
+    // be the player's pictures.
+    let foreign = layout.foreign_entry(target).or_else(|| {
+        let unmarked = !target.join(layout.marker).is_file();
+        let first = sorted_entries(target).ok()?.into_iter().next();
+        first.filter(|_| unmarked).map(|(_, path)| path)
+    });
+    match foreign {
+        None => Ok(()),
+        Some(entry) => Err(format!(
+            "{} holds other files ({} is not one Isaac Lens writes); choose an empty or new folder",
+            target.display(),
+            file_name(&entry)
+        )),
     }
 }
 
@@ -107,40 +190,81 @@ fn resolve(path: &Path) -> PathBuf {
     }
 }
 
-/// Removes staging leftovers of `target` (`.NAME.PID.tmp`, `.NAME.old.PID.tmp`) whose process
-/// is gone: a run killed mid-write leaves them behind. Returns how many were removed.
-pub fn remove_stale_staging(target: &Path) -> usize {
-    let (Some(parent), Some(name)) = (target.parent(), target.file_name()) else {
+/// A staging leftover beside a folder: a staged new copy, or the old copy set aside.
+#[derive(Debug)]
+struct Leftover {
+    path: PathBuf,
+    aside: bool,
+}
+
+/// Leftovers of `target` (`.NAME.PID.tmp`, `.NAME.old.PID.tmp`) whose process is gone.
+fn dead_leftovers(target: &Path) -> Vec<Leftover> {
+    let parent = match target.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let name = file_name(target);
+    if name.is_empty() {
+        return Vec::new();
+    }
+    let Ok(entries) = sorted_entries(parent) else {
+        return Vec::new();
+    };
+    let prefix = format!(".{name}.");
+    entries
+        .into_iter()
+        .filter_map(|(file, path)| {
+            let rest = file.strip_prefix(&prefix)?.strip_suffix(".tmp")?;
+            let (aside, pid) = match rest.strip_prefix("old.") {
+                Some(pid) => (true, pid),
+                None => (false, rest),
+            };
+            let pid = pid.parse::<u32>().ok()?;
+            (pid != std::process::id() && !process_alive(pid, &path))
+                .then_some(Leftover { path, aside })
+        })
+        .collect()
+}
+
+/// Puts back a folder that a save cut short left missing: a run killed between setting the
+/// old folder aside and renaming the new one into place leaves both beside it. The complete
+/// new copy (its marker written) wins, else the old one. Returns the copy restored, if any.
+pub fn recover_interrupted(target: &Path, layout: &Layout) -> io::Result<Option<PathBuf>> {
+    if target.symlink_metadata().is_ok() {
+        return Ok(None);
+    }
+    let complete = |l: &&Leftover| l.path.join(layout.marker).is_file();
+    let leftovers = dead_leftovers(target);
+    let best = leftovers
+        .iter()
+        .filter(complete)
+        .find(|l| !l.aside)
+        .or_else(|| leftovers.iter().filter(complete).find(|l| l.aside));
+    let Some(best) = best else {
+        return Ok(None);
+    };
+    std::fs::rename(&best.path, target)?;
+    tracing::warn!(
+        "{} was missing after an interrupted save; restored it from {}",
+        target.display(),
+        best.path.display()
+    );
+    Ok(Some(best.path.clone()))
+}
+
+/// Cleans up after runs killed mid-write: first puts a missing `target` back from its
+/// leftovers ([`recover_interrupted`]); then, once `target` is there, removes the leftovers
+/// of dead runs. While `target` is missing nothing is removed: a leftover may be the only
+/// copy. Returns how many were removed.
+pub fn remove_stale_staging(target: &Path, layout: &Layout) -> usize {
+    if let Err(e) = recover_interrupted(target, layout) {
+        tracing::warn!("cannot restore {}: {e}", target.display());
+    }
+    if target.symlink_metadata().is_err() {
         return 0;
-    };
-    let parent = if parent.as_os_str().is_empty() {
-        Path::new(".")
-    } else {
-        parent
-    };
-    let stem = target
-        .with_extension("old")
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let name = name.to_string_lossy().into_owned();
-    let Ok(entries) = std::fs::read_dir(parent) else {
-        return 0;
-    };
+    }
     let mut removed = 0;
-    for entry in entries.flatten() {
-        let file = entry.file_name().to_string_lossy().into_owned();
-        let pid = [&name, &stem].iter().find_map(|n| {
-            file.strip_prefix(&format!(".{n}."))?
-                .strip_suffix(".tmp")?
-                .parse::<u32>()
-                .ok()
-        });
-        let Some(pid) = pid else { continue };
-        if pid == std::process::id() || process_alive(pid, &entry.path()) {
-            continue;
-        }
-        let path = entry.path();
+    for Leftover { path, .. } in dead_leftovers(target) {
         let gone = if path.is_dir() {
             std::fs::remove_dir_all(&path)
         } else {
@@ -174,45 +298,96 @@ fn process_alive(_pid: u32, leftover: &Path) -> bool {
 mod tests {
     use super::*;
 
+    const MODEL: Layout = Layout {
+        marker: "manifest.json",
+        files: &["model.safetensors"],
+        folders: &[],
+        file_extensions: &[],
+    };
+    const CATALOG: Layout = Layout {
+        marker: "catalog.json",
+        files: &[],
+        folders: &[("sprites", "png")],
+        file_extensions: &[],
+    };
+
+    fn model_in(dir: &Path, weights: &str) {
+        std::fs::create_dir_all(dir).unwrap();
+        std::fs::write(dir.join("model.safetensors"), weights).unwrap();
+        std::fs::write(dir.join("manifest.json"), "{}").unwrap();
+    }
+
     #[test]
-    fn only_our_own_or_empty_folders_may_be_replaced() {
+    fn only_folders_holding_nothing_but_ours_may_be_replaced() {
         let dir = tempfile::tempdir().unwrap();
         let ours = dir.path().join("ours");
-        std::fs::create_dir(&ours).unwrap();
-        std::fs::write(ours.join("manifest.json"), "{}").unwrap();
-        assert_eq!(check_replaceable(&ours, "manifest.json", &[]), Ok(()));
+        model_in(&ours, "w");
+        assert_eq!(check_replaceable(&ours, &MODEL, &[]), Ok(()));
         assert_eq!(
-            check_replaceable(&dir.path().join("new"), "manifest.json", &[]),
+            check_replaceable(&dir.path().join("new"), &MODEL, &[]),
             Ok(())
         );
+        let empty = dir.path().join("empty");
+        std::fs::create_dir(&empty).unwrap();
+        assert_eq!(check_replaceable(&empty, &MODEL, &[]), Ok(()));
+
+        // A marker among the player's own files does not make the folder ours.
         let theirs = dir.path().join("theirs");
-        std::fs::create_dir(&theirs).unwrap();
-        std::fs::write(theirs.join("holiday.jpg"), "x").unwrap();
-        assert!(
-            check_replaceable(&theirs, "manifest.json", &[])
-                .unwrap_err()
-                .contains("holds other files")
-        );
+        std::fs::create_dir_all(theirs.join("src")).unwrap();
+        std::fs::write(theirs.join("manifest.json"), r#"{"name":"x"}"#).unwrap();
+        std::fs::write(theirs.join("README.md"), "p").unwrap();
+        let err = check_replaceable(&theirs, &MODEL, &[]).unwrap_err();
+        assert!(err.contains("holds other files (README.md "), "{err}");
+        // A note kept inside a real model folder, and a folder where a file belongs.
+        std::fs::write(ours.join("notes.txt"), "keep").unwrap();
+        let err = check_replaceable(&ours, &MODEL, &[]).unwrap_err();
+        assert!(err.contains("(notes.txt "), "{err}");
+
+        // A catalog's sprites folder holds sprites only.
+        let catalog = dir.path().join("catalog");
+        std::fs::create_dir_all(catalog.join("sprites")).unwrap();
+        std::fs::write(catalog.join("catalog.json"), "{}").unwrap();
+        std::fs::write(catalog.join("sprites/collectible_1.png"), "p").unwrap();
+        assert_eq!(check_replaceable(&catalog, &CATALOG, &[]), Ok(()));
+        std::fs::write(catalog.join("sprites/todo.txt"), "x").unwrap();
+        let err = check_replaceable(&catalog, &CATALOG, &[]).unwrap_err();
+        assert!(err.contains("(sprites "), "{err}");
+
         let file = dir.path().join("file");
         std::fs::write(&file, "x").unwrap();
         assert!(
-            check_replaceable(&file, "manifest.json", &[])
+            check_replaceable(&file, &MODEL, &[])
                 .unwrap_err()
                 .contains("is a file")
         );
         // A source of the same run, or a folder inside it, is never a target.
+        let source = dir.path().join("source");
+        model_in(&source, "w");
         assert!(
-            check_replaceable(&ours, "manifest.json", &[&ours])
+            check_replaceable(&source, &MODEL, &[&source])
                 .unwrap_err()
                 .contains("reads from")
         );
-        assert!(check_replaceable(&ours.join("x"), "manifest.json", &[&ours]).is_err());
+        assert!(check_replaceable(&source.join("x"), &MODEL, &[&source]).is_err());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_symbolic_link_is_never_replaced() {
+        let dir = tempfile::tempdir().unwrap();
+        let real = dir.path().join("real");
+        model_in(&real, "w");
+        let link = dir.path().join("link");
+        std::os::unix::fs::symlink(&real, &link).unwrap();
+        let err = check_replaceable(&link, &MODEL, &[]).unwrap_err();
+        assert!(err.contains("is a symbolic link"), "{err}");
     }
 
     #[test]
     fn stale_staging_folders_of_dead_runs_are_removed() {
         let dir = tempfile::tempdir().unwrap();
         let target = dir.path().join("default");
+        model_in(&target, "current");
         // No process has pid 4294967 (above Linux's pid limit); our own pid is alive.
         let dead = dir.path().join(".default.4294967.tmp");
         let old = dir.path().join(".default.old.4294967.tmp");
@@ -223,8 +398,51 @@ mod tests {
         for d in [&dead, &old, &live, &other] {
             std::fs::create_dir(d).unwrap();
         }
-        assert_eq!(remove_stale_staging(&target), 2);
+        assert_eq!(remove_stale_staging(&target, &MODEL), 2);
         assert!(!dead.exists() && !old.exists());
         assert!(live.exists() && other.exists());
+    }
+
+    /// The state a crash between `replace_dir`'s two renames leaves: no folder, the old one
+    /// set aside, and the new one staged (complete or cut short).
+    #[test]
+    fn a_save_killed_between_its_renames_is_recovered_not_deleted() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("default");
+        let aside = dir.path().join(".default.old.4294967.tmp");
+        let staged = dir.path().join(".default.4294966.tmp");
+
+        // New copy incomplete (no marker yet): the old one comes back.
+        model_in(&aside, "old");
+        std::fs::create_dir_all(&staged).unwrap();
+        std::fs::write(staged.join("model.safetensors"), "half").unwrap();
+        assert_eq!(remove_stale_staging(&target, &MODEL), 1);
+        assert_eq!(
+            std::fs::read_to_string(target.join("model.safetensors")).unwrap(),
+            "old"
+        );
+        assert!(!aside.exists() && !staged.exists());
+
+        // New copy complete: it wins, and the old one goes only once the new is in place.
+        std::fs::remove_dir_all(&target).unwrap();
+        model_in(&aside, "old");
+        model_in(&staged, "new");
+        assert_eq!(
+            recover_interrupted(&target, &MODEL).unwrap(),
+            Some(staged.clone())
+        );
+        assert_eq!(
+            std::fs::read_to_string(target.join("model.safetensors")).unwrap(),
+            "new"
+        );
+
+        // Nothing complete to restore: the leftovers stay, since one may be the only copy.
+        std::fs::remove_dir_all(&target).unwrap();
+        std::fs::remove_dir_all(&aside).unwrap();
+        std::fs::create_dir_all(&aside).unwrap();
+        std::fs::write(aside.join("model.safetensors"), "only copy").unwrap();
+        assert_eq!(remove_stale_staging(&target, &MODEL), 0);
+        assert!(aside.join("model.safetensors").is_file());
+        assert!(!target.exists());
     }
 }

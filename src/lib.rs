@@ -9,4 +9,5 @@ pub mod engine;
 pub mod fsutil;
 pub mod imageio;
 pub mod paths;
+pub mod quote;
 pub mod shipped;

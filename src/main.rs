@@ -62,7 +62,8 @@ fn main() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            // One line, whatever the error quotes.
+            eprintln!("error: {}", isaac_lens::quote::message(&format!("{e:#}")));
             ExitCode::FAILURE
         }
     }

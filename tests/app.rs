@@ -324,3 +324,30 @@ fn a_damaged_model_is_named_in_a_message_and_lookups_do_not_hang() {
             .is_some()
     );
 }
+
+/// A mistyped `--model` (or a chosen model folder since deleted) is named, and the app goes
+/// on with the default model instead of starting a long training run.
+#[test]
+fn a_missing_model_folder_is_named_and_no_training_starts() {
+    let data = tempfile::tempdir().unwrap();
+    let mut paths = AppPaths::from_data_dir(data.path());
+    paths.catalog = real_catalog().dir().to_path_buf();
+    paths.shared = Some(shared());
+    let settings = Settings {
+        active_model: Some(PathBuf::from("/nonexistent/model")),
+        ..Settings::default()
+    };
+    let mut h = start_app(LensApp::new(settings, paths));
+    wait_for(&mut h, "the shipped model to load", |app| {
+        app.model().is_some()
+    });
+    let app = h.state();
+    assert!(!app.training().running, "a training run was started");
+    let said: Vec<&str> = app.messages().iter().map(|m| m.text.as_str()).collect();
+    assert!(
+        said.iter()
+            .any(|m| m.contains("/nonexistent/model: no such folder")),
+        "{said:?}"
+    );
+    assert!(app.model().unwrap().0.ends_with("shipped"));
+}

@@ -39,6 +39,31 @@ pub fn bin() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_isaac-lens"))
 }
 
+/// Runs the binary with a private data folder; returns exit code, stdout, stderr and time.
+pub fn run(data: &Path, args: &[&str]) -> (i32, String, String, std::time::Duration) {
+    let started = std::time::Instant::now();
+    let out = std::process::Command::new(bin())
+        .env("ISAAC_LENS_DATA", data)
+        .args(args)
+        .output()
+        .expect("the binary runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+        started.elapsed(),
+    )
+}
+
+pub fn p(path: &Path) -> &str {
+    path.to_str().expect("test paths are UTF-8")
+}
+
+/// The error is one line.
+pub fn one_line(stderr: &str) {
+    assert_eq!(stderr.trim().lines().count(), 1, "not one line: {stderr}");
+}
+
 /// Trains on the CPU (one torch thread, one synthesis thread, the shared backgrounds) and
 /// waits for the checkpoint; returns its manifest and how many progress events arrived.
 pub fn train_on_cpu(

@@ -7,37 +7,12 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use common::{bin, real_catalog, shared};
+use common::{one_line, p, real_catalog, run, shared};
 
 fn shipped_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("models/default")
-}
-
-/// Runs the binary with a private data folder; returns exit code, stdout, stderr and time.
-fn run(data: &Path, args: &[&str]) -> (i32, String, String, Duration) {
-    let started = Instant::now();
-    let out = Command::new(bin())
-        .env("ISAAC_LENS_DATA", data)
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-        started.elapsed(),
-    )
-}
-
-fn p(path: &Path) -> &str {
-    path.to_str().unwrap()
-}
-
-fn one_line(stderr: &str) {
-    assert_eq!(stderr.trim().lines().count(), 1, "not one line: {stderr}");
 }
 
 #[test]
@@ -279,6 +254,22 @@ fn damaged_checkpoints_end_in_a_clear_error_not_a_hang() {
                     |n, t| {
                         if n == "head.bias" {
                             t.narrow(0, 0, 1)
+                        } else {
+                            t
+                        }
+                    },
+                )
+            }),
+        ),
+        (
+            "holds NaN or infinite numbers",
+            Box::new(move |d| {
+                damaged_model(
+                    d,
+                    |_| {},
+                    |n, t| {
+                        if n == "head.weight" {
+                            t.full_like(f64::NAN)
                         } else {
                             t
                         }

@@ -69,8 +69,22 @@ fn the_binary_carries_the_repositorys_model() {
     let other = tempfile::tempdir().unwrap();
     std::fs::create_dir_all(other.path().join("shipped")).unwrap();
     std::fs::write(other.path().join("shipped/notes.txt"), "mine").unwrap();
-    let err = isaac_lens::shipped::shipped_model_dir(other.path()).unwrap_err();
-    assert!(err.to_string().contains("not a model folder"), "{err}");
+    // It is left alone and the model is served from a folder of its own elsewhere.
+    let elsewhere = isaac_lens::shipped::shipped_model_dir(other.path())
+        .unwrap()
+        .unwrap();
+    assert!(
+        !elsewhere.starts_with(other.path()),
+        "{}",
+        elsewhere.display()
+    );
+    assert!(elsewhere.join(checkpoint::WEIGHTS_FILE).is_file());
+    assert_eq!(
+        std::fs::read_dir(other.path().join("shipped"))
+            .unwrap()
+            .count(),
+        1
+    );
     assert!(other.path().join("shipped/notes.txt").is_file());
 }
 

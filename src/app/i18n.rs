@@ -114,6 +114,11 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("start", "Start training", "开始训练"),
     ("finetune", "Fine-tune current model", "微调当前模型"),
     (
+        "kept_model",
+        "Kept the model it started from, since the new one did worse on a held-out set:",
+        "新模型在保留验证集上表现更差，已保留原模型：",
+    ),
+    (
         "start_from_current",
         "Start from the current model",
         "从当前模型开始",

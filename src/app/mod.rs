@@ -13,6 +13,7 @@ mod settings;
 mod settings_tab;
 pub mod sprites;
 mod training_tab;
+mod window_gone;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -309,18 +310,23 @@ impl LensApp {
         }
         match Engine::start(catalog, config, Some(self.waker.clone())) {
             Ok(engine) => {
-                // The player's chosen model, else their own default, else the shipped one.
-                let model = match self.settings.active_model.clone() {
+                // The player's chosen model, else their own default, else the shipped one. A
+                // chosen folder that is not there is named, never replaced by a training run.
+                let chosen = self.settings.active_model.clone();
+                if let Some(dir) = chosen.as_ref().filter(|d| !d.is_dir()) {
+                    self.notify_error(format!(
+                        "model {}: no such folder; using the default model",
+                        crate::quote::path(dir)
+                    ));
+                }
+                let model = match chosen.filter(|d| d.is_dir()) {
                     Some(dir) => dir,
                     None => crate::shipped::model_to_use(&self.paths.models).unwrap_or_else(|e| {
                         self.notify_error(format!("shipped model: {e}"));
                         self.paths.default_model.clone()
                     }),
                 };
-                if model
-                    .join(crate::engine::checkpoint::MANIFEST_FILE)
-                    .is_file()
-                {
+                if model.is_dir() {
                     self.engine = Some(engine);
                     self.send(Request::LoadModel(model));
                 } else {
@@ -619,6 +625,15 @@ impl LensApp {
                 }
                 self.notify(format!("model saved: {}", dir.display()));
             }
+            Event::TrainingKept { dir, reason } => {
+                let text = format!(
+                    "{} {} ({reason})",
+                    self.t("kept_model"),
+                    crate::quote::path(&dir)
+                );
+                self.training.kept(text.clone());
+                self.notify(text);
+            }
             Event::TrainingCancelled => {
                 self.training.running = false;
                 self.notify("training cancelled".into());
@@ -901,34 +916,42 @@ pub fn run(catalog: Option<PathBuf>, args: AppArgs) -> anyhow::Result<()> {
         renderer: eframe::Renderer::Glow,
         ..Default::default()
     };
-    eframe::run_native(
-        "isaac-lens",
-        native,
-        Box::new(move |cc| {
-            // A corrupt or older settings file falls back to defaults.
-            let mut settings: Settings = cc
-                .storage
-                .and_then(|s| eframe::get_value(s, eframe::APP_KEY))
-                .unwrap_or_default();
-            let settings_notes = settings.sanitize();
-            let data = settings
-                .data_folder
-                .clone()
-                .unwrap_or_else(crate::paths::data_dir);
-            let mut paths = AppPaths::from_data_dir(&data);
-            if let Some(c) = catalog {
-                paths.catalog = c;
-            }
-            if args.model.is_some() {
-                settings.active_model = args.model.clone();
-            }
-            let mut app = LensApp::new(settings, paths);
-            // Shown, not logged as well: each error is handled once.
-            for note in settings_notes {
-                app.notify_error(note);
-            }
-            Ok(Box::new(app.with_startup(&args)))
-        }),
-    )
-    .map_err(|e| anyhow::anyhow!("cannot open the window: {e}"))
+    let ran = window_gone::contain(|| {
+        eframe::run_native(
+            "isaac-lens",
+            native,
+            Box::new(move |cc| {
+                // A corrupt or older settings file falls back to defaults.
+                let mut settings: Settings = cc
+                    .storage
+                    .and_then(|s| eframe::get_value(s, eframe::APP_KEY))
+                    .unwrap_or_default();
+                let settings_notes = settings.sanitize();
+                let data = settings
+                    .data_folder
+                    .clone()
+                    .unwrap_or_else(crate::paths::data_dir);
+                let mut paths = AppPaths::from_data_dir(&data);
+                if let Some(c) = catalog {
+                    paths.catalog = c;
+                }
+                if args.model.is_some() {
+                    settings.active_model = args.model.clone();
+                }
+                let mut app = LensApp::new(settings, paths);
+                // Shown, not logged as well: each error is handled once.
+                for note in settings_notes {
+                    app.notify_error(note);
+                }
+                Ok(Box::new(app.with_startup(&args)))
+            }),
+        )
+    });
+    match ran {
+        Some(result) => result.map_err(|e| anyhow::anyhow!("cannot open the window: {e}")),
+        None => {
+            eprintln!("the window was closed by another program; Isaac Lens has stopped");
+            Ok(())
+        }
+    }
 }

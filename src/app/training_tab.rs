@@ -29,6 +29,8 @@ pub struct TrainingView {
     pub captures_count: Option<usize>,
     /// How long the last frames of the window took to draw, in seconds.
     frame_times: std::collections::VecDeque<f32>,
+    /// Why the last run left the model it started from in place, shown until the next run.
+    pub kept: Option<String>,
 }
 
 impl TrainingView {
@@ -58,6 +60,7 @@ impl TrainingView {
             .map_err(|e| e.to_string())?;
         self.running = true;
         self.paused = false;
+        self.kept = None;
         self.is_first_model = first;
         self.last = None;
         self.loss.clear();
@@ -65,6 +68,12 @@ impl TrainingView {
         self.out = Some(out.clone());
         engine.set_paused(false);
         Ok(())
+    }
+
+    /// The run ended with its starting model kept, for the reason in `text`.
+    pub fn kept(&mut self, text: String) {
+        self.running = false;
+        self.kept = Some(text);
     }
 
     /// The window drew a frame `dt` seconds after the one before.
@@ -185,10 +194,15 @@ impl TrainingView {
         let current = shell.model;
         if ui.button(shell.t("start")).clicked() {
             let out = models.join(format!("model-{}", crate::fsutil::unix_now()));
-            let mut recipe = settings.recipe.clone();
-            recipe.init_from = current.and_then(|(dir, m)| {
-                (settings.start_from_current && m.can_start(&recipe)).then(|| dir.clone())
-            });
+            let recipe = match current {
+                Some((dir, m)) if settings.start_from_current && m.can_start(&settings.recipe) => {
+                    m.continue_recipe(dir, &settings.recipe)
+                }
+                _ => Recipe {
+                    init_from: None,
+                    ..settings.recipe.clone()
+                },
+            };
             shell.ask(Command::StartTraining {
                 recipe: Box::new(recipe),
                 out,
@@ -237,6 +251,9 @@ impl TrainingView {
                 p.accuracy * 100.0,
                 p.images_per_second
             ));
+        }
+        if let Some(kept) = &self.kept {
+            ui.colored_label(ui.visuals().warn_fg_color, kept);
         }
         if !self.device.is_empty() {
             ui.label(RichText::new(&self.device).weak());

@@ -30,16 +30,33 @@ enum Lang {
     Zh,
 }
 
-/// Reads all EID tables under `dir` into text per item.
-pub fn read_dir(dir: &Path) -> Result<BTreeMap<ItemKey, EidText>> {
+/// Whether `path` is a table file to read. A path that is there but is no file (a folder, a
+/// link to nowhere or a link loop) is noted in `skipped` instead of passed over in silence.
+fn table_file(path: &Path, skipped: &mut Vec<String>) -> bool {
+    if path.is_file() {
+        return true;
+    }
+    if path.symlink_metadata().is_ok() {
+        skipped.push(format!(
+            "{}: not a readable file (a folder or a broken link); skipped",
+            crate::quote::path(path)
+        ));
+    }
+    false
+}
+
+/// Reads all EID tables under `dir` into text per item; the second list names table paths
+/// that are there but could not be read as files.
+pub fn read_dir(dir: &Path) -> Result<(BTreeMap<ItemKey, EidText>, Vec<String>)> {
     if !dir.is_dir() {
         return Err(CatalogError::file(dir, "EID folder not found"));
     }
     let mut out: BTreeMap<ItemKey, EidText> = BTreeMap::new();
     let mut found_any = false;
+    let mut skipped = Vec::new();
     for (lang, file) in [(Lang::En, "en_us.lua"), (Lang::Zh, "zh_cn.lua")] {
         let path = dir.join("names").join(file);
-        if path.is_file() {
+        if table_file(&path, &mut skipped) {
             found_any = true;
             for (key, name) in names_from_statements(&parse_file(&path)?) {
                 let entry = out.entry(key).or_default();
@@ -51,7 +68,7 @@ pub fn read_dir(dir: &Path) -> Result<BTreeMap<ItemKey, EidText>> {
         }
         for version in VERSIONS {
             let path = dir.join(version).join(file);
-            if !path.is_file() {
+            if !table_file(&path, &mut skipped) {
                 continue;
             }
             found_any = true;
@@ -70,12 +87,13 @@ pub fn read_dir(dir: &Path) -> Result<BTreeMap<ItemKey, EidText>> {
         }
     }
     if !found_any {
-        return Err(CatalogError::file(
-            dir,
-            "no EID tables found (expected names/en_us.lua or ab+/en_us.lua ...)",
-        ));
+        let why = skipped.first().map_or(
+            "no EID tables found (expected names/en_us.lua or ab+/en_us.lua ...)".to_string(),
+            |first| format!("no readable EID tables ({first})"),
+        );
+        return Err(CatalogError::file(dir, why));
     }
-    Ok(out)
+    Ok((out, skipped))
 }
 
 fn parse_file(path: &Path) -> Result<Vec<Statement>> {

@@ -162,15 +162,7 @@ fn for_each_element(
 fn xml_error(path: &Path, pos: u64, e: quick_xml::Error) -> CatalogError {
     // The parser quotes the text it choked on, line breaks and all: one line, 200 characters
     // at most, keeps the message readable.
-    let text: String = e
-        .to_string()
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ");
-    let text = match text.char_indices().nth(200) {
-        Some((cut, _)) => format!("{}…", &text[..cut]),
-        None => text,
-    };
+    let text = crate::quote::one_line(&e.to_string());
     CatalogError::file(path, format!("XML error near byte {pos}: {text}"))
 }
 

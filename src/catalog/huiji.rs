@@ -116,7 +116,9 @@ pub fn read_dir(dir: &Path) -> Result<Vec<HuijiItem>> {
 /// The id mapping dictionary, in key order; a key given twice is an error.
 fn read_dict(path: &Path) -> Result<std::collections::BTreeMap<String, Entry>> {
     let bytes = std::fs::read(path).map_err(|e| CatalogError::file(path, e))?;
-    let entries: KeyedEntries = serde_json::from_slice(&bytes)
+    // Editors on Windows save JSON with a byte-order mark, which JSON itself does not allow.
+    let bytes = bytes.strip_prefix("\u{feff}".as_bytes()).unwrap_or(&bytes);
+    let entries: KeyedEntries = serde_json::from_slice(bytes)
         .map_err(|e| CatalogError::file(path, format!("not a valid id mapping: {e}")))?;
     let mut dict = std::collections::BTreeMap::new();
     for (key, entry) in entries.0 {

@@ -39,6 +39,8 @@ pub struct ImportReport {
     pub missing_sprites: Vec<ItemKey>,
     /// EID entries for items that no sprite source has.
     pub eid_without_item: usize,
+    /// Source files that are there but could not be read (each named), passed over.
+    pub skipped_files: Vec<String>,
 }
 
 impl ImportReport {
@@ -66,6 +68,7 @@ impl ImportReport {
                 out.push(format!("{} items with {what}: {}", keys.len(), list(keys)));
             }
         }
+        out.extend(self.skipped_files.iter().cloned());
         if self.eid_without_item > 0 {
             out.push(format!(
                 "{} EID entries name items no sprite source has (ignored)",
@@ -85,9 +88,9 @@ pub fn import(sources: &ImportSources, out: &Path, force: bool) -> Result<(Catal
         .flatten()
         .map(PathBuf::as_path)
         .collect();
-    crate::fsutil::check_replaceable(out, super::CATALOG_FILE, &source_dirs)
+    crate::fsutil::remove_stale_staging(out, &super::LAYOUT);
+    crate::fsutil::check_replaceable(out, &super::LAYOUT, &source_dirs)
         .map_err(|m| CatalogError::file(out, m))?;
-    crate::fsutil::remove_stale_staging(out);
     if sources.huiji.is_none() && sources.game.is_none() {
         return Err(CatalogError::Invalid(
             "EID tables carry text only: add --huiji or --game for the item sprites".into(),
@@ -102,7 +105,7 @@ pub fn import(sources: &ImportSources, out: &Path, force: bool) -> Result<(Catal
         report.missing_sprites = merge_game(&mut drafts, dir)?;
     }
     if let Some(dir) = &sources.eid {
-        report.eid_without_item = merge_eid(&mut drafts, dir)?;
+        (report.eid_without_item, report.skipped_files) = merge_eid(&mut drafts, dir)?;
     }
     report.count(&drafts);
     if !force {
@@ -165,9 +168,10 @@ fn merge_game(drafts: &mut Drafts, dir: &Path) -> Result<Vec<ItemKey>> {
 }
 
 /// Merges EID's names and descriptions; returns how many entries name no known item.
-fn merge_eid(drafts: &mut Drafts, dir: &Path) -> Result<usize> {
+fn merge_eid(drafts: &mut Drafts, dir: &Path) -> Result<(usize, Vec<String>)> {
     let mut without_item = 0;
-    for (key, text) in eid::read_dir(dir)? {
+    let (texts, skipped) = eid::read_dir(dir)?;
+    for (key, text) in texts {
         let Some((item, _)) = drafts.get_mut(&key) else {
             without_item += 1;
             continue;
@@ -194,7 +198,7 @@ fn merge_eid(drafts: &mut Drafts, dir: &Path) -> Result<usize> {
             text.description_zh.unwrap_or_default(),
         );
     }
-    Ok(without_item)
+    Ok((without_item, skipped))
 }
 
 impl ImportReport {

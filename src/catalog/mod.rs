@@ -19,12 +19,20 @@ use serde::{Deserialize, Serialize};
 pub const SCHEMA_VERSION: u32 = 1;
 pub const CATALOG_FILE: &str = "catalog.json";
 pub const SPRITE_DIR: &str = "sprites";
+
+/// What a catalog folder holds; nothing else in it is ours to replace.
+pub const LAYOUT: crate::fsutil::Layout = crate::fsutil::Layout {
+    marker: CATALOG_FILE,
+    files: &[],
+    folders: &[(SPRITE_DIR, "png")],
+    file_extensions: &[],
+};
 /// Item sprites are 32x32 pixel art in the game.
 pub const SPRITE_SIZE: u32 = 32;
 
 #[derive(Debug, thiserror::Error)]
 pub enum CatalogError {
-    #[error("{path}: {message}")]
+    #[error("{}: {}", crate::quote::path(path), crate::quote::message(message))]
     File { path: PathBuf, message: String },
     #[error("{0}")]
     Invalid(String),
@@ -180,6 +188,7 @@ impl Catalog {
     }
 
     pub fn load(dir: &Path) -> Result<Self> {
+        crate::fsutil::recover_interrupted(dir, &LAYOUT).map_err(|e| CatalogError::file(dir, e))?;
         let path = dir.join(CATALOG_FILE);
         let bytes = std::fs::read(&path).map_err(|e| CatalogError::file(&path, e))?;
         let value: serde_json::Value = serde_json::from_slice(&bytes)
@@ -344,6 +353,10 @@ impl Catalog {
 
     /// Resolves `kind:id` or a name (exact first, then the best search hit).
     pub fn find(&self, query: &str) -> Option<&Item> {
+        // An empty query names nothing (a search for it would list every item).
+        if query.trim().is_empty() {
+            return None;
+        }
         if let Ok(key) = query.parse::<ItemKey>() {
             return self.get(key);
         }

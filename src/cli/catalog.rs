@@ -91,9 +91,12 @@ pub fn run(command: CatalogCommand, catalog_dir: Option<&PathBuf>) -> anyhow::Re
         }
         CatalogCommand::Show { item } => {
             let catalog = super::load_catalog(catalog_dir)?;
-            let found = catalog
-                .find(&item)
-                .ok_or_else(|| anyhow::anyhow!("no item matches {item:?}"))?;
+            let found = catalog.find(&item).ok_or_else(|| {
+                anyhow::anyhow!(
+                    "no item matches {:?}; name one as collectible:270, trinket:10 or by name",
+                    crate::quote::clip(&item, crate::quote::MAX_QUOTED)
+                )
+            })?;
             println!("{}", summary_line(found));
             if let Some(charge) = &found.charge {
                 println!("charge: {charge}");

@@ -55,6 +55,18 @@ pub fn parse_threads(s: &str) -> Result<usize, String> {
     Ok(n)
 }
 
+/// Items listed per crop or find: 1 to 50.
+pub const TOP_RANGE: std::ops::RangeInclusive<usize> = 1..=50;
+
+/// `--top` of `predict` and `scan`.
+pub fn parse_top(s: &str) -> Result<usize, String> {
+    let n: usize = s
+        .parse()
+        .map_err(|_| format!("{s:?} is not a whole number"))?;
+    crate::engine::recipe::check_range("top", n, TOP_RANGE)?;
+    Ok(n)
+}
+
 fn default_backgrounds() -> Option<PathBuf> {
     crate::paths::shared_isaac_dir()
         .map(|d| d.join("backgrounds"))
@@ -143,6 +155,15 @@ pub fn train(args: TrainArgs, catalog_dir: Option<&PathBuf>) -> anyhow::Result<(
     let catalog = Arc::new(super::load_catalog(catalog_dir)?);
     let recipe = recipe_from_args(&args)?;
     let out = args.out.unwrap_or_else(crate::paths::default_model_dir);
+    if let Some(warning) = args
+        .engine
+        .device
+        .resolve()
+        .ok()
+        .and_then(|device| recipe.precision.slow_on(device))
+    {
+        eprintln!("warning: {warning}");
+    }
     // Refused now, not after the training run.
     crate::engine::checkpoint::check_writable(&out, recipe.init_from.as_deref())?;
     let mut config = args.engine.config();
@@ -157,10 +178,12 @@ pub fn train(args: TrainArgs, catalog_dir: Option<&PathBuf>) -> anyhow::Result<(
     }
     let engine = Engine::start(catalog.clone(), config, None)?;
     let control = engine.control();
+    // The first Ctrl-C stops early and keeps what was learned; a second cancels at once.
     ctrlc::set_handler(move || {
-        control
-            .stop
-            .store(true, std::sync::atomic::Ordering::SeqCst);
+        use std::sync::atomic::Ordering::SeqCst;
+        if control.stop.swap(true, SeqCst) {
+            control.cancel.store(true, SeqCst);
+        }
     })
     .context("cannot install the Ctrl-C handler")?;
     engine.send(Request::Train {
@@ -196,9 +219,17 @@ fn follow_training(engine: &Engine, what: &str) -> anyhow::Result<()> {
                 device,
                 torch_threads,
                 synthesis,
-            } => bar.println(format!(
-                "{what} ({device}, {torch_threads} torch threads, {synthesis}); Ctrl-C stops early and keeps the model"
-            )),
+            } => {
+                let line = format!(
+                    "{what} ({device}, {torch_threads} torch threads, {synthesis}); Ctrl-C stops early and keeps the model, a second Ctrl-C cancels"
+                );
+                // A hidden bar (no terminal) prints nothing.
+                if plain {
+                    eprintln!("{line}");
+                } else {
+                    bar.println(line);
+                }
+            }
             Event::TrainingProgress(p) => {
                 bar.set_position((p.fraction * 1000.0) as u64);
                 bar.set_prefix(p.phase.as_str());
@@ -224,6 +255,14 @@ fn follow_training(engine: &Engine, what: &str) -> anyhow::Result<()> {
                 bar.finish_and_clear();
                 println!("saved {}", dir.display());
                 print_figures(&manifest);
+                return Ok(());
+            }
+            Event::TrainingKept { dir, reason } => {
+                bar.finish_and_clear();
+                println!(
+                    "kept {}: the new model did worse ({reason}); nothing was saved",
+                    dir.display()
+                );
                 return Ok(());
             }
             Event::TrainingCancelled => {
@@ -278,8 +317,8 @@ pub struct PredictArgs {
     /// One JSON object per line.
     #[arg(long)]
     pub json: bool,
-    /// How many items per crop.
-    #[arg(long, default_value_t = 10)]
+    /// How many items per crop, 1-50.
+    #[arg(long, default_value_t = 10, value_parser = parse_top)]
     pub top: usize,
     /// Cut this box (x,y,w,h in pixels) out of each image; otherwise each image is a crop.
     #[arg(long = "box")]
@@ -496,9 +535,23 @@ pub struct EvalArgs {
 
 pub fn eval(args: EvalArgs, catalog_dir: Option<&PathBuf>) -> anyhow::Result<()> {
     let catalog = Arc::new(super::load_catalog(catalog_dir)?);
-    let rows = crate::corrections::read_labels(&args.labels)?;
+    let (rows, unknown): (Vec<_>, Vec<_>) = crate::corrections::read_labels(&args.labels)?
+        .into_iter()
+        .partition(|r| catalog.get(r.key).is_some());
+    // A label the catalog lacks cannot be scored: named, left out of the count, and the run
+    // ends in an error after the rest are scored.
+    for row in &unknown {
+        eprintln!(
+            "{}: labelled {}, which the catalog does not hold; not scored",
+            crate::quote::path(&row.path),
+            row.key
+        );
+    }
     if rows.is_empty() {
-        anyhow::bail!("{}: no labelled rows", args.labels.display());
+        anyhow::bail!(
+            "{}: no labelled rows of catalog items",
+            crate::quote::path(&args.labels)
+        );
     }
     let model = super::model_or_default(args.model.as_ref())?;
     let engine = engine_with_model(catalog.clone(), args.engine.config(), &model)?;
@@ -513,7 +566,7 @@ pub fn eval(args: EvalArgs, catalog_dir: Option<&PathBuf>) -> anyhow::Result<()>
             Ok(p) => p,
             Err(e) => {
                 failures += 1;
-                misses.push(format!("{}: {e}", path.display()));
+                misses.push(format!("{}: {e}", crate::quote::path(path)));
                 return;
             }
         };
@@ -537,7 +590,7 @@ pub fn eval(args: EvalArgs, catalog_dir: Option<&PathBuf>) -> anyhow::Result<()>
                 .collect();
             misses.push(format!(
                 "{}: expected {} ({}), rank {}; got {}",
-                path.display(),
+                crate::quote::path(path),
                 row.key,
                 name(row.key),
                 rank.map(|r| (r + 1).to_string())
@@ -559,6 +612,13 @@ pub fn eval(args: EvalArgs, catalog_dir: Option<&PathBuf>) -> anyhow::Result<()>
     if failures > 0 {
         anyhow::bail!("{failures} of {n} images could not be read");
     }
+    if !unknown.is_empty() {
+        anyhow::bail!(
+            "{} labels name items the catalog does not hold (first: {})",
+            unknown.len(),
+            unknown[0].key
+        );
+    }
     Ok(())
 }
 
@@ -566,13 +626,16 @@ pub fn eval(args: EvalArgs, catalog_dir: Option<&PathBuf>) -> anyhow::Result<()>
 
 #[derive(Debug, Args)]
 pub struct SynthArgs {
+    /// A new or empty folder, or one this command wrote before (it is replaced whole).
     #[arg(long)]
     pub out: PathBuf,
+    /// Samples per item, 1-1000.
     #[arg(long, default_value_t = 4)]
     pub per_class: u32,
     /// Only the first N items of the catalog (0: all).
     #[arg(long, default_value_t = 0)]
     pub classes: usize,
+    /// Side of each sample in pixels, as a model's input: 16-256.
     #[arg(long, default_value_t = 32)]
     pub size: u32,
     /// Render from the held-out validation backgrounds instead of the training ones.
@@ -584,7 +647,49 @@ pub struct SynthArgs {
     pub backgrounds: Option<PathBuf>,
 }
 
+/// Samples per item `synth` renders at most.
+pub const SYNTH_PER_CLASS: std::ops::RangeInclusive<u32> = 1..=1000;
+
+/// The overview sheet, written last: a folder holding it is a whole `synth` output.
+const SHEET_FILE: &str = "sheet.png";
+
+/// What a `synth` output folder holds; nothing else in it is ours to replace.
+const SYNTH_LAYOUT: crate::fsutil::Layout = crate::fsutil::Layout {
+    marker: SHEET_FILE,
+    files: &[],
+    folders: &[],
+    file_extensions: &["png"],
+};
+
+/// The samples `args` asks for, in order: each item, alternating screenshot and phone.
+fn synth_specs(args: &SynthArgs, classes: usize) -> Vec<SampleSpec> {
+    let split = if args.validation {
+        Split::Validation
+    } else {
+        Split::Train
+    };
+    (0..classes)
+        .flat_map(|class| (0..args.per_class).map(move |n| (class, n)))
+        .map(|(class, n)| SampleSpec {
+            class: Some(class),
+            style: if n % 2 == 0 {
+                Style::Screenshot
+            } else {
+                Style::Phone
+            },
+            split,
+            seed: synth::sample_seed(args.seed, (class as u64) << 20 | u64::from(n)),
+        })
+        .collect()
+}
+
 pub fn synth_samples(args: SynthArgs, catalog_dir: Option<&PathBuf>) -> anyhow::Result<()> {
+    crate::engine::recipe::check_range("size", args.size, crate::engine::checkpoint::INPUT_SIZES)
+        .map_err(anyhow::Error::msg)?;
+    crate::engine::recipe::check_range("per-class", args.per_class, SYNTH_PER_CLASS)
+        .map_err(anyhow::Error::msg)?;
+    crate::fsutil::remove_stale_staging(&args.out, &SYNTH_LAYOUT);
+    crate::fsutil::check_replaceable(&args.out, &SYNTH_LAYOUT, &[]).map_err(anyhow::Error::msg)?;
     let catalog = super::load_catalog(catalog_dir)?;
     let backgrounds = args.backgrounds.clone().or_else(default_backgrounds);
     let assets = SynthAssets::load(&catalog, backgrounds.as_deref())?;
@@ -593,45 +698,52 @@ pub fn synth_samples(args: SynthArgs, catalog_dir: Option<&PathBuf>) -> anyhow::
     } else {
         args.classes.min(catalog.len())
     };
-    let split = if args.validation {
-        Split::Validation
-    } else {
-        Split::Train
-    };
-    let mut specs = Vec::new();
-    for class in 0..classes {
-        for n in 0..args.per_class {
-            let style = if n % 2 == 0 {
-                Style::Screenshot
-            } else {
-                Style::Phone
-            };
-            let index = (class as u64) << 20 | u64::from(n);
-            specs.push(SampleSpec {
-                class: Some(class),
-                style,
-                split,
-                seed: synth::sample_seed(args.seed, index),
-            });
-        }
+    let specs = synth_specs(&args, classes);
+    // Written beside the output and renamed into place: never half a folder of samples.
+    if let Some(parent) = args.out.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent)
+            .with_context(|| format!("cannot create {}", parent.display()))?;
     }
+    let staged = crate::fsutil::staging_path(&args.out);
+    let written = write_samples(&catalog, &assets, &specs, args.size, &staged).and_then(|()| {
+        crate::fsutil::replace_dir(&staged, &args.out)
+            .with_context(|| format!("cannot write {}", args.out.display()))
+    });
+    if written.is_err() {
+        let _ = std::fs::remove_dir_all(&staged);
+    }
+    written?;
+    println!(
+        "wrote {} samples of {classes} items to {} (overview: {})",
+        specs.len(),
+        args.out.display(),
+        args.out.join(SHEET_FILE).display()
+    );
+    Ok(())
+}
+
+/// Renders `specs` into the folder `dir` (256 at a time), the overview sheet last.
+fn write_samples(
+    catalog: &Catalog,
+    assets: &SynthAssets,
+    specs: &[SampleSpec],
+    size: u32,
+    dir: &Path,
+) -> anyhow::Result<()> {
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let bar = indicatif::ProgressBar::new(specs.len() as u64);
     let options = SynthOptions::default();
-    std::fs::create_dir_all(&args.out)
-        .with_context(|| format!("cannot create {}", args.out.display()))?;
     let mut sheet_tiles = Vec::new();
     for chunk in specs.chunks(256) {
-        let images = synth::render_many(&assets, chunk, args.size, &options);
+        let images = synth::render_many(assets, chunk, size, &options);
         for (spec, img) in chunk.iter().zip(images) {
             let item = &catalog.items()[spec.class.unwrap_or(0)];
             let style = spec.style.as_str();
-            let path = args.out.join(format!(
+            let path = dir.join(format!(
                 "{}_{:03}_{:016x}_{style}.png",
                 item.kind, item.id, spec.seed
             ));
-            let mut png = Vec::new();
-            img.write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)?;
-            crate::fsutil::write_atomic(&path, &png)
+            img.save(&path)
                 .with_context(|| format!("cannot write {}", path.display()))?;
             if sheet_tiles.len() < 256 {
                 sheet_tiles.push(img);
@@ -640,18 +752,12 @@ pub fn synth_samples(args: SynthArgs, catalog_dir: Option<&PathBuf>) -> anyhow::
         }
     }
     bar.finish_and_clear();
-    let sheet = contact_sheet(&sheet_tiles, args.size);
-    let sheet_path = args.out.join("sheet.png");
-    sheet
-        .save(&sheet_path)
-        .with_context(|| format!("cannot write {}", sheet_path.display()))?;
-    println!(
-        "wrote {} samples of {classes} items to {} (overview: {})",
-        specs.len(),
-        args.out.display(),
-        sheet_path.display()
-    );
-    Ok(())
+    let mut png = Vec::new();
+    DynamicImage::ImageRgb8(contact_sheet(&sheet_tiles, size))
+        .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)?;
+    let sheet = dir.join(SHEET_FILE);
+    crate::fsutil::write_atomic(&sheet, &png)
+        .with_context(|| format!("cannot write {}", sheet.display()))
 }
 
 /// Tiles up to 256 samples, 16 a row, each shown at 3x for people to look at.

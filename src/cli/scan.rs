@@ -23,8 +23,8 @@ pub struct ScanArgs {
     #[arg(long)]
     pub json: bool,
     /// How many items per find, 1-50.
-    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u16).range(1..=50))]
-    pub top: u16,
+    #[arg(long, default_value_t = 10, value_parser = super::recognise::parse_top)]
+    pub top: usize,
     #[command(flatten)]
     pub engine: EngineArgs,
     #[arg(required = true)]
@@ -43,7 +43,7 @@ pub fn scan(args: ScanArgs, catalog_dir: Option<&PathBuf>) -> anyhow::Result<()>
         // One frame at a time: memory stays that of one frame however many are given.
         let result = crate::imageio::open(path)
             .map_err(|e| e.to_string())
-            .and_then(|frame| scan_frame(&engine, frame, usize::from(args.top)));
+            .and_then(|frame| scan_frame(&engine, frame, args.top));
         let file = path.display().to_string();
         match result {
             Ok(finds) if args.json => println!("{}", finds_json(&catalog, &file, &finds)),

@@ -15,6 +15,14 @@ pub const MANIFEST_FILE: &str = "manifest.json";
 pub const WEIGHTS_FILE: &str = "model.safetensors";
 pub const FORMAT_VERSION: u32 = 1;
 
+/// What a checkpoint folder holds; nothing else in it is ours to replace.
+pub const LAYOUT: crate::fsutil::Layout = crate::fsutil::Layout {
+    marker: MANIFEST_FILE,
+    files: &[WEIGHTS_FILE],
+    folders: &[],
+    file_extensions: &[],
+};
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Manifest {
     pub format_version: u32,
@@ -38,6 +46,15 @@ pub struct Manifest {
 /// CPU cores.
 pub const FINE_TUNE_MINUTES: f64 = 0.5;
 
+/// A fine-tune's learning rate, as a share of the model's own.
+pub const FINE_TUNE_RATE: f64 = 0.1;
+
+/// Share of a fine-tune's samples drawn from the player's corrected captures.
+pub const FINE_TUNE_CAPTURE_SHARE: f32 = 0.25;
+
+/// The most of its own learning rate a model continues training at.
+pub const CONTINUE_RATE: f64 = 0.3;
+
 impl Manifest {
     pub fn outputs(&self) -> i64 {
         self.classes.len() as i64 + 1
@@ -48,21 +65,38 @@ impl Manifest {
         self.arch == recipe.arch && self.input_size == recipe.input_size
     }
 
-    /// A short fine-tune of the model in `from` (this manifest's folder): its own recipe,
-    /// from its weights, a gentler learning rate, half the samples from the player's
-    /// captures, and a one-crop-per-item validation. Also extends the model to catalog items
-    /// it does not know.
+    /// A short fine-tune of the model in `from` (this manifest's folder): its own recipe
+    /// (the same mix of samples, so it keeps rehearsing what it knows), from its weights, a
+    /// tenth of its learning rate, a share of the player's captures, and a one-crop-per-item
+    /// validation. The model in `from` stays unless the new one is as good on every held-out
+    /// set. Also extends the model to catalog items it does not know.
     pub fn fine_tune_recipe(&self, from: &Path) -> Recipe {
         Recipe {
             init_from: Some(from.to_path_buf()),
             minutes: Some(FINE_TUNE_MINUTES),
             epochs: None,
-            learning_rate: self.recipe.learning_rate * 0.3,
-            capture_share: 0.5,
+            learning_rate: self.recipe.learning_rate * FINE_TUNE_RATE,
+            capture_share: FINE_TUNE_CAPTURE_SHARE,
             validation_per_class: 1,
             // The player's CPU decides, whatever the model was trained with.
             precision: super::model::Precision::Auto,
+            keep_starting_if_worse: true,
             ..self.recipe.clone()
+        }
+    }
+
+    /// `recipe` (the Training tab's) run from this model's weights in `from`: its peak
+    /// learning rate at most [`CONTINUE_RATE`] of the one this model was trained with (a
+    /// from-scratch rate knocks trained weights out of what they learned), and the model in
+    /// `from` kept unless the new one is as good on every held-out set.
+    pub fn continue_recipe(&self, from: &Path, recipe: &Recipe) -> Recipe {
+        Recipe {
+            init_from: Some(from.to_path_buf()),
+            learning_rate: recipe
+                .learning_rate
+                .min(self.recipe.learning_rate * CONTINUE_RATE),
+            keep_starting_if_worse: true,
+            ..recipe.clone()
         }
     }
 }
@@ -161,6 +195,7 @@ impl Manifest {
 
 /// Loads a checkpoint and checks that it was trained on `catalog`'s items.
 pub fn load(dir: &Path, catalog: &Catalog, device: Device) -> Result<Checkpoint, EngineError> {
+    crate::fsutil::recover_interrupted(dir, &LAYOUT).map_err(|e| EngineError::file(dir, e))?;
     if !dir.is_dir() {
         return Err(EngineError::file(dir, "no such model folder"));
     }
@@ -197,7 +232,17 @@ fn load_weights(vs: &mut nn::VarStore, path: &Path) -> Result<(), String> {
                     var.size()
                 ));
             }
-            var.copy_(&t.to_device(var.device()));
+            // NaN or infinite weights would rank every item "NaN%": refused like a bad shape.
+            let finite = t
+                .f_isfinite()
+                .and_then(|f| f.f_all())
+                .and_then(bool::try_from)
+                .map_err(|e| format!("weight {name} cannot be checked: {e}"))?;
+            if !finite {
+                return Err(format!("weight {name} holds NaN or infinite numbers"));
+            }
+            var.f_copy_(&t.to_device(var.device()))
+                .map_err(|e| format!("weight {name}: {}", torch_message(&e.to_string())))?;
         }
         Ok(())
     })?;
@@ -298,9 +343,9 @@ pub fn copy_weights(from: &Checkpoint, to: &mut Checkpoint) -> Result<(), String
 /// it starts from. Leftovers of interrupted saves there are cleaned up.
 pub fn check_writable(dir: &Path, init_from: Option<&Path>) -> Result<(), EngineError> {
     let sources: Vec<&Path> = init_from.into_iter().collect();
-    crate::fsutil::check_replaceable(dir, MANIFEST_FILE, &sources)
+    crate::fsutil::remove_stale_staging(dir, &LAYOUT);
+    crate::fsutil::check_replaceable(dir, &LAYOUT, &sources)
         .map_err(|m| EngineError::file(dir, m))?;
-    crate::fsutil::remove_stale_staging(dir);
     Ok(())
 }
 
@@ -323,7 +368,8 @@ pub fn save(ckpt: &Checkpoint, dir: &Path) -> Result<PathBuf, EngineError> {
             .map_err(|e| EngineError::file(&weights, e))?;
         let json = serde_json::to_vec_pretty(&ckpt.manifest)
             .map_err(|e| EngineError::Other(e.to_string()))?;
-        std::fs::write(staged.join(MANIFEST_FILE), json)
+        // The manifest last and whole: a staged folder holding it is complete.
+        crate::fsutil::write_atomic(&staged.join(MANIFEST_FILE), &json)
             .map_err(|e| EngineError::file(&staged, e))?;
         crate::fsutil::replace_dir(&staged, dir).map_err(|e| EngineError::file(dir, e))
     })();

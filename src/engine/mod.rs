@@ -29,13 +29,13 @@ use tch::Device;
 pub use checkpoint::Manifest;
 pub use predict::{CropBox, Prediction};
 pub use recipe::{LabelledCapture, Metrics, Recipe, StyleMetrics, ValidationSet};
-pub use train::{Phase, Progress, Synthesis, TrainControl};
+pub use train::{Phase, Progress, Synthesis, TrainControl, Trained};
 
 use crate::catalog::Catalog;
 
 #[derive(Debug, thiserror::Error)]
 pub enum EngineError {
-    #[error("{path}: {message}")]
+    #[error("{}: {}", crate::quote::path(path), crate::quote::message(message))]
     File { path: PathBuf, message: String },
     #[error("{0}")]
     Catalog(#[from] crate::catalog::CatalogError),
@@ -177,6 +177,12 @@ pub enum Event {
         manifest: Box<Manifest>,
     },
     TrainingCancelled,
+    /// The run started from the model in `dir` and did worse on a held-out set, so that
+    /// model stays and nothing was saved; `reason` says where it fell.
+    TrainingKept {
+        dir: PathBuf,
+        reason: String,
+    },
     /// Something failed while doing `during`.
     Error {
         during: Activity,
@@ -202,7 +208,12 @@ impl std::fmt::Display for Activity {
 
 type Waker = Arc<dyn Fn() + Send + Sync>;
 
-/// A handle to the engine's workers. Dropping it stops them.
+/// The longest [`Engine`]'s drop waits for its workers: a cancelled training step or a
+/// chunk of validation ends well within it.
+pub const SHUTDOWN_LIMIT: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// A handle to the engine's workers. Dropping it stops them and waits for them (at most
+/// [`SHUTDOWN_LIMIT`]): a worker still inside libtorch while the process exits crashes it.
 pub struct Engine {
     workers: Vec<std::thread::JoinHandle<()>>,
     predict_tx: Sender<Request>,
@@ -283,7 +294,7 @@ impl Engine {
 
     /// Whether both workers still run.
     pub fn is_alive(&self) -> bool {
-        self.workers.iter().all(|w| !w.is_finished())
+        !self.workers.is_empty() && self.workers.iter().all(|w| !w.is_finished())
     }
 
     /// The next event, waiting at most `limit`: Err when the time runs out or a worker died.
@@ -337,6 +348,44 @@ impl Engine {
     /// A handle for a Ctrl-C handler: `stop` keeps a usable checkpoint.
     pub fn control(&self) -> Arc<TrainControl> {
         self.control.clone()
+    }
+
+    /// Stops the workers: a running training is cancelled (nothing is saved), the request
+    /// queues close, and each worker is joined, waiting at most `limit` in all. Returns
+    /// whether every worker ended in time. Later requests are answered with an error.
+    pub fn shutdown(&mut self, limit: std::time::Duration) -> bool {
+        self.control.closing.store(true, Ordering::SeqCst);
+        self.control.paused.store(false, Ordering::SeqCst);
+        // Dropping the senders ends each worker's request loop.
+        self.predict_tx = crossbeam_channel::unbounded().0;
+        self.train_tx = crossbeam_channel::unbounded().0;
+        let deadline = std::time::Instant::now() + limit;
+        while self.workers.iter().any(|w| !w.is_finished()) && std::time::Instant::now() < deadline
+        {
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        let mut all = true;
+        for worker in std::mem::take(&mut self.workers) {
+            if worker.is_finished() {
+                // A worker's panic was already reported as an event.
+                let _ = worker.join();
+            } else {
+                all = false;
+            }
+        }
+        if !all {
+            tracing::warn!(
+                "an engine worker was still busy {} s after it was asked to stop",
+                limit.as_secs()
+            );
+        }
+        all
+    }
+}
+
+impl Drop for Engine {
+    fn drop(&mut self) {
+        self.shutdown(SHUTDOWN_LIMIT);
     }
 }
 
@@ -402,6 +451,9 @@ fn train_worker(
 ) {
     let mut assets: Option<Arc<synth::SynthAssets>> = None;
     for request in rx {
+        if control.closing.load(Ordering::SeqCst) {
+            break;
+        }
         let Request::Train {
             recipe,
             out,
@@ -427,11 +479,7 @@ fn train_worker(
                 during: Activity::Training,
                 message: panic_message(&panic),
             }),
-            Ok(Ok(Some((dir, manifest)))) => emit(Event::TrainingFinished {
-                dir,
-                manifest: Box::new(manifest),
-            }),
-            Ok(Ok(None)) => emit(Event::TrainingCancelled),
+            Ok(Ok(event)) => emit(event),
             Ok(Err(e)) => emit(Event::Error {
                 during: Activity::Training,
                 message: e.to_string(),
@@ -450,14 +498,15 @@ struct TrainJob<'a> {
 }
 
 impl TrainJob<'_> {
-    /// Trains and saves; None when cancelled. `assets` are loaded on the first job and kept.
+    /// Trains and saves; the event that ends the job (finished, kept or cancelled).
+    /// `assets` are loaded on the first job and kept.
     fn run(
         &self,
         assets: &mut Option<Arc<synth::SynthAssets>>,
         recipe: &Recipe,
         out: &Path,
         captures: Vec<LabelledCapture>,
-    ) -> Result<Option<(PathBuf, Manifest)>, EngineError> {
+    ) -> Result<Event, EngineError> {
         let assets = match assets {
             Some(a) => a.clone(),
             None => {
@@ -490,13 +539,17 @@ impl TrainJob<'_> {
             self.control,
             &mut report,
         )?;
-        match trained {
-            Some(ckpt) => {
-                let dir = checkpoint::save(&ckpt, out)?;
-                Ok(Some((dir, ckpt.manifest)))
-            }
-            None => Ok(None),
-        }
+        Ok(match trained {
+            Some(Trained::New(ckpt)) => Event::TrainingFinished {
+                dir: checkpoint::save(&ckpt, out)?,
+                manifest: Box::new(ckpt.manifest.clone()),
+            },
+            Some(Trained::KeptStarting { reason }) => Event::TrainingKept {
+                dir: recipe.init_from.clone().unwrap_or_default(),
+                reason,
+            },
+            None => Event::TrainingCancelled,
+        })
     }
 }
 

@@ -70,6 +70,14 @@ impl Precision {
         }
     }
 
+    /// A warning when this choice makes training on `device` much slower than it need be:
+    /// bfloat16 asked for on a CPU that can only emulate it.
+    pub fn slow_on(self, device: Device) -> Option<&'static str> {
+        (self == Precision::Bf16 && device == Device::Cpu && !cpu_has_native_bf16()).then_some(
+            "this CPU has no native bfloat16, so bf16 is emulated and trains several times slower than f32; use --precision auto or f32",
+        )
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Precision::Auto => "auto",

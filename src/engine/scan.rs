@@ -109,9 +109,23 @@ pub fn game_area(img: &RgbImage) -> Option<GameArea> {
     // A dark room edge may be trimmed too, and trimming only shrinks: the larger of the two
     // estimates is the closer one.
     let scale = (cw / GAME_W as f32).max(ch / GAME_H as f32);
+    // The game as large as the frame allows (bars on two sides at most).
+    let fit = (w as f32 / GAME_W as f32).min(h as f32 / GAME_H as f32);
     // Smaller than a 160-wide thumbnail: an item would be a few pixels.
-    if scale < 1.0 / 3.0 {
+    if scale.max(fit) < 1.0 / 3.0 {
         return None;
+    }
+    // Letterbox bars leave a lit screen that fills the frame one way, or a 16:9 picture (a
+    // game window on a dark desktop). A smaller lit patch of another shape is the lit part
+    // of a dark game (a dark room, a fade, an item on a black floor): the game fills the frame.
+    let aspect = cw / ch;
+    let screen_like = scale >= DARK_GAME_BELOW * fit || (1.6..=1.95).contains(&aspect);
+    if !screen_like || scale < 1.0 / 3.0 {
+        return Some(GameArea {
+            x: (w as f32 - GAME_W as f32 * fit) / 2.0,
+            y: (h as f32 - GAME_H as f32 * fit) / 2.0,
+            scale: fit,
+        });
     }
     let (mx, my) = ((left + right) as f32 / 2.0, (top + bottom) as f32 / 2.0);
     Some(GameArea {
@@ -119,6 +133,20 @@ pub fn game_area(img: &RgbImage) -> Option<GameArea> {
         y: my - GAME_H as f32 * scale / 2.0,
         scale,
     })
+}
+
+/// A lit patch smaller than this share of the largest screen the frame can hold (and not
+/// shaped like a screen) is taken as the lit part of a dark game, not as the game.
+const DARK_GAME_BELOW: f32 = 0.75;
+
+/// The part of a frame that the game area covers, in frame pixels (x, y, w, h): the pixels a
+/// scan looks at. Whatever the frame, this is one game screen, so a scan's work is bounded.
+pub fn scanned_part(area: GameArea, (w, h): (u32, u32)) -> Option<(u32, u32, u32, u32)> {
+    let (x0, y0) = area.frame_from_game(0.0, 0.0);
+    let (x1, y1) = area.frame_from_game(GAME_W as f32, GAME_H as f32);
+    let clamp = |v: f32, limit: u32| (v.round().max(0.0) as u32).min(limit);
+    let (x0, y0, x1, y1) = (clamp(x0, w), clamp(y0, h), clamp(x1, w), clamp(y1, h));
+    (x1 > x0 && y1 > y0).then_some((x0, y0, x1 - x0, y1 - y0))
 }
 
 /// Scans `frame` with `ckpt`: the items found, best first, each with its top `top_k`.
@@ -210,16 +238,18 @@ fn propose(
 ) -> Vec<CropBox> {
     let m = &ckpt.manifest;
     let input = i64::from(m.input_size);
+    // Only the game's screen is looked at: the work is one screen's whatever the frame.
+    let Some((ox, oy, pw, ph)) = scanned_part(area, rgb.dimensions()) else {
+        return Vec::new();
+    };
+    let part = image::imageops::crop_imm(rgb, ox, oy, pw, ph).to_image();
     // Frame pixels to model pixels.
     let shrink = m.input_size as f32 / (WINDOW_GAME_PX * area.scale);
     let stride = super::model::WINDOW_STRIDE as usize;
     let round = |v: f32| ((v / stride as f32).round() as usize * stride).max(input as usize);
-    let (tw, th) = (
-        round(rgb.width() as f32 * shrink),
-        round(rgb.height() as f32 * shrink),
-    );
-    let xs = Tensor::from_slice(rgb.as_raw())
-        .view([1, i64::from(rgb.height()), i64::from(rgb.width()), 3])
+    let (tw, th) = (round(pw as f32 * shrink), round(ph as f32 * shrink));
+    let xs = Tensor::from_slice(part.as_raw())
+        .view([1, i64::from(ph), i64::from(pw), 3])
         .permute([0, 3, 1, 2])
         .to_kind(Kind::Float)
         / 255.0;
@@ -240,10 +270,7 @@ fn propose(
     let map: Vec<f32> = Vec::try_from(objectness.flatten(0, -1)).unwrap_or_default();
     let at = |r: usize, c: usize| map.get(r * cols + c).copied().unwrap_or(0.0);
     // Window (r, c) in frame pixels.
-    let (sx, sy) = (
-        rgb.width() as f32 / tw as f32,
-        rgb.height() as f32 / th as f32,
-    );
+    let (sx, sy) = (pw as f32 / tw as f32, ph as f32 / th as f32);
     let side = input as f32 * sx.max(sy);
     let mut boxes = Vec::new();
     for r in 0..rows {
@@ -259,8 +286,8 @@ fn propose(
             if !peak {
                 continue;
             }
-            let cx = (c as f32 * stride as f32 + input as f32 / 2.0) * sx;
-            let cy = (r as f32 * stride as f32 + input as f32 / 2.0) * sy;
+            let cx = ox as f32 + (c as f32 * stride as f32 + input as f32 / 2.0) * sx;
+            let cy = oy as f32 + (r as f32 * stride as f32 + input as f32 / 2.0) * sy;
             let (gx, gy) = area.game_from_frame(cx, cy);
             if gx < ROOM[0] || gy < ROOM[1] || gx > ROOM[2] || gy > ROOM[3] {
                 continue;
@@ -319,6 +346,66 @@ mod tests {
         let area = game_area(&img).unwrap();
         assert!((area.scale - 1280.0 / 480.0).abs() < 0.01, "{area:?}");
         assert!((area.x - 220.0).abs() < 1.0, "{area:?}");
+    }
+
+    /// A dark game (a dark room, a fade) with one lit patch: the patch is not the game.
+    #[test]
+    fn a_lit_patch_in_a_dark_frame_is_part_of_a_full_frame_game() {
+        for floor in [19u8, 0] {
+            let mut img = RgbImage::from_pixel(1920, 1080, image::Rgb([floor; 3]));
+            for y in 500..700 {
+                for x in 900..1130 {
+                    img.put_pixel(x, y, image::Rgb([120, 90, 60]));
+                }
+            }
+            let area = game_area(&img).unwrap();
+            assert!((area.scale - 4.0).abs() < 0.01, "{floor}: {area:?}");
+            assert!(area.x.abs() < 1.0 && area.y.abs() < 1.0, "{area:?}");
+        }
+        // A game window (16:9 picture) on a dark desktop is still found as itself.
+        let mut img = RgbImage::new(1920, 1080);
+        for y in 300..570 {
+            for x in 400..880 {
+                img.put_pixel(x, y, image::Rgb([90, 60, 40]));
+            }
+        }
+        let area = game_area(&img).unwrap();
+        assert!((area.scale - 1.0).abs() < 0.01, "{area:?}");
+        assert!((area.x - 400.0).abs() < 1.0, "{area:?}");
+    }
+
+    /// Whatever lies lit where, the part a scan looks at is at most one game screen, which the
+    /// scan shrinks to the same model input: time and memory are those of a normal frame.
+    #[test]
+    fn the_scanned_part_is_one_screen_whatever_the_frame() {
+        for (w, h, lit) in [
+            (1920, 1080, (900, 500, 230, 200)),
+            (1920, 1080, (0, 0, 1920, 1080)),
+            (1920, 1080, (10, 10, 40, 1000)),
+            (3840, 400, (0, 0, 3840, 400)),
+            (1000, 1000, (480, 0, 40, 1000)),
+        ] {
+            let mut img = RgbImage::new(w, h);
+            let (lx, ly, lw, lh) = lit;
+            for y in ly..ly + lh {
+                for x in lx..lx + lw {
+                    img.put_pixel(x, y, image::Rgb([100, 100, 100]));
+                }
+            }
+            let Some(area) = game_area(&img) else {
+                continue;
+            };
+            let (_, _, pw, ph) = scanned_part(area, (w, h)).unwrap();
+            // In game pixels: never more than the screen.
+            assert!(
+                pw as f32 / area.scale <= GAME_W as f32 + 1.0,
+                "{w}x{h} {lit:?}"
+            );
+            assert!(
+                ph as f32 / area.scale <= GAME_H as f32 + 1.0,
+                "{w}x{h} {lit:?}"
+            );
+        }
     }
 
     #[test]

@@ -112,7 +112,11 @@ pub struct SynthAssets {
 pub enum SynthError {
     #[error("{0}")]
     Catalog(#[from] crate::catalog::CatalogError),
-    #[error("{path}: {message}")]
+    #[error(
+        "{}: {}",
+        crate::quote::clip(path, crate::quote::MAX_QUOTED),
+        crate::quote::message(message)
+    )]
     Background { path: String, message: String },
 }
 

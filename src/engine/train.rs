@@ -52,19 +52,27 @@ impl Phase {
     }
 }
 
-/// Pause, stop (keep what was learned) and cancel (discard) a running job.
+/// Pause, stop (keep what was learned) and cancel (discard) a running job; `closing` cancels
+/// it and every queued one (the engine is shutting down).
 #[derive(Debug, Default)]
 pub struct TrainControl {
     pub paused: AtomicBool,
     pub stop: AtomicBool,
     pub cancel: AtomicBool,
+    pub closing: AtomicBool,
 }
 
 impl TrainControl {
+    /// Clears pause, stop and cancel for the next job (never `closing`).
     pub fn reset(&self) {
         self.paused.store(false, Ordering::SeqCst);
         self.stop.store(false, Ordering::SeqCst);
         self.cancel.store(false, Ordering::SeqCst);
+    }
+
+    /// Whether the running job is to end and be discarded.
+    pub fn is_cancelled(&self) -> bool {
+        self.cancel.load(Ordering::SeqCst) || self.closing.load(Ordering::SeqCst)
     }
 }
 
@@ -484,7 +492,7 @@ fn run_loop(
     let mut last_report = Instant::now() - Duration::from_secs(10);
     loop {
         let trained = train_start.elapsed().saturating_sub(paused_for);
-        if control.cancel.load(Ordering::SeqCst) {
+        if control.is_cancelled() {
             return Ok((Ended::Cancelled, trained));
         }
         if control.stop.load(Ordering::SeqCst) {
@@ -519,6 +527,15 @@ fn run_loop(
     }
 }
 
+/// What a run that was not cancelled leaves.
+pub enum Trained {
+    /// A new model, to be saved.
+    New(Box<Checkpoint>),
+    /// The starting model stays (`recipe.keep_starting_if_worse`): the new one fell on a
+    /// held-out set, as `reason` says.
+    KeptStarting { reason: String },
+}
+
 /// Trains a model on the catalog. Returns None when cancelled; a stopped run still returns
 /// (and validates) what it learned.
 #[allow(clippy::too_many_arguments)]
@@ -531,7 +548,7 @@ pub fn train(
     synthesis: Synthesis,
     control: &TrainControl,
     report: &mut dyn FnMut(Progress),
-) -> Result<Option<Checkpoint>, EngineError> {
+) -> Result<Option<Trained>, EngineError> {
     let started = Instant::now();
     let classes = catalog.len();
     if classes == 0 || assets.classes() != classes {
@@ -542,6 +559,16 @@ pub fn train(
     }
     recipe.check().map_err(EngineError::Other)?;
     let ckpt = starting_checkpoint(recipe, catalog, device)?;
+    let cancelled = || control.is_cancelled();
+    // The starting weights on the very sets the new ones will face.
+    let before = if recipe.keep_starting_if_worse && recipe.init_from.is_some() {
+        match super::validate::validate(&ckpt, &assets, recipe, device, &cancelled)? {
+            Some(v) => Some(v.styles),
+            None => return Ok(None),
+        }
+    } else {
+        None
+    };
     let mut trainer = Trainer::new(ckpt, recipe, assets.clone(), captures, synthesis, device)?;
     report(trainer.progress(Phase::Preparing, Duration::ZERO, started.elapsed()));
     let outcome = run_loop(&mut trainer, control, report);
@@ -552,7 +579,17 @@ pub fn train(
         Ended::Done { stopped_early } => stopped_early,
     };
     report(trainer.progress(Phase::Validating, trained, started.elapsed()));
-    let validation = super::validate::validate(&trainer.ckpt, &assets, recipe, device)?;
+    let Some(validation) =
+        super::validate::validate(&trainer.ckpt, &assets, recipe, device, &cancelled)?
+    else {
+        return Ok(None);
+    };
+    if let Some(reason) = before
+        .as_deref()
+        .and_then(|before| super::recipe::first_drop(before, &validation.styles))
+    {
+        return Ok(Some(Trained::KeptStarting { reason }));
+    }
     let metrics = Metrics {
         steps: trainer.step,
         samples_seen: trainer.samples(),
@@ -570,7 +607,7 @@ pub fn train(
     ckpt.manifest.temperature = validation.temperature;
     ckpt.manifest.metrics = metrics;
     ckpt.manifest.training_seconds = started.elapsed().as_secs_f64();
-    Ok(Some(ckpt))
+    Ok(Some(Trained::New(Box::new(ckpt))))
 }
 
 fn progress_fraction(

@@ -66,13 +66,14 @@ pub fn frame_crops_per_class(per_class: u32) -> u32 {
     (per_class / 4).max(1)
 }
 
-/// Validates `ckpt` on both sets.
+/// Validates `ckpt` on both sets; None when `cancelled` turns true (checked between chunks).
 pub fn validate(
     ckpt: &Checkpoint,
     assets: &SynthAssets,
     recipe: &Recipe,
     device: Device,
-) -> Result<Validation, EngineError> {
+    cancelled: &dyn Fn() -> bool,
+) -> Result<Option<Validation>, EngineError> {
     let classes = assets.classes();
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(super::cores())
@@ -82,20 +83,22 @@ pub fn validate(
     // Crops at capture size (3x the input), rendered a chunk at a time to bound memory.
     let specs = validation_specs(classes, recipe.validation_per_class, recipe.seed);
     let capture_size = recipe.input_size * 3;
-    let chunks: Vec<Tensor> = specs
-        .chunks(512)
-        .map(|chunk| {
-            let crops: Vec<DynamicImage> = pool.install(|| {
-                chunk
-                    .par_iter()
-                    .map(|s| {
-                        DynamicImage::ImageRgb8(render(assets, *s, capture_size, &recipe.synth))
-                    })
-                    .collect()
-            });
-            view_logits(ckpt, &crops, device)
-        })
-        .collect();
+    let mut chunks: Vec<Tensor> = Vec::new();
+    for chunk in specs.chunks(512) {
+        if cancelled() {
+            return Ok(None);
+        }
+        let crops: Vec<DynamicImage> = pool.install(|| {
+            chunk
+                .par_iter()
+                .map(|s| DynamicImage::ImageRgb8(render(assets, *s, capture_size, &recipe.synth)))
+                .collect()
+        });
+        chunks.push(view_logits(ckpt, &crops, device));
+    }
+    if cancelled() {
+        return Ok(None);
+    }
     let logits = Tensor::cat(&chunks, 0);
     let labels: Vec<i64> = specs
         .iter()
@@ -133,12 +136,12 @@ pub fn validate(
         &pool,
         device,
     ));
-    Ok(Validation {
+    Ok(Some(Validation {
         temperature,
         styles,
         mean_top_score_items: mean_of(true),
         mean_top_score_no_item: mean_of(false),
-    })
+    }))
 }
 
 /// Top-k on boxes cut from whole frames, per style.
