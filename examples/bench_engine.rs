@@ -46,7 +46,7 @@ fn main() -> anyhow::Result<()> {
     let batch: usize = arg("--batch").and_then(|s| s.parse().ok()).unwrap_or(64);
     tch::set_num_threads(threads);
     let catalog = Catalog::load(&isaac_lens::paths::default_catalog_dir())?;
-    let shared = isaac_lens::paths::shared_isaac_dir().map(|d| d.join("backgrounds"));
+    let shared = isaac_lens::paths::default_backgrounds();
     let assets = SynthAssets::load(&catalog, shared.as_deref())?;
     let classes = catalog.len();
     let samples: u64 = arg("--samples").and_then(|s| s.parse().ok()).unwrap_or(512);
@@ -82,7 +82,7 @@ fn main() -> anyhow::Result<()> {
         mean: MEAN,
         std: STD,
         classes: catalog.items().iter().map(|i| i.key()).collect(),
-        catalog_fingerprint: String::new(),
+        started_from: None,
         temperature: 1.0,
         recipe: Recipe {
             precision,
@@ -110,7 +110,7 @@ fn main() -> anyhow::Result<()> {
         let mut times = Vec::new();
         for step in 0..steps + 2 {
             let start = (step * batch) % (images.len() - batch);
-            let xs = tensor_from_images(&images[start..start + batch], size, MEAN, STD);
+            let xs = tensor_from_images(&images[start..start + batch], size, MEAN, STD)?;
             let ys = Tensor::from_slice(&labels[start..start + batch]);
             let t = Instant::now();
             let loss = ckpt.net.forward_t(&xs, true).cross_entropy_for_logits(&ys);
@@ -128,7 +128,7 @@ fn main() -> anyhow::Result<()> {
     }
     if what == "predict" || what == "all" {
         // The layouts `predict` feeds (see `prediction_layout`).
-        let one = prediction_layout(arch, tensor_from_images(&images[..1], size, MEAN, STD));
+        let one = prediction_layout(arch, tensor_from_images(&images[..1], size, MEAN, STD)?);
         let mut times = Vec::new();
         for i in 0..220 {
             let t = Instant::now();
@@ -142,7 +142,7 @@ fn main() -> anyhow::Result<()> {
             "predict: batch 1 forward median {:.3} ms",
             median(times) * 1e3
         );
-        let many = prediction_layout(arch, tensor_from_images(&images[..256], size, MEAN, STD));
+        let many = prediction_layout(arch, tensor_from_images(&images[..256], size, MEAN, STD)?);
         let t = Instant::now();
         for _ in 0..3 {
             let _ = tch::no_grad(|| ckpt.net.forward_t(&many, false));

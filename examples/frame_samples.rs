@@ -17,7 +17,7 @@ fn main() -> anyhow::Result<()> {
     );
     let count: u64 = args.next().map(|n| n.parse()).transpose()?.unwrap_or(3);
     let catalog = Catalog::load(&isaac_lens::paths::default_catalog_dir())?;
-    let shared = isaac_lens::paths::shared_isaac_dir().map(|d| d.join("backgrounds"));
+    let shared = isaac_lens::paths::default_backgrounds();
     let assets = SynthAssets::load(&catalog, shared.as_deref())?;
     std::fs::create_dir_all(&out)?;
     for f in 0..count {

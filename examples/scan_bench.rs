@@ -24,23 +24,30 @@ fn main() -> anyhow::Result<()> {
         .ok()
         .map_or(Ok(0.3), |s| s.parse())?;
     let keep: f32 = std::env::var("KEEP").ok().map_or(Ok(0.5), |s| s.parse())?;
+    let min_top: f32 = std::env::var("MIN_TOP")
+        .ok()
+        .map_or(Ok(ScanOptions::default().min_top), |s| s.parse())?;
     let save = args
         .iter()
         .position(|a| a == "--save")
         .and_then(|i| args.get(i + 1));
     tch::set_num_threads(2);
     let catalog = Catalog::load(&isaac_lens::paths::default_catalog_dir())?;
-    let shared = isaac_lens::paths::shared_isaac_dir().map(|d| d.join("backgrounds"));
+    let shared = isaac_lens::paths::default_backgrounds();
     let assets = SynthAssets::load(&catalog, shared.as_deref())?;
     let ckpt = checkpoint::load(model.as_ref(), &catalog, Device::Cpu)?;
     let frames = validation_frames(&assets, count, 1);
-    let options = ScanOptions { propose, keep };
+    let options = ScanOptions {
+        propose,
+        keep,
+        min_top,
+    };
     let mut score = ScanScore::default();
     let mut by_items = vec![ScanScore::default(); 7];
     let (mut all_ms, mut hd_ms) = (Vec::new(), Vec::new());
     for (i, frame) in frames.iter().enumerate() {
         let start = std::time::Instant::now();
-        let finds = scan(&ckpt, &frame.image, 10, options, Device::Cpu);
+        let finds = scan(&ckpt, &frame.image, 10, options, Device::Cpu)?;
         let ms = start.elapsed().as_secs_f64() * 1000.0;
         all_ms.push(ms);
         if frame.image.width() == 1920 && frame.image.height() == 1080 {

@@ -26,16 +26,14 @@ fn crop_frac(img: &DynamicImage, f: f32, dx: f32, dy: f32) -> DynamicImage {
 type View = (f32, f32, f32);
 
 /// Logits of model-ready images, in batches of 256.
-fn logits_for(ckpt: &Checkpoint, images: &[RgbImage]) -> Tensor {
+fn logits_for(ckpt: &Checkpoint, images: &[RgbImage]) -> anyhow::Result<Tensor> {
     let m = &ckpt.manifest;
-    let chunks: Vec<Tensor> = images
-        .chunks(256)
-        .map(|c| {
-            let xs = tensor_from_images(c, m.input_size, m.mean, m.std);
-            tch::no_grad(|| ckpt.net.forward_t(&xs, false))
-        })
-        .collect();
-    Tensor::cat(&chunks, 0)
+    let mut chunks: Vec<Tensor> = Vec::new();
+    for c in images.chunks(256) {
+        let xs = tensor_from_images(c, m.input_size, m.mean, m.std)?;
+        chunks.push(tch::no_grad(|| ckpt.net.forward_t(&xs, false)));
+    }
+    Ok(Tensor::cat(&chunks, 0))
 }
 
 fn main() -> anyhow::Result<()> {
@@ -44,7 +42,7 @@ fn main() -> anyhow::Result<()> {
         .nth(1)
         .ok_or_else(|| anyhow::anyhow!("usage: val_misses MODEL_DIR"))?;
     let catalog = Catalog::load(&isaac_lens::paths::default_catalog_dir())?;
-    let shared = isaac_lens::paths::shared_isaac_dir().map(|d| d.join("backgrounds"));
+    let shared = isaac_lens::paths::default_backgrounds();
     let assets = SynthAssets::load(&catalog, shared.as_deref())?;
     let ckpt = checkpoint::load(model.as_ref(), &catalog, Device::Cpu)?;
     let m = &ckpt.manifest;
@@ -103,7 +101,7 @@ fn main() -> anyhow::Result<()> {
                     .collect::<Vec<_>>()
             })
             .collect();
-        let logits = logits_for(&ckpt, &inputs).view([specs.len() as i64, v, -1]);
+        let logits = logits_for(&ckpt, &inputs)?.view([specs.len() as i64, v, -1]);
         let probs =
             (logits / m.temperature)
                 .softmax(-1, Kind::Float)

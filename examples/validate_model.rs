@@ -9,7 +9,7 @@ use tch::Device;
 fn main() -> anyhow::Result<()> {
     tch::set_num_threads(2);
     let catalog = Catalog::load(&isaac_lens::paths::default_catalog_dir())?;
-    let shared = isaac_lens::paths::shared_isaac_dir().map(|d| d.join("backgrounds"));
+    let shared = isaac_lens::paths::default_backgrounds();
     let assets = SynthAssets::load(&catalog, shared.as_deref())?;
     let recipe = Recipe::default();
     for dir in std::env::args().skip(1) {

@@ -171,6 +171,10 @@ impl Signature {
     }
 }
 
+/// Frames a second a live feed may be asked for: the settings, their form and the feed use
+/// this one range.
+pub const LIVE_FPS: std::ops::RangeInclusive<f32> = 0.5..=15.0;
+
 /// A live feed: a thread captures at most `fps` frames a second and keeps only the newest.
 pub struct LiveCapture {
     stop: Arc<AtomicBool>,
@@ -181,7 +185,7 @@ impl LiveCapture {
     pub fn start(source: SourceId, fps: f32, waker: Arc<dyn Fn() + Send + Sync>) -> Self {
         let stop = Arc::new(AtomicBool::new(false));
         let (tx, frames) = crossbeam_channel::bounded(1);
-        let period = Duration::from_secs_f32(1.0 / fps.clamp(0.5, 30.0));
+        let period = Duration::from_secs_f32(1.0 / fps.clamp(*LIVE_FPS.start(), *LIVE_FPS.end()));
         let stop_flag = stop.clone();
         let drain = frames.clone();
         let spawned = std::thread::Builder::new()

@@ -13,11 +13,11 @@ struct Args {
     #[arg(long, global = true)]
     catalog: Option<PathBuf>,
     #[command(subcommand)]
-    command: Option<Command>,
+    command: Option<CliCommand>,
 }
 
 #[derive(Debug, Subcommand)]
-enum Command {
+enum CliCommand {
     /// Import, list, show and search the item catalog.
     #[command(subcommand)]
     Catalog(cli::catalog::CatalogCommand),
@@ -48,15 +48,15 @@ fn main() -> ExitCode {
         .init();
     let args = Args::parse();
     let result = match args.command {
-        Some(Command::Catalog(c)) => cli::catalog::run(c, args.catalog.as_ref()),
-        Some(Command::Synth(a)) => cli::recognise::synth_samples(a, args.catalog.as_ref()),
-        Some(Command::Train(a)) => cli::recognise::train(a, args.catalog.as_ref()),
-        Some(Command::Predict(a)) => cli::recognise::predict(a, args.catalog.as_ref()),
-        Some(Command::Scan(a)) => cli::scan::scan(a, args.catalog.as_ref()),
-        Some(Command::Eval(a)) => cli::recognise::eval(a, args.catalog.as_ref()),
-        Some(Command::Info(a)) => cli::info(a, args.catalog.as_ref()),
-        Some(Command::Capture(a)) => cli::capture(a),
-        Some(Command::App(a)) => isaac_lens::app::run(args.catalog, a),
+        Some(CliCommand::Catalog(c)) => cli::catalog::run(c, args.catalog.as_ref()),
+        Some(CliCommand::Synth(a)) => cli::recognise::synth_samples(a, args.catalog.as_ref()),
+        Some(CliCommand::Train(a)) => cli::recognise::train(a, args.catalog.as_ref()),
+        Some(CliCommand::Predict(a)) => cli::recognise::predict(a, args.catalog.as_ref()),
+        Some(CliCommand::Scan(a)) => cli::scan::scan(a, args.catalog.as_ref()),
+        Some(CliCommand::Eval(a)) => cli::recognise::eval(a, args.catalog.as_ref()),
+        Some(CliCommand::Info(a)) => cli::info(a, args.catalog.as_ref()),
+        Some(CliCommand::Capture(a)) => cli::capture(a),
+        Some(CliCommand::App(a)) => isaac_lens::app::run(args.catalog, a),
         None => isaac_lens::app::run(args.catalog, isaac_lens::app::AppArgs::default()),
     };
     match result {

@@ -30,6 +30,16 @@ pub fn captures_dir() -> PathBuf {
     data_dir().join("captures")
 }
 
+/// The training backgrounds inside a `shared/isaac`-shaped folder, when it has them.
+pub fn backgrounds_in(shared: &std::path::Path) -> Option<PathBuf> {
+    Some(shared.join("backgrounds")).filter(|d| d.is_dir())
+}
+
+/// The backgrounds of the `shared/isaac` found beside this program ([`shared_isaac_dir`]).
+pub fn default_backgrounds() -> Option<PathBuf> {
+    shared_isaac_dir().and_then(|d| backgrounds_in(&d))
+}
+
 /// `../shared/isaac` beside the working folder or the executable's repository, if present.
 pub fn shared_isaac_dir() -> Option<PathBuf> {
     let mut candidates = vec![

@@ -83,6 +83,14 @@ fn write_out(dir: &Path, parent: &Path, manifest: &[u8], weights: &[u8]) -> io::
     written
 }
 
+/// The model a command or the app uses: `named` when given, else [`model_to_use`].
+pub fn chosen_or_default(named: Option<&Path>, models_dir: &Path) -> io::Result<PathBuf> {
+    match named {
+        Some(dir) => Ok(dir.to_path_buf()),
+        None => model_to_use(models_dir),
+    }
+}
+
 /// The model to use when none is named: the player's own `default` model in `models_dir`,
 /// else the shipped one; the player's own path (even if missing) when neither exists, so
 /// the error names it.

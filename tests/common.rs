@@ -106,7 +106,9 @@ pub fn train_on_cpu_with(
         match event {
             Event::TrainingProgress(_) => progress += 1,
             Event::TrainingFinished { manifest, .. } => return (*manifest, progress),
-            Event::Error { message, .. } => panic!("training failed: {message}"),
+            Event::Error { error, .. } => panic!("training failed: {error}"),
+            Event::TrainingKept { reason, .. } => panic!("the starting model was kept: {reason}"),
+            Event::TrainingCancelled => panic!("training was cancelled"),
             _ => {}
         }
     }

@@ -53,7 +53,8 @@ struct Trained {
     manifest: checkpoint::Manifest,
 }
 
-/// Trains once per test binary: 20 items, 75 seconds of training.
+/// Trains once per test binary: 20 items, 12 epochs of 256 samples each (about 480 steps;
+/// a number of steps, so what it reaches does not depend on the machine's speed).
 fn trained() -> &'static Trained {
     static TRAINED: OnceLock<Trained> = OnceLock::new();
     TRAINED.get_or_init(|| {
@@ -61,7 +62,8 @@ fn trained() -> &'static Trained {
         let catalog_dir = dir.path().join("catalog");
         let catalog = Arc::new(real_catalog().subset(&subset_keys(), &catalog_dir).unwrap());
         let recipe = Recipe {
-            minutes: Some(1.25),
+            minutes: None,
+            epochs: Some(12.0),
             samples_per_class: 256,
             validation_per_class: 10,
             ..Recipe::default()
@@ -203,7 +205,10 @@ fn training_a_twenty_item_subset_recognises_held_out_crops() {
 fn calibration_gives_crops_without_items_a_low_top_score() {
     let m = &trained().manifest.metrics;
     assert!(m.mean_top_score_items > 0.6, "{m:?}");
-    assert!(m.mean_top_score_no_item < 0.35, "{m:?}");
+    assert!(
+        m.mean_top_score_no_item < predict::UNSURE_BELOW.into(),
+        "{m:?}"
+    );
     assert!(m.mean_top_score_no_item < m.mean_top_score_items - 0.3);
     // A flat grey crop is not an item either.
     let t = trained();
@@ -213,7 +218,7 @@ fn calibration_gives_crops_without_items_a_low_top_score() {
         120,
         image::Rgb([60, 60, 64]),
     ));
-    let top = predict::predict(&ckpt, &[grey], 1, Device::Cpu)[0][0].score;
+    let top = predict::predict(&ckpt, &[grey], 1, Device::Cpu).unwrap()[0][0].score;
     assert!(top < predict::UNSURE_BELOW, "flat grey scored {top}");
 }
 
@@ -229,8 +234,8 @@ fn checkpoints_round_trip_to_identical_predictions() {
     let copy = tempfile::tempdir().unwrap();
     let again = checkpoint::save(&a, &copy.path().join("m")).unwrap();
     let b = checkpoint::load(&again, &t.catalog, Device::Cpu).unwrap();
-    let pa = predict::predict(&a, &crops, 5, Device::Cpu);
-    let pb = predict::predict(&b, &crops, 5, Device::Cpu);
+    let pa = predict::predict(&a, &crops, 5, Device::Cpu).unwrap();
+    let pb = predict::predict(&b, &crops, 5, Device::Cpu).unwrap();
     assert_eq!(pa, pb);
     assert_eq!(pa[0].len(), 5);
     assert!(pa[0].windows(2).all(|w| w[0].score >= w[1].score));
@@ -444,7 +449,7 @@ fn a_model_loads_against_a_larger_catalog_and_names_what_it_does_not_know() {
     assert_eq!(unknown.len(), real_catalog().len() - 20);
     assert!(!unknown.contains(&ItemKey::new(ItemKind::Collectible, 23)));
     let dinner = image::open(shared().join("real-examples/test_00022.png")).unwrap();
-    let top = &predict::predict(&ckpt, &[dinner], 10, Device::Cpu)[0];
+    let top = &predict::predict(&ckpt, &[dinner], 10, Device::Cpu).unwrap()[0];
     // Answers come only from the items the model knows.
     assert!(
         top.iter().all(|p| subset_keys().contains(&p.key)),
@@ -498,6 +503,7 @@ fn eval_counts_top_k_hits_on_the_real_captures() {
     assert!(stdout.contains("/5"), "{stdout}");
     assert!(top1 <= top5 && top5 <= top10 && top10 <= 5);
     assert!(top5 >= 4, "{stdout}");
+    assert!(top1 >= 3, "{stdout}");
     let misses = stdout.lines().filter(|l| l.contains("expected")).count();
     assert_eq!(misses, 5 - top1, "{stdout}");
 }

@@ -620,7 +620,7 @@ fn dropping_the_engine_mid_training_cancels_the_job_and_joins_its_workers() {
     loop {
         match engine.next_event(Duration::from_secs(120)).unwrap() {
             Event::TrainingProgress(p) if p.phase == Phase::Training && p.step > 0 => break,
-            Event::Error { message, .. } => panic!("{message}"),
+            Event::Error { error, .. } => panic!("{error}"),
             _ => {}
         }
     }

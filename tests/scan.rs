@@ -14,6 +14,7 @@ use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;
 use image::{DynamicImage, RgbImage};
 use isaac_lens::app::{AppPaths, LensApp, Settings};
+use isaac_lens::catalog::ItemKey;
 use isaac_lens::engine::checkpoint::{self, Checkpoint};
 use isaac_lens::engine::frames::{self, GAME_H, GAME_W};
 use isaac_lens::engine::scan::{Find, ScanOptions, scan};
@@ -43,7 +44,7 @@ fn assets() -> &'static SynthAssets {
 }
 
 fn scan_of(model: &Checkpoint, image: &DynamicImage) -> Vec<Find> {
-    scan(model, image, 5, ScanOptions::default(), Device::Cpu)
+    scan(model, image, 5, ScanOptions::default(), Device::Cpu).unwrap()
 }
 
 #[test]
@@ -125,6 +126,36 @@ fn centre_inside(find: &Find, item: &frames::FrameItem, dx: u32, dy: u32) -> boo
     b.x <= cx && cx <= b.x + b.w && b.y <= cy && cy <= b.y + b.h
 }
 
+/// Each of the three items found (its cell scaled by `scale` and moved down `dy`) and named,
+/// surely. In this dark-walled room the shipped model also takes two spots of the top wall
+/// for items, at about 0.5 (the scan validation counts such false finds: 0.13 a frame); a
+/// third, or a confident one, fails here.
+fn assert_three_items_and_no_sure_false_find(
+    finds: &[Find],
+    items: &[frames::FrameItem],
+    keys: &[ItemKey],
+    (num, den): (u32, u32),
+    dy: u32,
+) {
+    let mut matched = Vec::new();
+    for (item, key) in items.iter().zip(keys) {
+        let scaled = frames::FrameItem {
+            cell: item.cell.map(|v| v * num / den),
+            ..item.clone()
+        };
+        let at = finds
+            .iter()
+            .position(|f| centre_inside(f, &scaled, 0, dy))
+            .unwrap_or_else(|| panic!("{key} not found: {finds:?}"));
+        assert_eq!(finds[at].predictions[0].key, *key);
+        assert!(finds[at].score() > 0.9, "{:?}", finds[at]);
+        matched.push(at);
+    }
+    let others: Vec<_> = (0..finds.len()).filter(|i| !matched.contains(i)).collect();
+    assert!(others.len() <= 2, "{finds:?}");
+    assert!(others.iter().all(|&i| finds[i].score() < 0.6), "{finds:?}");
+}
+
 #[test]
 fn frames_of_any_size_are_answered_without_a_panic() {
     let model = model();
@@ -138,22 +169,11 @@ fn frames_of_any_size_are_answered_without_a_panic() {
     let mut boxed = RgbImage::new(2880, 2160);
     image::imageops::overlay(&mut boxed, &game, 0, 270);
     let finds = scan_of(&model, &DynamicImage::ImageRgb8(boxed));
-    assert!((3..=6).contains(&finds.len()), "{finds:?}");
-    for (item, key) in items.iter().zip(&keys) {
-        let scaled = frames::FrameItem {
-            cell: item.cell.map(|v| v * 9 / 4),
-            ..item.clone()
-        };
-        let find = finds
-            .iter()
-            .find(|f| centre_inside(f, &scaled, 0, 270))
-            .unwrap_or_else(|| panic!("{key} not found in the letterboxed frame: {finds:?}"));
-        assert_eq!(find.predictions[0].key, *key);
-    }
+    assert_three_items_and_no_sure_false_find(&finds, &items, &keys, (9, 4), 270);
     // Beyond 4K, boxes still come in the frame's own pixels.
     let huge = image::imageops::resize(&frame, 5120, 2880, image::imageops::FilterType::Nearest);
     let finds = scan_of(&model, &DynamicImage::ImageRgb8(huge));
-    assert!((3..=6).contains(&finds.len()), "{finds:?}");
+    assert_three_items_and_no_sure_false_find(&finds, &items, &keys, (4, 1), 0);
     assert!(
         finds
             .iter()

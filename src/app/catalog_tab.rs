@@ -1,5 +1,6 @@
 //! The Catalog tab: a searchable grid of every item and a details pane.
 
+use crate::app::i18n::Text;
 use egui::{Color32, RichText};
 
 use super::command::Shell;
@@ -27,7 +28,7 @@ impl CatalogView {
             });
         egui::CentralPanel::default().show(ui, |ui| {
             ui.horizontal(|ui| {
-                let label = ui.label(shell.t("search"));
+                let label = ui.label(shell.t(Text::Search));
                 ui.add(egui::TextEdit::singleline(&mut self.query).desired_width(320.0))
                     .labelled_by(label.id);
             });
@@ -53,7 +54,7 @@ impl CatalogView {
     /// The selected item: big sprite, both names, its key and descriptions.
     fn details_ui(&self, ui: &mut egui::Ui, shell: &mut Shell) {
         let Some(item) = self.selected.and_then(|k| shell.catalog.get(k)) else {
-            ui.label(shell.t("no_selection"));
+            ui.label(shell.t(Text::NoSelection));
             return;
         };
         let texture = shell.sprite(ui.ctx(), item.key());
@@ -137,10 +138,11 @@ fn quality_text(item: &Item) -> String {
 /// Both descriptions as readable lines: EID arrows coloured, icons and colour codes gone.
 pub fn description_ui(ui: &mut egui::Ui, item: &Item, lang: Language, both: bool) {
     let meta = [
-        item.quality.map(|q| format!("{} {q}", tr(lang, "quality"))),
+        item.quality
+            .map(|q| format!("{} {q}", tr(lang, Text::Quality))),
         item.charge
             .as_ref()
-            .map(|c| format!("{} {c}", tr(lang, "charge"))),
+            .map(|c| format!("{} {c}", tr(lang, Text::Charge))),
     ];
     let meta: Vec<String> = meta.into_iter().flatten().collect();
     if !meta.is_empty() {

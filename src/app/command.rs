@@ -8,7 +8,7 @@ use std::sync::Arc;
 use image::DynamicImage;
 
 use super::Waker;
-use super::i18n::{Language, tr};
+use super::i18n::{Language, Text, tr};
 use super::sprites::SpriteCache;
 use crate::catalog::import::ImportSources;
 use crate::catalog::{Catalog, ItemKey};
@@ -30,6 +30,13 @@ pub enum Command {
     Scan,
     /// List the monitors and windows that can be captured.
     ListSources,
+    /// Capture this monitor or window live in the Lookup tab.
+    StartLive(crate::capture::SourceInfo),
+    /// Show the image on the clipboard in the Lookup tab.
+    Paste,
+    /// Read the Training tab's files again: the checkpoints in the models folder and how
+    /// many corrected captures there are.
+    ReadTrainingFiles,
     /// Ask for an image file with the system's dialog.
     PickImage,
     /// Ask for the folder of import source `i` with the system's dialog.
@@ -94,7 +101,7 @@ impl<'a> Shell<'a> {
     }
 
     /// The interface text for `key` in the player's language.
-    pub fn t(&self, key: &'static str) -> &'static str {
+    pub fn t(&self, key: Text) -> &'static str {
         tr(self.lang, key)
     }
 

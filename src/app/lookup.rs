@@ -1,5 +1,7 @@
 //! The Lookup tab: pick a source, freeze a frame, drag a box, see the top 10.
 
+use crate::app::i18n::Text;
+use crate::engine::RequestId;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Instant;
@@ -39,10 +41,10 @@ pub struct LookupState {
     drag_from: Option<Pos2>,
     /// The box, in frame pixels.
     pub selection: Option<Rect>,
-    pending: Option<(u64, Arc<DynamicImage>)>,
+    pending: Option<(RequestId, Arc<DynamicImage>)>,
     pub result: Option<LookupResult>,
     pub recent: Vec<LookupResult>,
-    pub correction_query: String,
+    pub correction: super::panel::CorrectionSearch,
     pub scan: ScanState,
 }
 
@@ -113,17 +115,6 @@ impl LookupState {
         Ok(())
     }
 
-    fn paste(&mut self) -> Result<(), String> {
-        let img = arboard::Clipboard::new()
-            .and_then(|mut c| c.get_image())
-            .map_err(|e| format!("no image on the clipboard ({e})"))?;
-        let (w, h) = (img.width as u32, img.height as u32);
-        let frame = RgbaImage::from_raw(w, h, img.bytes.into_owned())
-            .ok_or("the clipboard image has an unexpected size")?;
-        self.show_picture(frame, "clipboard".into());
-        Ok(())
-    }
-
     /// Captures `source` live at `fps` frames a second; `waker` repaints for each frame.
     pub fn start_live(&mut self, source: capture::SourceInfo, fps: f32, waker: super::Waker) {
         self.frame_label = source.label;
@@ -164,19 +155,19 @@ impl LookupState {
     }
 
     /// The lookup of `crop` is waiting for the answer to request `id`.
-    pub fn waiting_for(&mut self, id: u64, crop: Arc<DynamicImage>) {
+    pub fn waiting_for(&mut self, id: RequestId, crop: Arc<DynamicImage>) {
         self.pending = Some((id, crop));
     }
 
     /// Request `id` failed: the lookup stops waiting for it.
-    pub fn forget(&mut self, id: u64) {
+    pub fn forget(&mut self, id: RequestId) {
         if self.pending.as_ref().is_some_and(|(p, _)| *p == id) {
             self.pending = None;
         }
     }
 
     /// A prediction arrived: shown when it answers the newest request (then true).
-    pub fn answered(&mut self, id: u64, predictions: Vec<Prediction>) -> bool {
+    pub fn answered(&mut self, id: RequestId, predictions: Vec<Prediction>) -> bool {
         match self.pending.take() {
             Some((pending_id, crop)) if pending_id == id => {
                 self.present(crop, predictions);
@@ -222,11 +213,13 @@ impl LookupState {
         let y = sel.min.y.max(0.0) as u32;
         let w = (sel.width() as u32).min(frame.width().saturating_sub(x));
         let h = (sel.height() as u32).min(frame.height().saturating_sub(y));
-        (w >= 4 && h >= 4).then(|| {
-            Arc::new(DynamicImage::ImageRgba8(
-                image::imageops::crop_imm(frame.as_ref(), x, y, w, h).to_image(),
-            ))
-        })
+        if w < 4 || h < 4 {
+            return None;
+        }
+        let crop = crate::engine::CropBox { x, y, w, h }
+            .cut(frame.as_ref())
+            .ok()?;
+        Some(Arc::new(DynamicImage::ImageRgba8(crop)))
     }
 
     pub fn ui(&mut self, ui: &mut egui::Ui, settings: &Settings, shell: &mut Shell) {
@@ -260,7 +253,7 @@ impl LookupState {
                 .map(|i| i.label.clone())
                 .unwrap_or_else(|| "—".into());
             let mut chosen = None;
-            egui::ComboBox::new("source", shell.t("source"))
+            egui::ComboBox::new("source", shell.t(Text::Source))
                 .selected_text(current)
                 .width(300.0)
                 .show_ui(ui, |ui| {
@@ -272,21 +265,19 @@ impl LookupState {
                     }
                 });
             if let Some(source) = chosen {
-                self.start_live(source, settings.live_fps, shell.waker.clone());
+                shell.ask(Command::StartLive(source));
             }
-            if ui.button(shell.t("refresh")).clicked() {
+            if ui.button(shell.t(Text::Refresh)).clicked() {
                 shell.ask(Command::ListSources);
             }
             ui.separator();
-            if ui.button(shell.t("open_image")).clicked() {
+            if ui.button(shell.t(Text::OpenImage)).clicked() {
                 shell.ask(Command::PickImage);
             }
             let paste_keys =
                 ui.input(|i| i.events.iter().any(|e| matches!(e, egui::Event::Paste(_))));
-            if (ui.button(shell.t("paste")).clicked() || (paste_keys && self.frame.is_none()))
-                && let Err(e) = self.paste()
-            {
-                shell.error(e);
+            if ui.button(shell.t(Text::Paste)).clicked() || (paste_keys && self.frame.is_none()) {
+                shell.ask(Command::Paste);
             }
             self.scan_bar_ui(ui, settings, shell);
             if self.live.is_some() {
@@ -298,7 +289,11 @@ impl LookupState {
 
     /// Freeze or unfreeze the live feed (a button, F8, the global hotkey), and the live mark.
     fn freeze_ui(&mut self, ui: &mut egui::Ui, settings: &Settings, shell: &Shell) {
-        let key = if self.frozen { "unfreeze" } else { "freeze" };
+        let key = if self.frozen {
+            Text::Unfreeze
+        } else {
+            Text::Freeze
+        };
         let f8 = ui.input(|i| i.key_pressed(egui::Key::F8));
         let label = format!("{} (F8 · {})", shell.t(key), settings.hotkey);
         if ui.button(label).clicked() || f8 {
@@ -306,7 +301,7 @@ impl LookupState {
         }
         if self.is_live() {
             ui.label(
-                egui::RichText::new(format!("● {}", shell.t("live")))
+                egui::RichText::new(format!("● {}", shell.t(Text::Live)))
                     .color(egui::Color32::from_rgb(230, 80, 80)),
             );
         }
@@ -321,15 +316,19 @@ impl LookupState {
         let has_frame = self.frame.is_some();
         let button = ui.add_enabled(
             has_frame,
-            egui::Button::new(format!("{} ({})", shell.t("scan"), settings.scan_hotkey)),
+            egui::Button::new(format!(
+                "{} ({})",
+                shell.t(Text::Scan),
+                settings.scan_hotkey
+            )),
         );
         if button.clicked() || (key_pressed && has_frame) {
             shell.ask(Command::Scan);
         }
         if self.live.is_some() {
             let before = self.scan.companion;
-            ui.checkbox(&mut self.scan.companion, shell.t("companion"))
-                .on_hover_text(shell.t("companion_hint"));
+            ui.checkbox(&mut self.scan.companion, shell.t(Text::Companion))
+                .on_hover_text(shell.t(Text::CompanionHint));
             if self.scan.companion && !before {
                 // A still picture sends no new frames: scan the one on screen now.
                 self.scan.watch.reset();
@@ -341,8 +340,8 @@ impl LookupState {
             ui.spinner();
         } else if scan.scanned.is_some() {
             let text = match scan.finds.len() {
-                0 => shell.t("no_items_found").to_string(),
-                n => format!("{n} {}", shell.t("items_found")),
+                0 => shell.t(Text::NoItemsFound).to_string(),
+                n => format!("{n} {}", shell.t(Text::ItemsFound)),
             };
             let ms = scan
                 .last_ms
@@ -355,12 +354,12 @@ impl LookupState {
 
 /// Where the frame is drawn: frame pixel (0, 0) at `origin`, `scale` points per pixel.
 #[derive(Clone, Copy)]
-struct FrameView {
+struct CanvasMapping {
     origin: Pos2,
     scale: f32,
 }
 
-impl FrameView {
+impl CanvasMapping {
     fn frame_from_screen(&self, p: Pos2) -> Pos2 {
         ((p - self.origin) / self.scale).to_pos2()
     }
@@ -381,7 +380,7 @@ impl LookupState {
     fn frame_ui(&mut self, ui: &mut egui::Ui, shell: &mut Shell) {
         let Some(frame) = self.frame.clone() else {
             ui.centered_and_justified(|ui| {
-                ui.label(egui::RichText::new(shell.t("drop_hint")).size(16.0));
+                ui.label(egui::RichText::new(shell.t(Text::DropHint)).size(16.0));
             });
             return;
         };
@@ -392,7 +391,7 @@ impl LookupState {
                 self.frame_label,
                 frame.width(),
                 frame.height(),
-                shell.t("box_hint")
+                shell.t(Text::BoxHint)
             ))
             .weak(),
         );
@@ -412,7 +411,7 @@ impl LookupState {
         if box_drawn(self, ui, &response, view, img) {
             match self.selection_crop() {
                 Some(crop) => shell.ask(Command::Recognise(crop)),
-                None => shell.ask(Command::Notify(shell.t("box_too_small").into())),
+                None => shell.ask(Command::Notify(shell.t(Text::BoxTooSmall).into())),
             }
         }
         if let Some(sel) = self.selection {
@@ -477,7 +476,7 @@ fn zoom_and_pan(
     ui: &egui::Ui,
     response: &egui::Response,
     img: Vec2,
-) -> FrameView {
+) -> CanvasMapping {
     let rect = response.rect;
     if lookup.zoom <= 0.0 {
         lookup.zoom = 1.0;
@@ -501,7 +500,7 @@ fn zoom_and_pan(
         lookup.pan += response.drag_delta();
     }
     let scale = fit * lookup.zoom;
-    FrameView {
+    CanvasMapping {
         origin: rect.center() + lookup.pan - img * scale / 2.0,
         scale,
     }
@@ -512,7 +511,7 @@ fn box_drawn(
     lookup: &mut LookupState,
     ui: &egui::Ui,
     response: &egui::Response,
-    view: FrameView,
+    view: CanvasMapping,
     img: Vec2,
 ) -> bool {
     // The box starts where the button went down, not where the drag was first noticed.
@@ -594,7 +593,7 @@ impl LookupState {
             return;
         }
         ui.separator();
-        ui.label(egui::RichText::new(shell.t("recent")).strong());
+        ui.label(egui::RichText::new(shell.t(Text::Recent)).strong());
         let mut reopen = None;
         ui.horizontal_wrapped(|ui| {
             for (i, r) in self.recent.iter().enumerate() {
@@ -645,24 +644,24 @@ mod tests {
     #[test]
     fn only_the_newest_request_is_shown_and_the_one_before_goes_to_recent() {
         let mut lookup = LookupState::default();
-        lookup.waiting_for(7, crop());
+        lookup.waiting_for(RequestId(7), crop());
         assert!(
-            !lookup.answered(6, predictions(1)),
+            !lookup.answered(RequestId(6), predictions(1)),
             "a stale answer was shown"
         );
         assert!(lookup.is_pending());
-        assert!(lookup.answered(7, predictions(2)));
+        assert!(lookup.answered(RequestId(7), predictions(2)));
         assert!(!lookup.is_pending());
-        lookup.waiting_for(9, crop());
-        lookup.forget(1);
+        lookup.waiting_for(RequestId(9), crop());
+        lookup.forget(RequestId(1));
         assert!(
             lookup.is_pending(),
             "another request's failure ended the wait"
         );
-        lookup.forget(9);
+        lookup.forget(RequestId(9));
         assert!(!lookup.is_pending());
-        lookup.waiting_for(8, crop());
-        assert!(lookup.answered(8, predictions(3)));
+        lookup.waiting_for(RequestId(8), crop());
+        assert!(lookup.answered(RequestId(8), predictions(3)));
         let shown = lookup.result.as_ref().unwrap();
         assert_eq!(shown.predictions[0].key.id, 3);
         assert_eq!(lookup.recent.len(), 1);
@@ -673,7 +672,7 @@ mod tests {
     fn a_find_is_shown_with_its_own_crop_and_a_missing_one_changes_nothing() {
         let mut lookup = LookupState::default();
         let frame = Arc::new(RgbaImage::from_pixel(64, 32, image::Rgba([9, 8, 7, 255])));
-        lookup.scan.started(1, frame);
+        lookup.scan.started(RequestId(1), frame);
         let bbox = crate::engine::CropBox {
             x: 10,
             y: 4,
@@ -684,7 +683,7 @@ mod tests {
             bbox,
             predictions: predictions(5),
         };
-        assert!(lookup.scan.answered(1, vec![find]));
+        assert!(lookup.scan.answered(RequestId(1), vec![find]));
         assert!(lookup.select_find(3).is_none());
         assert!(lookup.result.is_none());
         let shown = lookup.select_find(0).expect("find 0 not shown");
@@ -700,7 +699,7 @@ mod tests {
         assert!(lookup.frame_to_scan().is_none());
         lookup.show_picture(RgbaImage::new(4, 4), "test".into());
         let frame = lookup.frame_to_scan().expect("no frame to scan");
-        lookup.scan.started(1, frame);
+        lookup.scan.started(RequestId(1), frame);
         assert!(lookup.frame_to_scan().is_none());
     }
 }

@@ -15,6 +15,7 @@ pub mod sprites;
 mod training_tab;
 mod window_gone;
 
+use crate::app::i18n::Text;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -24,7 +25,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::catalog::Catalog;
 use crate::catalog::import::{ImportSources, import};
-use crate::engine::{Activity, Engine, EngineConfig, Event, Manifest, Prediction, Recipe, Request};
+use crate::engine::{
+    Activity, Engine, EngineConfig, Event, Manifest, Prediction, Recipe, Request, RequestId,
+};
 pub use catalog_tab::CatalogView;
 pub use command::{Command, Shell, TrainingControl};
 pub use i18n::{Language, tr};
@@ -53,6 +56,13 @@ impl AppPaths {
             shared: crate::paths::shared_isaac_dir(),
         }
     }
+
+    /// The training backgrounds of [`Self::shared`], when it has them.
+    pub fn backgrounds(&self) -> Option<PathBuf> {
+        self.shared
+            .as_deref()
+            .and_then(crate::paths::backgrounds_in)
+    }
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
@@ -80,9 +90,18 @@ pub enum Job {
     FolderPicked(usize, Option<PathBuf>),
     Sources(Result<Vec<crate::capture::SourceInfo>, String>),
     Preview(Result<Vec<image::RgbImage>, String>),
+    Pasted(Result<image::RgbaImage, String>),
+    /// A training run whose captures are decoded, ready to send.
+    TrainingReady {
+        recipe: Box<Recipe>,
+        out: PathBuf,
+        captures: Vec<crate::engine::LabelledCapture>,
+        first: bool,
+    },
+    TrainingFiles(training_tab::TrainingFiles),
 }
 
-pub type Waker = Arc<dyn Fn() + Send + Sync>;
+pub use crate::engine::Waker;
 
 /// The app: the persisted [`Settings`], each tab's own state, and what the tabs share
 /// (catalog, engine, loaded model), which only [`LensApp::apply`] and the event handlers
@@ -106,7 +125,6 @@ pub struct LensApp {
     jobs_tx: Sender<Job>,
     jobs_rx: Receiver<Job>,
     waker: Waker,
-    next_request: u64,
     hotkey: Option<hotkey::Hotkey>,
     scan_hotkey: Option<hotkey::Hotkey>,
     started: bool,
@@ -143,7 +161,6 @@ impl LensApp {
             jobs_tx,
             jobs_rx,
             waker: Arc::new(|| {}),
-            next_request: 1,
             hotkey: None,
             scan_hotkey: None,
             started: false,
@@ -224,7 +241,7 @@ impl LensApp {
         }
     }
 
-    fn t(&self, key: &'static str) -> &'static str {
+    fn t(&self, key: Text) -> &'static str {
         tr(self.settings.language, key)
     }
 
@@ -297,12 +314,7 @@ impl LensApp {
         self.catalog = Some(catalog.clone());
         let mut config = EngineConfig {
             device: self.settings.device,
-            backgrounds: self
-                .paths
-                .shared
-                .as_ref()
-                .map(|s| s.join("backgrounds"))
-                .filter(|d| d.is_dir()),
+            backgrounds: self.paths.backgrounds(),
             ..EngineConfig::default()
         };
         if self.settings.torch_threads > 0 {
@@ -319,19 +331,19 @@ impl LensApp {
                         crate::quote::path(dir)
                     ));
                 }
-                let model = match chosen.filter(|d| d.is_dir()) {
-                    Some(dir) => dir,
-                    None => crate::shipped::model_to_use(&self.paths.models).unwrap_or_else(|e| {
-                        self.notify_error(format!("shipped model: {e}"));
-                        self.paths.default_model.clone()
-                    }),
-                };
+                let chosen = chosen.filter(|d| d.is_dir());
+                let model =
+                    crate::shipped::chosen_or_default(chosen.as_deref(), &self.paths.models)
+                        .unwrap_or_else(|e| {
+                            self.notify_error(format!("shipped model: {e}"));
+                            self.paths.default_model.clone()
+                        });
                 if model.is_dir() {
                     self.engine = Some(engine);
                     self.send(Request::LoadModel(model));
                 } else {
                     self.engine = Some(engine);
-                    self.notify(self.t("first_training").to_string());
+                    self.notify(self.t(Text::FirstTraining).to_string());
                     let recipe = self.settings.recipe.clone();
                     let out = self.paths.default_model.clone();
                     self.start_training(recipe, out, true);
@@ -363,25 +375,32 @@ impl LensApp {
         }
     }
 
-    /// Sends a request to the engine; false (and a message) when it cannot take it.
-    fn send(&mut self, request: Request) -> bool {
+    /// Sends a request to the engine: its id, or None (and a message) when it cannot take it.
+    fn send(&mut self, request: Request) -> Option<RequestId> {
         let sent = match &self.engine {
             Some(engine) => engine.send(request).map_err(|e| e.to_string()),
             None => Err("the engine is not running".into()),
         };
         sent.map_err(|e| self.notify_error(format!("engine: {e}")))
-            .is_ok()
+            .ok()
     }
 
-    /// Starts a training job into `out` with the player's captures.
+    /// Starts a training job into `out` with the player's captures, which a helper thread
+    /// decodes first (never the UI thread); skipped rows and images are logged.
     fn start_training(&mut self, recipe: Recipe, out: PathBuf, first: bool) {
-        let captures = self.paths.captures.clone();
-        if let Err(e) = self
-            .training
-            .start(self.engine.as_ref(), recipe, out, &captures, first)
-        {
-            self.notify_error(format!("training: {e}"));
-        }
+        let dir = self.paths.captures.clone();
+        self.spawn_job(move || {
+            let (captures, skipped) = crate::corrections::load_labelled(&dir);
+            for note in &skipped {
+                tracing::warn!("skipped capture: {note}");
+            }
+            Job::TrainingReady {
+                recipe: Box::new(recipe),
+                out,
+                captures,
+                first,
+            }
+        });
     }
 
     /// Carries out what a view asked for.
@@ -395,13 +414,11 @@ impl LensApp {
                 }
             }
             Command::Recognise(crop) => {
-                let id = self.next_request_id();
                 let sent = self.send(Request::Predict {
-                    id,
                     crops: vec![(*crop).clone()],
                     top_k: 10,
                 });
-                if sent {
+                if let Some(id) = sent {
                     self.lookup.waiting_for(id, crop);
                 }
             }
@@ -409,6 +426,18 @@ impl LensApp {
             Command::ListSources => self.spawn_job(|| {
                 Job::Sources(crate::capture::list_sources().map_err(|e| e.to_string()))
             }),
+            Command::StartLive(source) => {
+                let waker = self.waker.clone();
+                self.lookup
+                    .start_live(source, self.settings.live_fps, waker);
+            }
+            Command::Paste => self.spawn_job(|| Job::Pasted(clipboard_image())),
+            Command::ReadTrainingFiles => {
+                let (models, captures) = (self.paths.models.clone(), self.paths.captures.clone());
+                self.spawn_job(move || {
+                    Job::TrainingFiles(training_tab::read_files(&models, &captures))
+                });
+            }
             Command::PickImage => self.spawn_job(|| {
                 Job::ImageOpened(
                     rfd::FileDialog::new()
@@ -424,13 +453,13 @@ impl LensApp {
             Command::Training(control) => self.control_training(control),
             Command::PreviewSamples => {
                 if let Some(catalog) = self.catalog.clone() {
-                    let backgrounds = self.paths.shared.as_ref().map(|s| s.join("backgrounds"));
+                    let backgrounds = self.paths.backgrounds();
                     let recipe = self.settings.recipe.clone();
                     self.spawn_job(training_tab::preview_job(catalog, recipe, backgrounds));
                 }
             }
             Command::UseModel(dir) => {
-                if self.send(Request::LoadModel(dir.clone())) {
+                if self.send(Request::LoadModel(dir.clone())).is_some() {
                     self.settings.active_model = Some(dir);
                 }
             }
@@ -450,8 +479,8 @@ impl LensApp {
                     .and_then(|c| c.get(key))
                     .map(|i| i.display_name())
                     .unwrap_or_default();
-                self.notify(format!("{}: {name}", self.t("saved_label")));
-                self.lookup.correction_query.clear();
+                self.notify(format!("{}: {name}", self.t(Text::SavedLabel)));
+                self.lookup.correction.clear();
             }
             Err(e) => self.notify_error(e.to_string()),
         }
@@ -462,10 +491,8 @@ impl LensApp {
         let Some(frame) = self.lookup.frame_to_scan() else {
             return;
         };
-        let id = self.next_request_id();
         let image = Arc::new(image::DynamicImage::ImageRgba8(frame.as_ref().clone()));
-        if self.send(Request::Scan {
-            id,
+        if let Some(id) = self.send(Request::Scan {
             frame: image,
             top_k: 10,
         }) {
@@ -494,12 +521,6 @@ impl LensApp {
         };
         self.settings.history.insert(0, entry);
         self.settings.history.truncate(50);
-    }
-
-    /// A fresh id for a request whose answer comes back as an event.
-    fn next_request_id(&mut self) -> u64 {
-        self.next_request += 1;
-        self.next_request
     }
 
     /// Everything that arrived from other threads since the last frame.
@@ -572,6 +593,22 @@ impl LensApp {
             Job::Sources(Err(e)) => self.notify_error(e),
             Job::Preview(Ok(images)) => self.training.set_preview(ctx, &images),
             Job::Preview(Err(e)) => self.notify_error(e),
+            Job::Pasted(Ok(image)) => self.lookup.show_picture(image, "clipboard".into()),
+            Job::Pasted(Err(e)) => self.notify_error(e),
+            Job::TrainingFiles(files) => self.training.files_read(files),
+            Job::TrainingReady {
+                recipe,
+                out,
+                captures,
+                first,
+            } => {
+                let started =
+                    self.training
+                        .start(self.engine.as_ref(), *recipe, out, captures, first);
+                if let Err(e) = started {
+                    self.notify_error(format!("training: {e}"));
+                }
+            }
         }
     }
 
@@ -588,11 +625,11 @@ impl LensApp {
                         unknown.iter().take(5).map(|k| k.to_string()).collect();
                     self.notify(format!(
                         "{} {} ({}{}) · {}",
-                        self.t("unknown_items"),
+                        self.t(Text::UnknownItems),
                         unknown.len(),
                         names.join(", "),
                         if unknown.len() > 5 { ", …" } else { "" },
-                        self.t("extend_model")
+                        self.t(Text::ExtendModel)
                     ));
                 }
                 self.model = Some((dir, *manifest));
@@ -628,7 +665,7 @@ impl LensApp {
             Event::TrainingKept { dir, reason } => {
                 let text = format!(
                     "{} {} ({reason})",
-                    self.t("kept_model"),
+                    self.t(Text::KeptModel),
                     crate::quote::path(&dir)
                 );
                 self.training.kept(text.clone());
@@ -638,13 +675,13 @@ impl LensApp {
                 self.training.running = false;
                 self.notify("training cancelled".into());
             }
-            Event::Error { during, message } => {
+            Event::Error { during, error } => {
                 match during {
                     Activity::Training => self.training.running = false,
                     // A lookup waiting for a model that failed to load will not be answered.
                     Activity::LoadingModel => self.lookup.cancel_pending(),
                 }
-                self.notify_error(format!("{during}: {message}"));
+                self.notify_error(format!("{during}: {error}"));
             }
         }
     }
@@ -660,7 +697,11 @@ impl LensApp {
     }
 
     /// The answer to a drawn box: shown and remembered, or an error that ends the wait.
-    fn predictions_arrived(&mut self, id: u64, results: Result<Vec<Vec<Prediction>>, String>) {
+    fn predictions_arrived(
+        &mut self,
+        id: RequestId,
+        results: Result<Vec<Vec<Prediction>>, crate::engine::EngineError>,
+    ) {
         // One list for the one box sent.
         let answer = results
             .map_err(|e| format!("recognition failed: {e}"))
@@ -698,10 +739,10 @@ impl LensApp {
                 ui.heading("Isaac Lens · 以撒识图");
                 ui.separator();
                 for (tab, key) in [
-                    (Tab::Lookup, "tab.lookup"),
-                    (Tab::Catalog, "tab.catalog"),
-                    (Tab::Training, "tab.training"),
-                    (Tab::Settings, "tab.settings"),
+                    (Tab::Lookup, Text::TabLookup),
+                    (Tab::Catalog, Text::TabCatalog),
+                    (Tab::Training, Text::TabTraining),
+                    (Tab::Settings, Text::TabSettings),
                 ] {
                     let label = tr(self.settings.language, key);
                     ui.selectable_value(&mut self.tab, tab, label);
@@ -766,7 +807,7 @@ impl LensApp {
             ),
             None if self.training.running => format!(
                 "{} {:.0}%",
-                self.t("first_training"),
+                self.t(Text::FirstTraining),
                 self.training.fraction() * 100.0
             ),
             None => "no model".into(),
@@ -788,7 +829,7 @@ impl LensApp {
                 };
                 ui.colored_label(colour, &m.text);
                 if ui
-                    .small_button(tr(self.settings.language, "dismiss"))
+                    .small_button(tr(self.settings.language, Text::Dismiss))
                     .clicked()
                 {
                     dismiss = Some(i);
@@ -808,11 +849,11 @@ impl LensApp {
         if self.importing {
             ui.horizontal(|ui| {
                 ui.spinner();
-                ui.label(self.t("importing"));
+                ui.label(self.t(Text::Importing));
             });
             return;
         }
-        ui.label(self.t("no_catalog"));
+        ui.label(self.t(Text::NoCatalog));
         egui::Grid::new("import").num_columns(3).show(ui, |ui| {
             for (i, label) in [
                 "Huiji wiki scrape (--huiji)",
@@ -830,7 +871,7 @@ impl LensApp {
                 ui.end_row();
             }
         });
-        if ui.button(self.t("import")).clicked() {
+        if ui.button(self.t(Text::Import)).clicked() {
             let field = |s: &String| (!s.trim().is_empty()).then(|| PathBuf::from(s.trim()));
             let sources = ImportSources {
                 huiji: field(&self.import_fields[0]),
@@ -954,4 +995,15 @@ pub fn run(catalog: Option<PathBuf>, args: AppArgs) -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+/// The image on the system clipboard (read on a helper thread: the clipboard may wait on
+/// another program).
+fn clipboard_image() -> Result<image::RgbaImage, String> {
+    let img = arboard::Clipboard::new()
+        .and_then(|mut c| c.get_image())
+        .map_err(|e| format!("no image on the clipboard ({e})"))?;
+    let (w, h) = (img.width as u32, img.height as u32);
+    image::RgbaImage::from_raw(w, h, img.bytes.into_owned())
+        .ok_or_else(|| "the clipboard image has an unexpected size".to_string())
 }

@@ -1,6 +1,7 @@
 //! The top-10 list (in the Lookup tab and in the floating, always-on-top panel) and the
 //! correction that saves a crop with its right label.
 
+use crate::app::i18n::Text;
 use egui::{Color32, RichText};
 
 use super::command::{Command, Shell};
@@ -20,11 +21,11 @@ pub fn results_ui(
     compact: bool,
 ) {
     let lang = shell.lang;
-    ui.label(RichText::new(tr(lang, "results")).strong());
+    ui.label(RichText::new(tr(lang, Text::Results)).strong());
     if lookup.is_pending() {
         ui.horizontal(|ui| {
             ui.spinner();
-            ui.label(tr(lang, "recognising"));
+            ui.label(tr(lang, Text::Recognising));
         });
     }
     let Some(result) = lookup.result.clone() else {
@@ -33,7 +34,7 @@ pub fn results_ui(
     let catalog = shell.catalog;
     let best = result.predictions.first().map(|p| p.score).unwrap_or(0.0);
     if best < UNSURE_BELOW {
-        ui.colored_label(Color32::from_rgb(240, 170, 60), tr(lang, "not_sure"));
+        ui.colored_label(Color32::from_rgb(240, 170, 60), tr(lang, Text::NotSure));
     }
     for (i, p) in result.predictions.iter().enumerate() {
         let Some(item) = catalog.get(p.key) else {
@@ -67,7 +68,7 @@ pub fn results_ui(
     }
     if !floating {
         ui.separator();
-        if let Some(key) = correction_search_ui(&mut lookup.correction_query, ui, shell) {
+        if let Some(key) = lookup.correction.ui(ui, shell) {
             shell.ask(correction(key, &result.crop));
         }
     }
@@ -135,8 +136,8 @@ fn prediction_row_ui(
                 }
                 if look.confirm
                     && ui
-                        .small_button(tr(lang, "this_one"))
-                        .on_hover_text(tr(lang, "correct_it"))
+                        .small_button(tr(lang, Text::ThisOne))
+                        .on_hover_text(tr(lang, Text::CorrectIt))
                         .clicked()
                 {
                     click = Some(RowClick::Confirm);
@@ -150,23 +151,50 @@ fn prediction_row_ui(
     click
 }
 
-/// "Wrong? Pick the right item": a search over the catalog; the item picked.
-fn correction_search_ui(query: &mut String, ui: &mut egui::Ui, shell: &Shell) -> Option<ItemKey> {
-    let label = ui.label(shell.t("correct_it"));
-    ui.add(egui::TextEdit::singleline(query).hint_text(shell.t("search")))
-        .labelled_by(label.id);
-    let query = query.trim();
-    if query.is_empty() {
-        return None;
+/// "Wrong? Pick the right item": a search over the catalog, run when the query changes (not
+/// every frame), and its first hits.
+#[derive(Default)]
+pub struct CorrectionSearch {
+    pub query: String,
+    /// The query the hits belong to, and the hits.
+    searched: Option<(String, Vec<ItemKey>)>,
+}
+
+impl CorrectionSearch {
+    /// How many hits are offered.
+    const HITS: usize = 6;
+
+    pub fn clear(&mut self) {
+        self.query.clear();
+        self.searched = None;
     }
-    let mut picked = None;
-    for item in shell.catalog.search(query).into_iter().take(6) {
-        let text = format!("{} · {} ({})", item.name_en, item.name_zh, item.key());
-        if ui.button(text).clicked() {
-            picked = Some(item.key());
+
+    /// The search box and its hits; the item picked.
+    pub fn ui(&mut self, ui: &mut egui::Ui, shell: &Shell) -> Option<ItemKey> {
+        let label = ui.label(shell.t(Text::CorrectIt));
+        ui.add(egui::TextEdit::singleline(&mut self.query).hint_text(shell.t(Text::Search)))
+            .labelled_by(label.id);
+        let query = self.query.trim();
+        if query.is_empty() {
+            return None;
         }
+        if self.searched.as_ref().is_none_or(|(q, _)| q != query) {
+            let hits = shell.catalog.search(query);
+            let hits = hits.iter().take(Self::HITS).map(|i| i.key()).collect();
+            self.searched = Some((query.to_string(), hits));
+        }
+        let mut picked = None;
+        for key in self.searched.iter().flat_map(|(_, hits)| hits) {
+            let Some(item) = shell.catalog.get(*key) else {
+                continue;
+            };
+            let text = format!("{} · {} ({})", item.name_en, item.name_zh, key);
+            if ui.button(text).clicked() {
+                picked = Some(*key);
+            }
+        }
+        picked
     }
-    picked
 }
 
 /// The items the last scan found, a compact row each: sprite, both names, quality, score
@@ -179,13 +207,13 @@ pub fn room_ui(lookup: &LookupState, ui: &mut egui::Ui, shell: &mut Shell) -> Op
         return None;
     }
     ui.horizontal(|ui| {
-        ui.label(RichText::new(tr(lang, "room_items")).strong());
+        ui.label(RichText::new(tr(lang, Text::RoomItems)).strong());
         if scan.is_pending() {
             ui.spinner();
         }
     });
     if scan.finds.is_empty() && scan.scanned.is_some() {
-        ui.label(RichText::new(tr(lang, "no_items_found")).weak());
+        ui.label(RichText::new(tr(lang, Text::NoItemsFound)).weak());
     }
     let mut clicked = None;
     for (i, find) in scan.finds.iter().enumerate() {
@@ -213,7 +241,7 @@ pub fn room_ui(lookup: &LookupState, ui: &mut egui::Ui, shell: &mut Shell) -> Op
                     if best < UNSURE_BELOW {
                         ui.colored_label(
                             Color32::from_rgb(240, 170, 60),
-                            format!("{score} · {}", tr(lang, "unsure")),
+                            format!("{score} · {}", tr(lang, Text::Unsure)),
                         );
                     } else {
                         ui.label(RichText::new(score).weak());
@@ -281,7 +309,7 @@ pub fn floating_panel(
                 // Dragging the header moves the borderless window.
                 let header = ui.horizontal(|ui| {
                     ui.label(RichText::new("Isaac Lens").strong());
-                    ui.checkbox(&mut settings.panel_compact, shell.t("compact"));
+                    ui.checkbox(&mut settings.panel_compact, shell.t(Text::Compact));
                 });
                 if class != egui::ViewportClass::EmbeddedWindow {
                     let drag = ui.interact(

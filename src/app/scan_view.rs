@@ -1,6 +1,7 @@
 //! Scanning whole frames in the app: the finds of the last scan, the scan waiting for the
 //! engine, and companion mode, which scans a live feed by itself when the room changes.
 
+use crate::engine::RequestId;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -72,7 +73,7 @@ pub struct ScanState {
     pub finds: Vec<Find>,
     /// The frame the finds belong to.
     pub scanned: Option<Arc<RgbaImage>>,
-    pending: Option<(u64, Arc<RgbaImage>, Instant)>,
+    pending: Option<(RequestId, Arc<RgbaImage>, Instant)>,
     /// Milliseconds the last scan took, request to answer.
     pub last_ms: Option<f32>,
     /// Scan a live feed by itself whenever the room changes.
@@ -87,12 +88,12 @@ impl ScanState {
         self.pending.is_some()
     }
 
-    pub fn started(&mut self, id: u64, frame: Arc<RgbaImage>) {
+    pub fn started(&mut self, id: RequestId, frame: Arc<RgbaImage>) {
         self.pending = Some((id, frame, Instant::now()));
     }
 
     /// The engine answered request `id`; false when it is not the one waited for.
-    pub fn answered(&mut self, id: u64, finds: Vec<Find>) -> bool {
+    pub fn answered(&mut self, id: RequestId, finds: Vec<Find>) -> bool {
         match self.pending.take() {
             Some((pending, frame, at)) if pending == id => {
                 self.last_ms = Some(at.elapsed().as_secs_f32() * 1000.0);
@@ -125,12 +126,8 @@ impl ScanState {
     /// The crop of find `i` from the frame it was found in.
     pub fn crop(&self, i: usize) -> Option<image::DynamicImage> {
         let (frame, find) = (self.scanned.as_ref()?, self.finds.get(i)?);
-        let b = find.bbox;
-        (b.x + b.w <= frame.width() && b.y + b.h <= frame.height()).then(|| {
-            image::DynamicImage::ImageRgba8(
-                image::imageops::crop_imm(frame.as_ref(), b.x, b.y, b.w, b.h).to_image(),
-            )
-        })
+        let crop = find.bbox.cut(frame.as_ref()).ok()?;
+        Some(image::DynamicImage::ImageRgba8(crop))
     }
 }
 

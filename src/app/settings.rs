@@ -59,6 +59,12 @@ impl Default for Settings {
     }
 }
 
+/// libtorch threads (0: all cores); the settings file and the Settings tab share it.
+pub const TORCH_THREADS: std::ops::RangeInclusive<usize> = 0..=256;
+
+/// How opaque the floating panel may be made.
+pub const PANEL_OPACITY: std::ops::RangeInclusive<f32> = 0.3..=1.0;
+
 impl Settings {
     /// Puts every number back in its range: a field outside it falls back to its default
     /// and is named in the returned notes (the rest of the file is kept).
@@ -73,15 +79,15 @@ impl Settings {
             }
         };
         fix(
-            check_range("torch_threads", self.torch_threads, 0..=256),
+            check_range("torch_threads", self.torch_threads, TORCH_THREADS),
             &mut || self.torch_threads = default.torch_threads,
         );
         fix(
-            check_range("live_fps", self.live_fps, 0.5..=15.0),
+            check_range("live_fps", self.live_fps, crate::capture::LIVE_FPS),
             &mut || self.live_fps = default.live_fps,
         );
         fix(
-            check_range("panel_opacity", self.panel_opacity, 0.3..=1.0),
+            check_range("panel_opacity", self.panel_opacity, PANEL_OPACITY),
             &mut || self.panel_opacity = default.panel_opacity,
         );
         let position_ok = self

@@ -1,5 +1,6 @@
 //! The Settings tab.
 
+use crate::app::i18n::Text;
 use std::path::Path;
 
 use super::command::{Command, Shell};
@@ -23,7 +24,7 @@ pub fn settings_ui(
             panel_rows_ui(ui, settings, lang);
         });
     ui.add_space(8.0);
-    ui.label(egui::RichText::new(tr(lang, "restart_note")).weak());
+    ui.label(egui::RichText::new(tr(lang, Text::RestartNote)).weak());
     if let Some(font) = cjk_font {
         ui.label(egui::RichText::new(format!("CJK font: {}", font.display())).weak());
     }
@@ -31,7 +32,7 @@ pub fn settings_ui(
 
 /// Interface language and the hotkeys.
 fn input_rows_ui(ui: &mut egui::Ui, settings: &mut Settings, lang: Language, shell: &mut Shell) {
-    ui.label(tr(lang, "language"));
+    ui.label(tr(lang, Text::Language));
     ui.horizontal(|ui| {
         for l in [Language::English, Language::Chinese] {
             ui.selectable_value(&mut settings.language, l, l.label());
@@ -39,7 +40,7 @@ fn input_rows_ui(ui: &mut egui::Ui, settings: &mut Settings, lang: Language, she
     });
     ui.end_row();
 
-    for (key, scan) in [("hotkey", false), ("scan_hotkey", true)] {
+    for (key, scan) in [(Text::Hotkey, false), (Text::ScanHotkey, true)] {
         ui.label(tr(lang, key));
         ui.horizontal(|ui| {
             let text = if scan {
@@ -58,7 +59,7 @@ fn input_rows_ui(ui: &mut egui::Ui, settings: &mut Settings, lang: Language, she
 
 /// Where models run and where the data lives.
 fn engine_rows_ui(ui: &mut egui::Ui, settings: &mut Settings, lang: Language) {
-    ui.label(tr(lang, "device"));
+    ui.label(tr(lang, Text::Device));
     ui.horizontal(|ui| {
         for (d, label) in [
             (DeviceChoice::Auto, "auto"),
@@ -78,11 +79,11 @@ fn engine_rows_ui(ui: &mut egui::Ui, settings: &mut Settings, lang: Language) {
     });
     ui.end_row();
 
-    ui.label(tr(lang, "threads"));
-    ui.add(egui::DragValue::new(&mut settings.torch_threads).range(0..=256));
+    ui.label(tr(lang, Text::Threads));
+    ui.add(egui::DragValue::new(&mut settings.torch_threads).range(super::settings::TORCH_THREADS));
     ui.end_row();
 
-    ui.label(tr(lang, "data_folder"));
+    ui.label(tr(lang, Text::DataFolder));
     let mut folder = settings
         .data_folder
         .as_ref()
@@ -104,19 +105,25 @@ fn engine_rows_ui(ui: &mut egui::Ui, settings: &mut Settings, lang: Language) {
 
 /// The floating panel and the live feed.
 fn panel_rows_ui(ui: &mut egui::Ui, settings: &mut Settings, lang: Language) {
-    ui.label(tr(lang, "panel"));
+    ui.label(tr(lang, Text::Panel));
     ui.checkbox(&mut settings.panel_enabled, "");
     ui.end_row();
 
-    ui.label(tr(lang, "opacity"));
-    ui.add(egui::Slider::new(&mut settings.panel_opacity, 0.3..=1.0));
+    ui.label(tr(lang, Text::Opacity));
+    ui.add(egui::Slider::new(
+        &mut settings.panel_opacity,
+        super::settings::PANEL_OPACITY,
+    ));
     ui.end_row();
 
-    ui.label(tr(lang, "compact"));
+    ui.label(tr(lang, Text::Compact));
     ui.checkbox(&mut settings.panel_compact, "");
     ui.end_row();
 
-    ui.label(tr(lang, "live_fps"));
-    ui.add(egui::Slider::new(&mut settings.live_fps, 0.5..=15.0));
+    ui.label(tr(lang, Text::LiveFps));
+    ui.add(egui::Slider::new(
+        &mut settings.live_fps,
+        crate::capture::LIVE_FPS,
+    ));
     ui.end_row();
 }

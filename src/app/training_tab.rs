@@ -1,5 +1,6 @@
 //! The Training tab: the recipe, synthetic previews, live curves, checkpoints.
 
+use crate::app::i18n::Text;
 use std::path::PathBuf;
 
 use egui::RichText;
@@ -9,6 +10,7 @@ use super::command::{Command, Shell, TrainingControl};
 use super::{AppPaths, Job, Settings, tr};
 use crate::catalog::Catalog;
 use crate::engine::model::{Arch, Precision};
+use crate::engine::recipe::ranges;
 use crate::engine::synth::{self, SampleSpec, Split, Style, SynthAssets};
 use crate::engine::{Engine, Manifest, Progress, Recipe, Request};
 
@@ -31,26 +33,24 @@ pub struct TrainingView {
     frame_times: std::collections::VecDeque<f32>,
     /// Why the last run left the model it started from in place, shown until the next run.
     pub kept: Option<String>,
+    /// The files were asked for and have not come back yet.
+    reading_files: bool,
 }
 
 impl TrainingView {
-    /// Starts a training job with the player's captures from `captures_dir`; Err says why
-    /// it could not start. Skipped capture rows and images are logged.
+    /// Starts a training job with the player's `captures` (decoded on a helper thread); Err
+    /// says why it could not start.
     pub fn start(
         &mut self,
         engine: Option<&Engine>,
         recipe: Recipe,
         out: PathBuf,
-        captures_dir: &std::path::Path,
+        captures: Vec<crate::engine::LabelledCapture>,
         first: bool,
     ) -> Result<(), String> {
         let Some(engine) = engine else {
             return Err("the engine is not running".into());
         };
-        let (captures, skipped) = crate::corrections::load_labelled(captures_dir);
-        for note in &skipped {
-            tracing::warn!("skipped capture: {note}");
-        }
         engine
             .send(Request::Train {
                 recipe: Box::new(recipe),
@@ -68,6 +68,21 @@ impl TrainingView {
         self.out = Some(out.clone());
         engine.set_paused(false);
         Ok(())
+    }
+
+    /// The Training tab's files as read on a helper thread.
+    pub fn files_read(&mut self, files: TrainingFiles) {
+        self.checkpoints = Some(files.checkpoints);
+        self.captures_count = Some(files.captures);
+        self.reading_files = false;
+    }
+
+    /// Asks for the files once while they are not known (a refresh or a save forgets them).
+    fn want_files(&mut self, shell: &mut Shell) {
+        if (self.checkpoints.is_none() || self.captures_count.is_none()) && !self.reading_files {
+            self.reading_files = true;
+            shell.ask(Command::ReadTrainingFiles);
+        }
     }
 
     /// The run ended with its starting model kept, for the reason in `text`.
@@ -122,6 +137,32 @@ impl TrainingView {
     }
 }
 
+/// What the Training tab shows of the disk, read on a helper thread.
+pub struct TrainingFiles {
+    pub checkpoints: Vec<(PathBuf, Manifest)>,
+    pub captures: usize,
+}
+
+/// The checkpoints in `models`, newest first, and how many corrected captures `captures`
+/// holds (a labels file that cannot be read counts none, and is logged).
+pub fn read_files(models: &std::path::Path, captures: &std::path::Path) -> TrainingFiles {
+    let labels = captures.join(crate::corrections::LABELS_FILE);
+    let count = if labels.is_file() {
+        crate::corrections::read_labels(&labels)
+            .map(|l| l.len())
+            .unwrap_or_else(|e| {
+                tracing::warn!("captures not counted: {e}");
+                0
+            })
+    } else {
+        0
+    };
+    TrainingFiles {
+        checkpoints: list_checkpoints(models),
+        captures: count,
+    }
+}
+
 fn list_checkpoints(models: &std::path::Path) -> Vec<(PathBuf, Manifest)> {
     let mut out: Vec<(PathBuf, Manifest)> = std::fs::read_dir(models)
         .into_iter()
@@ -150,15 +191,14 @@ impl TrainingView {
             .default_size(300.0)
             .min_size(260.0)
             .show(ui, |ui| {
-                egui::ScrollArea::vertical().show(ui, |ui| {
-                    self.recipe_ui(ui, &mut settings.recipe, paths, shell)
-                });
+                egui::ScrollArea::vertical()
+                    .show(ui, |ui| self.recipe_ui(ui, &mut settings.recipe, shell));
             });
         egui::Panel::right("checkpoints")
             .resizable(true)
             .default_size(320.0)
             .min_size(260.0)
-            .show(ui, |ui| self.checkpoints_ui(ui, &paths.models, shell));
+            .show(ui, |ui| self.checkpoints_ui(ui, shell));
         egui::CentralPanel::default().show(ui, |ui| {
             ui.horizontal(|ui| self.controls_ui(ui, settings, &paths.models, shell));
             self.progress_ui(ui, shell);
@@ -176,14 +216,14 @@ impl TrainingView {
     ) {
         if self.running {
             let pause = if self.paused {
-                ("resume", TrainingControl::Resume)
+                (Text::Resume, TrainingControl::Resume)
             } else {
-                ("pause", TrainingControl::Pause)
+                (Text::Pause, TrainingControl::Pause)
             };
             for (key, control) in [
                 pause,
-                ("stop", TrainingControl::Stop),
-                ("cancel", TrainingControl::Cancel),
+                (Text::Stop, TrainingControl::Stop),
+                (Text::Cancel, TrainingControl::Cancel),
             ] {
                 if ui.button(shell.t(key)).clicked() {
                     shell.ask(Command::Training(control));
@@ -192,7 +232,7 @@ impl TrainingView {
             return;
         }
         let current = shell.model;
-        if ui.button(shell.t("start")).clicked() {
+        if ui.button(shell.t(Text::Start)).clicked() {
             let out = models.join(format!("model-{}", crate::fsutil::unix_now()));
             let recipe = match current {
                 Some((dir, m)) if settings.start_from_current && m.can_start(&settings.recipe) => {
@@ -210,16 +250,16 @@ impl TrainingView {
         }
         ui.checkbox(
             &mut settings.start_from_current,
-            shell.t("start_from_current"),
+            shell.t(Text::StartFromCurrent),
         );
         let Some((dir, manifest)) = current else {
             return;
         };
         let unknown = crate::engine::checkpoint::unknown_items(manifest, shell.catalog).len();
         let label = if unknown > 0 {
-            "extend_model"
+            Text::ExtendModel
         } else {
-            "finetune"
+            Text::Finetune
         };
         if ui.button(shell.t(label)).clicked() {
             let out = models.join(format!("tuned-{}", crate::fsutil::unix_now()));
@@ -245,9 +285,9 @@ impl TrainingView {
                 "epoch {:.2} · step {} · {} {:.3} · {} {:.1}% · {:.0} images/s",
                 p.epoch,
                 p.step,
-                tr(lang, "loss"),
+                tr(lang, Text::Loss),
                 p.loss,
-                tr(lang, "accuracy"),
+                tr(lang, Text::Accuracy),
                 p.accuracy * 100.0,
                 p.images_per_second
             ));
@@ -270,65 +310,54 @@ impl TrainingView {
     fn curves_ui(&self, ui: &mut egui::Ui, shell: &Shell) {
         let lang = shell.lang;
         let height = (ui.available_height() / 2.0 - 40.0).max(80.0);
-        ui.label(tr(lang, "loss"));
+        ui.label(tr(lang, Text::Loss));
         Plot::new("loss")
             .height(height)
             .allow_scroll(false)
             .show(ui, |plot| {
-                plot.line(Line::new(tr(lang, "loss"), self.loss.clone()));
+                plot.line(Line::new(tr(lang, Text::Loss), self.loss.clone()));
             });
-        ui.label(format!("{} (%)", tr(lang, "accuracy")));
+        ui.label(format!("{} (%)", tr(lang, Text::Accuracy)));
         Plot::new("accuracy")
             .height(height)
             .allow_scroll(false)
             .include_y(0.0)
             .include_y(100.0)
             .show(ui, |plot| {
-                plot.line(Line::new(tr(lang, "accuracy"), self.accuracy.clone()));
+                plot.line(Line::new(tr(lang, Text::Accuracy), self.accuracy.clone()));
             });
     }
 
-    fn recipe_ui(
-        &mut self,
-        ui: &mut egui::Ui,
-        r: &mut Recipe,
-        paths: &AppPaths,
-        shell: &mut Shell,
-    ) {
+    fn recipe_ui(&mut self, ui: &mut egui::Ui, r: &mut Recipe, shell: &mut Shell) {
         let lang = shell.lang;
         ui.horizontal(|ui| {
-            ui.heading(tr(lang, "recipe"));
+            ui.heading(tr(lang, Text::Recipe));
             // The recipe is saved with the settings, so improved defaults only reach a player
             // who asks for them.
-            if ui.button(tr(lang, "recipe_defaults")).clicked() {
+            if ui.button(tr(lang, Text::RecipeDefaults)).clicked() {
                 *r = Recipe::for_arch(r.arch);
             }
         });
         recipe_grid_ui(ui, r, lang);
         ui.separator();
-        ui.label(RichText::new(tr(lang, "augment")).strong());
+        ui.label(RichText::new(tr(lang, Text::Augment)).strong());
         augment_ui(ui, &mut r.synth);
-        let labels_csv = paths.captures.join(crate::corrections::LABELS_FILE);
-        let captures = *self.captures_count.get_or_insert_with(|| {
-            crate::corrections::read_labels(&labels_csv)
-                .map(|l| l.len())
-                .unwrap_or_else(|e| {
-                    tracing::warn!("captures not counted: {e}");
-                    0
-                })
-        });
+        self.want_files(shell);
+        let captures = self
+            .captures_count
+            .map_or_else(|| "…".to_string(), |n| n.to_string());
         let mut use_captures = r.capture_share > 0.0;
         if ui
             .checkbox(
                 &mut use_captures,
-                format!("{} ({captures})", tr(lang, "use_captures")),
+                format!("{} ({captures})", tr(lang, Text::UseCaptures)),
             )
             .changed()
         {
             r.capture_share = if use_captures { 0.1 } else { 0.0 };
         }
         ui.separator();
-        if ui.button(tr(lang, "preview")).clicked() {
+        if ui.button(tr(lang, Text::Preview)).clicked() {
             shell.ask(Command::PreviewSamples);
         }
         ui.horizontal_wrapped(|ui| {
@@ -338,18 +367,16 @@ impl TrainingView {
         });
     }
 
-    fn checkpoints_ui(&mut self, ui: &mut egui::Ui, models: &std::path::Path, shell: &mut Shell) {
+    fn checkpoints_ui(&mut self, ui: &mut egui::Ui, shell: &mut Shell) {
         let lang = shell.lang;
         ui.horizontal(|ui| {
-            ui.heading(tr(lang, "checkpoints"));
-            if ui.small_button(tr(lang, "refresh")).clicked() {
+            ui.heading(tr(lang, Text::Checkpoints));
+            if ui.small_button(tr(lang, Text::Refresh)).clicked() {
                 self.checkpoints = None;
             }
         });
-        let list = self
-            .checkpoints
-            .get_or_insert_with(|| list_checkpoints(models))
-            .clone();
+        self.want_files(shell);
+        let list = self.checkpoints.clone().unwrap_or_default();
         let active = shell.model.map(|(d, _)| d.clone());
         egui::ScrollArea::vertical().show(ui, |ui| {
             for (dir, m) in list {
@@ -368,8 +395,8 @@ impl TrainingView {
                     ));
                     ui.label(format!("top-1: {}", m.metrics.top1_summary()));
                     if active.as_ref() == Some(&dir) {
-                        ui.label(RichText::new(tr(lang, "in_use")).italics());
-                    } else if ui.button(tr(lang, "use_model")).clicked() {
+                        ui.label(RichText::new(tr(lang, Text::InUse)).italics());
+                    } else if ui.button(tr(lang, Text::UseModel)).clicked() {
                         shell.ask(Command::UseModel(dir.clone()));
                     }
                 });
@@ -415,7 +442,7 @@ fn recipe_grid_ui(ui: &mut egui::Ui, r: &mut Recipe, lang: super::Language) {
         .show(ui, |ui| {
             ui.label("");
             let before = r.arch;
-            egui::ComboBox::new("arch", tr(lang, "arch"))
+            egui::ComboBox::new("arch", tr(lang, Text::Arch))
                 .selected_text(r.arch.as_str())
                 .show_ui(ui, |ui| {
                     ui.selectable_value(&mut r.arch, Arch::Compact, "compact");
@@ -428,34 +455,34 @@ fn recipe_grid_ui(ui: &mut egui::Ui, r: &mut Recipe, lang: super::Language) {
                 };
             }
             ui.end_row();
-            ui.label(tr(lang, "minutes"));
+            ui.label(tr(lang, Text::Minutes));
             // A recipe of epochs alone gets the engine's default time when it is given one here.
             let default_minutes = Recipe::for_arch(r.arch).minutes.unwrap_or(9.0);
             let mut minutes = r.minutes.unwrap_or(default_minutes);
             ui.add(
                 egui::DragValue::new(&mut minutes)
-                    .range(0.1..=240.0)
+                    .range(ranges::MINUTES)
                     .speed(0.1),
             );
             r.minutes = Some(minutes);
             ui.end_row();
-            ui.label(tr(lang, "samples"));
-            ui.add(egui::DragValue::new(&mut r.samples_per_class).range(1..=4096));
+            ui.label(tr(lang, Text::Samples));
+            ui.add(egui::DragValue::new(&mut r.samples_per_class).range(ranges::SAMPLES_PER_CLASS));
             ui.end_row();
-            ui.label(tr(lang, "batch"));
-            ui.add(egui::DragValue::new(&mut r.batch_size).range(8..=1024));
+            ui.label(tr(lang, Text::Batch));
+            ui.add(egui::DragValue::new(&mut r.batch_size).range(ranges::BATCH_SIZE));
             ui.end_row();
             ui.label("learning rate");
             ui.add(
                 egui::DragValue::new(&mut r.learning_rate)
-                    .range(1e-5..=0.1)
+                    .range(ranges::LEARNING_RATE)
                     .speed(1e-4),
             );
             ui.end_row();
-            ui.label(tr(lang, "focus"));
-            ui.add(egui::Slider::new(&mut r.focus, 0.0..=1.0));
+            ui.label(tr(lang, Text::Focus));
+            ui.add(egui::Slider::new(&mut r.focus, ranges::SHARE));
             ui.end_row();
-            ui.label(tr(lang, "precision"));
+            ui.label(tr(lang, Text::Precision));
             egui::ComboBox::new("precision", "")
                 .selected_text(r.precision.as_str())
                 .show_ui(ui, |ui| {
@@ -469,12 +496,12 @@ fn recipe_grid_ui(ui: &mut egui::Ui, r: &mut Recipe, lang: super::Language) {
 
 /// How synthetic samples are varied.
 fn augment_ui(ui: &mut egui::Ui, s: &mut synth::SynthOptions) {
-    ui.add(egui::Slider::new(&mut s.phone_share, 0.0..=1.0).text("phone photos"));
-    ui.add(egui::Slider::new(&mut s.pedestal_share, 0.0..=1.0).text("pedestals"));
-    ui.add(egui::Slider::new(&mut s.glow_share, 0.0..=1.0).text("glow halos"));
-    ui.add(egui::Slider::new(&mut s.entity_share, 0.0..=1.0).text("Isaac, tears, pickups"));
-    ui.add(egui::Slider::new(&mut s.dark_share, 0.0..=1.0).text("dark rooms"));
-    ui.add(egui::Slider::new(&mut s.frame_share, 0.0..=1.0).text("cut from whole frames"));
+    ui.add(egui::Slider::new(&mut s.phone_share, ranges::SHARE_F32).text("phone photos"));
+    ui.add(egui::Slider::new(&mut s.pedestal_share, ranges::SHARE_F32).text("pedestals"));
+    ui.add(egui::Slider::new(&mut s.glow_share, ranges::SHARE_F32).text("glow halos"));
+    ui.add(egui::Slider::new(&mut s.entity_share, ranges::SHARE_F32).text("Isaac, tears, pickups"));
+    ui.add(egui::Slider::new(&mut s.dark_share, ranges::SHARE_F32).text("dark rooms"));
+    ui.add(egui::Slider::new(&mut s.frame_share, ranges::SHARE_F32).text("cut from whole frames"));
     ui.checkbox(&mut s.jpeg, "JPEG");
     ui.checkbox(&mut s.blur, "blur");
     ui.checkbox(&mut s.noise, "noise");

@@ -11,7 +11,7 @@ use quick_xml::events::{BytesStart, Event};
 use super::{CatalogError, ItemKey, ItemKind, Result, SPRITE_SIZE};
 
 #[derive(Clone, Debug)]
-pub struct GameItem {
+pub struct GameFileItem {
     pub key: ItemKey,
     pub name_en: String,
     pub name_zh: String,
@@ -29,7 +29,7 @@ pub struct GameReport {
     pub missing_sprites: Vec<ItemKey>,
 }
 
-pub fn read_dir(dir: &Path) -> Result<(Vec<GameItem>, GameReport)> {
+pub fn read_dir(dir: &Path) -> Result<(Vec<GameFileItem>, GameReport)> {
     let items_path = dir.join("items.xml");
     let entries = parse_items(&items_path)?;
     let meta_path = dir.join("items_metadata.xml");
@@ -56,7 +56,7 @@ pub fn read_dir(dir: &Path) -> Result<(Vec<GameItem>, GameReport)> {
         ),
     ];
     let mut report = GameReport::default();
-    let mut items: Vec<GameItem> = Vec::new();
+    let mut items: Vec<GameFileItem> = Vec::new();
     for e in entries {
         if items.iter().any(|i| i.key == e.key) {
             return Err(CatalogError::file(
@@ -77,7 +77,7 @@ pub fn read_dir(dir: &Path) -> Result<(Vec<GameItem>, GameReport)> {
             .map_err(|err| CatalogError::file(sprite_path, err))?;
         let (name_en, name_zh) = strings.resolve(&e.name);
         let (description_en, description_zh) = strings.resolve(&e.description);
-        items.push(GameItem {
+        items.push(GameFileItem {
             key: e.key,
             name_en,
             name_zh,

@@ -274,21 +274,6 @@ impl Catalog {
         Ok(img.to_rgba8())
     }
 
-    /// A fingerprint of what a model learns from: the item keys and their sprite pixels.
-    pub fn fingerprint(&self) -> Result<String> {
-        use sha2::{Digest, Sha256};
-        let mut hasher = Sha256::new();
-        for item in &self.items {
-            hasher.update(item.key().to_string().as_bytes());
-            hasher.update(self.sprite(item)?.as_raw());
-        }
-        Ok(hasher
-            .finalize()
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect())
-    }
-
     /// Items whose names or descriptions contain `query`, best matches first.
     /// Case- and width-insensitive; `kind:id` and plain ids match by identity.
     pub fn search(&self, query: &str) -> Vec<&Item> {

@@ -33,11 +33,8 @@ pub struct InfoArgs {
 
 /// The model a command uses: the one named, else the player's own default, else the shipped one.
 pub fn model_or_default(named: Option<&PathBuf>) -> anyhow::Result<PathBuf> {
-    if let Some(dir) = named {
-        return Ok(dir.clone());
-    }
     let models = crate::paths::models_dir();
-    crate::shipped::model_to_use(&models)
+    crate::shipped::chosen_or_default(named.map(PathBuf::as_path), &models)
         .with_context(|| format!("cannot write the shipped model into {}", models.display()))
 }
 

@@ -67,12 +67,6 @@ pub fn parse_top(s: &str) -> Result<usize, String> {
     Ok(n)
 }
 
-fn default_backgrounds() -> Option<PathBuf> {
-    crate::paths::shared_isaac_dir()
-        .map(|d| d.join("backgrounds"))
-        .filter(|d| d.is_dir())
-}
-
 // ---------------------------------------------------------------------------- train
 
 #[derive(Debug, Args)]
@@ -167,7 +161,7 @@ pub fn train(args: TrainArgs, catalog_dir: Option<&PathBuf>) -> anyhow::Result<(
     // Refused now, not after the training run.
     crate::engine::checkpoint::check_writable(&out, recipe.init_from.as_deref())?;
     let mut config = args.engine.config();
-    config.backgrounds = args.backgrounds.or_else(default_backgrounds);
+    config.backgrounds = args.backgrounds.or_else(crate::paths::default_backgrounds);
     if let Some(t) = args.synth_threads {
         config.synthesis = Some(crate::engine::Synthesis::Alongside(t));
     }
@@ -269,9 +263,9 @@ fn follow_training(engine: &Engine, what: &str) -> anyhow::Result<()> {
                 bar.finish_and_clear();
                 anyhow::bail!("training was cancelled; nothing was saved");
             }
-            Event::Error { during, message } => {
+            Event::Error { during, error } => {
                 bar.finish_and_clear();
-                anyhow::bail!("{during}: {message}");
+                anyhow::bail!("{during}: {error}");
             }
             _ => {}
         }
@@ -291,8 +285,14 @@ fn print_figures(manifest: &crate::engine::Manifest) {
         manifest.training_seconds
     );
     for v in &m.validation {
+        let before = m
+            .starting_validation
+            .iter()
+            .find(|b| b.set == v.set && b.style == v.style)
+            .map(|b| format!("  (starting model {:.2}%)", b.top1 * 100.0))
+            .unwrap_or_default();
         println!(
-            "validation {:<6} {:<10} top-1 {:.2}%  top-5 {:.2}%  top-10 {:.2}%  ({} crops)",
+            "validation {:<6} {:<10} top-1 {:.2}%  top-5 {:.2}%  top-10 {:.2}%  ({} crops){before}",
             v.set.as_str(),
             v.style.as_str(),
             v.top1 * 100.0,
@@ -384,7 +384,7 @@ pub(super) fn engine_with_model(
     engine.send(Request::LoadModel(model.to_path_buf()))?;
     match engine.next_event(LOAD_LIMIT)? {
         Event::ModelLoaded { .. } => Ok(engine),
-        Event::Error { message, .. } => Err(anyhow::anyhow!("{message}")),
+        Event::Error { error, .. } => Err(error.into()),
         other => Err(anyhow::anyhow!("unexpected engine event {other:?}")),
     }
 }
@@ -407,15 +407,14 @@ fn predict_crops(
         return Ok(Vec::new());
     }
     let limit = predict_limit(crops.len());
-    engine.send(Request::Predict {
-        id: 1,
-        crops,
-        top_k: top,
-    })?;
+    let id = engine.send(Request::Predict { crops, top_k: top })?;
     loop {
         match engine.next_event(limit)? {
-            Event::Predictions { results, .. } => return results.map_err(|e| anyhow::anyhow!(e)),
-            Event::Error { message, .. } => anyhow::bail!(message),
+            Event::Predictions {
+                id: answered,
+                results,
+            } if answered == id => return Ok(results?),
+            Event::Error { error, .. } => return Err(error.into()),
             _ => {}
         }
     }
@@ -691,7 +690,10 @@ pub fn synth_samples(args: SynthArgs, catalog_dir: Option<&PathBuf>) -> anyhow::
     crate::fsutil::remove_stale_staging(&args.out, &SYNTH_LAYOUT);
     crate::fsutil::check_replaceable(&args.out, &SYNTH_LAYOUT, &[]).map_err(anyhow::Error::msg)?;
     let catalog = super::load_catalog(catalog_dir)?;
-    let backgrounds = args.backgrounds.clone().or_else(default_backgrounds);
+    let backgrounds = args
+        .backgrounds
+        .clone()
+        .or_else(crate::paths::default_backgrounds);
     let assets = SynthAssets::load(&catalog, backgrounds.as_deref())?;
     let classes = if args.classes == 0 {
         catalog.len()

@@ -70,17 +70,21 @@ fn scan_frame(
     frame: image::DynamicImage,
     top_k: usize,
 ) -> Result<Vec<Find>, String> {
-    engine
+    let id = engine
         .send(Request::Scan {
-            id: 1,
             frame: Arc::new(frame),
             top_k,
         })
         .map_err(|e| e.to_string())?;
     loop {
         match engine.next_event(SCAN_LIMIT).map_err(|e| e.to_string())? {
-            Event::Scanned { results, .. } => return results,
-            Event::Error { message, .. } => return Err(message),
+            Event::Scanned {
+                id: answered,
+                results,
+            } if answered == id => {
+                return results.map_err(|e| e.to_string());
+            }
+            Event::Error { error, .. } => return Err(error.to_string()),
             _ => {}
         }
     }

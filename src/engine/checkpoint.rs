@@ -1,5 +1,5 @@
 //! A checkpoint is a folder: `model.safetensors` (the weights) and `manifest.json`
-//! (architecture, input, normalisation, class list, catalog fingerprint, recipe, metrics).
+//! (architecture, input, normalisation, class list, lineage, recipe, metrics).
 
 use std::path::{Path, PathBuf};
 
@@ -33,7 +33,10 @@ pub struct Manifest {
     pub std: [f32; 3],
     /// Output i is `classes[i]`; one more output after them means "no item here".
     pub classes: Vec<ItemKey>,
-    pub catalog_fingerprint: String,
+    /// The model this one continued from, in words (its folder's name and when it was
+    /// made), never a path of the machine it was trained on; None for a model from scratch.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub started_from: Option<String>,
     /// Softmax temperature fitted on the validation split.
     pub temperature: f64,
     pub recipe: Recipe,
@@ -152,9 +155,8 @@ pub fn read_manifest(dir: &Path) -> Result<Manifest, EngineError> {
     Ok(manifest)
 }
 
-/// Input sides a checkpoint may ask for: the compact network needs at least 16 px (four
-/// stages of pooling); beyond 256 px crops would only be upscaled.
-pub const INPUT_SIZES: std::ops::RangeInclusive<u32> = 16..=256;
+/// Input sides a checkpoint may ask for: those a recipe may.
+pub use super::recipe::ranges::INPUT_SIZE as INPUT_SIZES;
 
 impl Manifest {
     /// Every number checked against its range, so a damaged manifest is refused with a
@@ -253,7 +255,7 @@ fn load_weights(vs: &mut nn::VarStore, path: &Path) -> Result<(), String> {
 }
 
 /// libtorch's errors carry a C++ backtrace after the first line: one line is the message.
-fn torch_message(error: &str) -> &str {
+pub(crate) fn torch_message(error: &str) -> &str {
     let line = error.lines().next().unwrap_or(error);
     line.strip_prefix("Internal torch error: ").unwrap_or(line)
 }
@@ -286,6 +288,21 @@ pub fn unknown_items(manifest: &Manifest, catalog: &Catalog) -> Vec<ItemKey> {
         .map(|i| i.key())
         .filter(|k| !known.contains(k))
         .collect()
+}
+
+/// The words a model records for the one it continued from (in `dir`): the folder's name and
+/// when that model was made, not the path of the machine it was trained on.
+pub fn lineage_of(dir: &Path, manifest: &Manifest) -> String {
+    let name = dir
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "a model".into());
+    format!(
+        "{} (made at unix time {}, {:.0} s of training)",
+        crate::quote::clip(&name, 80),
+        manifest.created_unix,
+        manifest.training_seconds
+    )
 }
 
 /// Copies `from`'s weights into `to` (same architecture and input size). Where the class
@@ -366,8 +383,11 @@ pub fn save(ckpt: &Checkpoint, dir: &Path) -> Result<PathBuf, EngineError> {
         ckpt.vs
             .save(&weights)
             .map_err(|e| EngineError::file(&weights, e))?;
-        let json = serde_json::to_vec_pretty(&ckpt.manifest)
-            .map_err(|e| EngineError::Other(e.to_string()))?;
+        // The run's own recipe, less the path it started from (see `started_from`).
+        let mut manifest = ckpt.manifest.clone();
+        manifest.recipe.init_from = None;
+        let json =
+            serde_json::to_vec_pretty(&manifest).map_err(|e| EngineError::Other(e.to_string()))?;
         // The manifest last and whole: a staged folder holding it is complete.
         crate::fsutil::write_atomic(&staged.join(MANIFEST_FILE), &json)
             .map_err(|e| EngineError::file(&staged, e))?;

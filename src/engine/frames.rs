@@ -30,7 +30,7 @@ pub struct FrameItem {
 }
 
 /// A game frame as a capture shows it.
-pub struct Frame {
+pub struct RenderedFrame {
     pub image: RgbImage,
     pub items: Vec<FrameItem>,
     /// Screen pixels per game pixel.
@@ -40,7 +40,7 @@ pub struct Frame {
 /// An item on the game screen: its class, how it is shown and its 32x32 cell's top-left
 /// corner in game pixels.
 #[derive(Clone, Copy, Debug)]
-pub struct GameItem {
+pub struct ScreenItem {
     pub class: usize,
     pub placement: Placement,
     pub x: i32,
@@ -49,7 +49,7 @@ pub struct GameItem {
 
 /// Composes a frame holding `classes` (the first may go to the HUD slot), on `split`'s
 /// backgrounds, scaled to a window of one of the usual sizes.
-pub fn compose(assets: &SynthAssets, classes: &[usize], split: Split, seed: u64) -> Frame {
+pub fn compose(assets: &SynthAssets, classes: &[usize], split: Split, seed: u64) -> RenderedFrame {
     let mut rng = StdRng::seed_from_u64(seed);
     let (game, placed) = compose_game(assets, classes, split, &mut rng);
     let width = WINDOW_WIDTHS[rng.random_range(0..WINDOW_WIDTHS.len())];
@@ -70,7 +70,7 @@ pub fn compose(assets: &SynthAssets, classes: &[usize], split: Split, seed: u64)
             cell: [at(g.x), at(g.y), at(SPRITE), at(SPRITE)],
         })
         .collect();
-    Frame {
+    RenderedFrame {
         image,
         items,
         scale,
@@ -83,7 +83,7 @@ pub fn compose_game(
     classes: &[usize],
     split: Split,
     rng: &mut StdRng,
-) -> (Canvas, Vec<GameItem>) {
+) -> (Canvas, Vec<ScreenItem>) {
     let mut game = assets
         .random_background(split, GAME_W, GAME_H, rng)
         .unwrap_or_else(|| Canvas::new(GAME_W, GAME_H));
@@ -110,7 +110,7 @@ pub fn compose_game(
             }
         };
         taken.push((x as f32 + 16.0, y as f32 + 16.0));
-        placed.push(GameItem {
+        placed.push(ScreenItem {
             class,
             placement,
             x,
@@ -185,7 +185,7 @@ pub fn render_window(
 /// since bare floor is easy and seldom where a scan goes wrong.
 fn empty_box(
     game: &Canvas,
-    placed: &[GameItem],
+    placed: &[ScreenItem],
     view: f32,
     rng: &mut StdRng,
 ) -> Option<(f32, f32)> {
@@ -195,7 +195,7 @@ fn empty_box(
     for _ in 0..tries * 3 {
         let x = rng.random_range(-view / 4.0..GAME_W as f32 - view * 0.75);
         let y = rng.random_range(-view / 4.0..GAME_H as f32 - view * 0.75);
-        let holds = |g: &GameItem| {
+        let holds = |g: &ScreenItem| {
             let (cx, cy) = (g.x as f32 + half, g.y as f32 + half);
             cx > x && cx < x + view && cy > y && cy < y + view
         };

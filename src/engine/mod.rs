@@ -41,11 +41,35 @@ pub enum EngineError {
     Catalog(#[from] crate::catalog::CatalogError),
     #[error("{0}")]
     Synth(#[from] synth::SynthError),
+    /// A libtorch operation failed (its message's first line).
+    #[error("libtorch: {0}")]
+    Torch(String),
+    #[error("no model is loaded yet")]
+    NoModel,
+    /// A libtorch failure inside the network's layers, or a bug: caught, not fatal.
+    #[error("internal error: {0}")]
+    Internal(String),
     #[error("{0}")]
     Other(String),
 }
 
+impl From<tch::TchError> for EngineError {
+    fn from(e: tch::TchError) -> Self {
+        EngineError::Torch(checkpoint::torch_message(&e.to_string()).to_string())
+    }
+}
+
 impl EngineError {
+    /// A caught panic's message as an error.
+    pub fn from_panic(panic: &Box<dyn std::any::Any + Send>) -> Self {
+        let text = panic
+            .downcast_ref::<String>()
+            .map(|s| checkpoint::torch_message(s).to_string())
+            .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+            .unwrap_or_else(|| "unknown failure".into());
+        EngineError::Internal(text)
+    }
+
     pub fn file(path: impl Into<PathBuf>, message: impl std::fmt::Display) -> Self {
         Self::File {
             path: path.into(),
@@ -128,18 +152,21 @@ impl Default for EngineConfig {
     }
 }
 
+/// A request's number: [`Engine::send`] gives each request a new one, and the answer to a
+/// prediction or a scan carries it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct RequestId(pub u64);
+
 pub enum Request {
     /// Load the checkpoint in this folder for prediction.
     LoadModel(PathBuf),
-    /// Top-`top_k` items for each crop; answered by [`Event::Predictions`] with the same id.
+    /// Top-`top_k` items for each crop; answered by [`Event::Predictions`].
     Predict {
-        id: u64,
         crops: Vec<DynamicImage>,
         top_k: usize,
     },
-    /// Every item in a whole frame; answered by [`Event::Scanned`] with the same id.
+    /// Every item in a whole frame; answered by [`Event::Scanned`].
     Scan {
-        id: u64,
         frame: Arc<DynamicImage>,
         top_k: usize,
     },
@@ -152,6 +179,28 @@ pub enum Request {
     },
 }
 
+/// What the prediction worker takes: each of its requests, and nothing else.
+enum PredictOrder {
+    LoadModel(PathBuf),
+    Predict {
+        id: RequestId,
+        crops: Vec<DynamicImage>,
+        top_k: usize,
+    },
+    Scan {
+        id: RequestId,
+        frame: Arc<DynamicImage>,
+        top_k: usize,
+    },
+}
+
+/// What the training worker takes.
+struct TrainOrder {
+    recipe: Box<Recipe>,
+    out: PathBuf,
+    captures: Vec<LabelledCapture>,
+}
+
 #[derive(Debug)]
 pub enum Event {
     ModelLoaded {
@@ -159,12 +208,12 @@ pub enum Event {
         manifest: Box<Manifest>,
     },
     Predictions {
-        id: u64,
-        results: Result<Vec<Vec<Prediction>>, String>,
+        id: RequestId,
+        results: Result<Vec<Vec<Prediction>>, EngineError>,
     },
     Scanned {
-        id: u64,
-        results: Result<Vec<scan::Find>, String>,
+        id: RequestId,
+        results: Result<Vec<scan::Find>, EngineError>,
     },
     TrainingStarted {
         device: String,
@@ -186,7 +235,7 @@ pub enum Event {
     /// Something failed while doing `during`.
     Error {
         during: Activity,
-        message: String,
+        error: EngineError,
     },
 }
 
@@ -206,7 +255,8 @@ impl std::fmt::Display for Activity {
     }
 }
 
-type Waker = Arc<dyn Fn() + Send + Sync>;
+/// What a front end passes to hear of events: called after each one (a window repaints).
+pub type Waker = Arc<dyn Fn() + Send + Sync>;
 
 /// The longest [`Engine`]'s drop waits for its workers: a cancelled training step or a
 /// chunk of validation ends well within it.
@@ -216,8 +266,9 @@ pub const SHUTDOWN_LIMIT: std::time::Duration = std::time::Duration::from_secs(6
 /// [`SHUTDOWN_LIMIT`]): a worker still inside libtorch while the process exits crashes it.
 pub struct Engine {
     workers: Vec<std::thread::JoinHandle<()>>,
-    predict_tx: Sender<Request>,
-    train_tx: Sender<Request>,
+    predict_tx: Sender<PredictOrder>,
+    train_tx: Sender<TrainOrder>,
+    next_id: std::sync::atomic::AtomicU64,
     events: Receiver<Event>,
     control: Arc<TrainControl>,
     device: Device,
@@ -244,8 +295,8 @@ impl Engine {
                 w();
             }
         });
-        let (predict_tx, predict_rx) = crossbeam_channel::unbounded::<Request>();
-        let (train_tx, train_rx) = crossbeam_channel::unbounded::<Request>();
+        let (predict_tx, predict_rx) = crossbeam_channel::unbounded::<PredictOrder>();
+        let (train_tx, train_rx) = crossbeam_channel::unbounded::<TrainOrder>();
         let control = Arc::new(TrainControl::default());
 
         let predictor = {
@@ -270,6 +321,7 @@ impl Engine {
             workers: vec![predictor, trainer],
             predict_tx,
             train_tx,
+            next_id: std::sync::atomic::AtomicU64::new(1),
             events,
             control,
             device,
@@ -277,15 +329,40 @@ impl Engine {
         })
     }
 
-    /// Queues a request. Err when its worker has died (every job's panic is caught, so that
-    /// means a bug); the front end says so instead of waiting for an answer.
-    pub fn send(&self, request: Request) -> Result<(), EngineError> {
-        let tx = match request {
-            Request::Train { .. } => &self.train_tx,
-            _ => &self.predict_tx,
-        };
-        tx.send(request)
-            .map_err(|_| EngineError::Other("the engine's worker has stopped".into()))
+    /// Queues a request for the worker that does it; returns its id, which the answer to a
+    /// prediction or a scan carries. Err when that worker has stopped (every job's failure
+    /// is answered, so that means a bug or a shutdown); the front end says so instead of
+    /// waiting for an answer.
+    pub fn send(&self, request: Request) -> Result<RequestId, EngineError> {
+        let id = RequestId(self.next_id.fetch_add(1, Ordering::SeqCst));
+        let stopped = |_| EngineError::Other("the engine's worker has stopped".into());
+        match request {
+            Request::LoadModel(dir) => self
+                .predict_tx
+                .send(PredictOrder::LoadModel(dir))
+                .map_err(stopped)?,
+            Request::Predict { crops, top_k } => self
+                .predict_tx
+                .send(PredictOrder::Predict { id, crops, top_k })
+                .map_err(stopped)?,
+            Request::Scan { frame, top_k } => self
+                .predict_tx
+                .send(PredictOrder::Scan { id, frame, top_k })
+                .map_err(stopped)?,
+            Request::Train {
+                recipe,
+                out,
+                captures,
+            } => self
+                .train_tx
+                .send(TrainOrder {
+                    recipe,
+                    out,
+                    captures,
+                })
+                .map_err(|_| EngineError::Other("the engine's worker has stopped".into()))?,
+        }
+        Ok(id)
     }
 
     pub fn events(&self) -> &Receiver<Event> {
@@ -329,10 +406,6 @@ impl Engine {
 
     pub fn set_paused(&self, paused: bool) {
         self.control.paused.store(paused, Ordering::SeqCst);
-    }
-
-    pub fn is_paused(&self) -> bool {
-        self.control.paused.load(Ordering::SeqCst)
     }
 
     /// Ends the running job early but keeps (validates and saves) what it learned.
@@ -392,51 +465,39 @@ impl Drop for Engine {
 fn predict_worker(
     catalog: &Catalog,
     device: Device,
-    rx: &Receiver<Request>,
+    rx: &Receiver<PredictOrder>,
     emit: &(dyn Fn(Event) + Send + Sync),
 ) {
     let mut model: Option<checkpoint::Checkpoint> = None;
-    for request in rx {
-        match request {
-            Request::LoadModel(dir) => {
-                let loaded = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                    checkpoint::load(&dir, catalog, device)
-                }))
-                .map_err(|p| panic_message(&p))
-                .and_then(|r| r.map_err(|e| e.to_string()));
-                match loaded {
-                    Ok(ckpt) => {
-                        let manifest = Box::new(ckpt.manifest.clone());
-                        model = Some(ckpt);
-                        emit(Event::ModelLoaded { dir, manifest });
-                    }
-                    Err(message) => emit(Event::Error {
-                        during: Activity::LoadingModel,
-                        message,
-                    }),
+    for order in rx {
+        match order {
+            PredictOrder::LoadModel(dir) => match checkpoint::load(&dir, catalog, device) {
+                Ok(ckpt) => {
+                    let manifest = Box::new(ckpt.manifest.clone());
+                    model = Some(ckpt);
+                    emit(Event::ModelLoaded { dir, manifest });
                 }
-            }
-            Request::Predict { id, crops, top_k } => {
+                Err(error) => emit(Event::Error {
+                    during: Activity::LoadingModel,
+                    error,
+                }),
+            },
+            PredictOrder::Predict { id, crops, top_k } => {
                 let results = match &model {
-                    Some(ckpt) => std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                        predict::predict(ckpt, &crops, top_k, device)
-                    }))
-                    .map_err(|p| panic_message(&p)),
-                    None => Err("no model is loaded yet".to_string()),
+                    Some(ckpt) => predict::predict(ckpt, &crops, top_k, device),
+                    None => Err(EngineError::NoModel),
                 };
                 emit(Event::Predictions { id, results });
             }
-            Request::Scan { id, frame, top_k } => {
+            PredictOrder::Scan { id, frame, top_k } => {
                 let results = match &model {
-                    Some(ckpt) => std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    Some(ckpt) => {
                         scan::scan(ckpt, &frame, top_k, scan::ScanOptions::default(), device)
-                    }))
-                    .map_err(|p| panic_message(&p)),
-                    None => Err("no model is loaded yet".to_string()),
+                    }
+                    None => Err(EngineError::NoModel),
                 };
                 emit(Event::Scanned { id, results });
             }
-            Request::Train { .. } => {}
         }
     }
 }
@@ -446,22 +507,19 @@ fn train_worker(
     device: Device,
     config: &EngineConfig,
     control: &TrainControl,
-    rx: &Receiver<Request>,
+    rx: &Receiver<TrainOrder>,
     emit: &(dyn Fn(Event) + Send + Sync),
 ) {
     let mut assets: Option<Arc<synth::SynthAssets>> = None;
-    for request in rx {
+    for TrainOrder {
+        recipe,
+        out,
+        captures,
+    } in rx
+    {
         if control.closing.load(Ordering::SeqCst) {
             break;
         }
-        let Request::Train {
-            recipe,
-            out,
-            captures,
-        } = request
-        else {
-            continue;
-        };
         control.reset();
         let job = TrainJob {
             catalog,
@@ -470,21 +528,24 @@ fn train_worker(
             control,
             emit,
         };
-        // A panic in a job must not silently kill the worker: it is reported like any error.
+        // The optimiser and the network's layers have no fallible calls in tch: a libtorch
+        // failure there is a panic, caught here and reported like any error, so the worker
+        // lives on for the next job.
         let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             job.run(&mut assets, &recipe, &out, captures)
         }));
-        match result {
-            Err(panic) => emit(Event::Error {
+        let event = match result {
+            Err(panic) => Event::Error {
                 during: Activity::Training,
-                message: panic_message(&panic),
-            }),
-            Ok(Ok(event)) => emit(event),
-            Ok(Err(e)) => emit(Event::Error {
+                error: EngineError::from_panic(&panic),
+            },
+            Ok(Ok(event)) => event,
+            Ok(Err(error)) => Event::Error {
                 during: Activity::Training,
-                message: e.to_string(),
-            }),
-        }
+                error,
+            },
+        };
+        emit(event);
     }
 }
 
@@ -551,15 +612,6 @@ impl TrainJob<'_> {
             None => Event::TrainingCancelled,
         })
     }
-}
-
-fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {
-    let text = panic
-        .downcast_ref::<String>()
-        .cloned()
-        .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
-        .unwrap_or_else(|| "unknown failure".into());
-    format!("internal error: {text}")
 }
 
 /// Loads a checkpoint's manifest without building the network (for listings).

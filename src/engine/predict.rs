@@ -4,8 +4,9 @@ use image::{DynamicImage, RgbImage};
 use serde::{Deserialize, Serialize};
 use tch::{Device, Kind, Tensor};
 
+use super::EngineError;
 use super::checkpoint::{Checkpoint, Manifest};
-use super::model::Arch;
+use super::model::{Arch, Network};
 use crate::catalog::ItemKey;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -28,28 +29,48 @@ pub struct CropBox {
 }
 
 impl CropBox {
-    /// Cuts the box out of `img`; a box that is empty or leaves the frame is an error.
-    pub fn cut(&self, img: &DynamicImage) -> Result<DynamicImage, String> {
+    /// Cuts the box out of `img` (any image type); a box that is empty or leaves the image
+    /// is an error. The one crop cut of drawn boxes, finds and scan candidates.
+    pub fn cut<I>(&self, img: &I) -> Result<I, String>
+    where
+        I: image::GenericImageView + CutFrom,
+    {
+        let (width, height) = img.dimensions();
         if self.w == 0 || self.h == 0 {
             return Err(format!("box {}x{} is empty", self.w, self.h));
         }
-        let fits = self.x.checked_add(self.w).is_some_and(|r| r <= img.width())
-            && self
-                .y
-                .checked_add(self.h)
-                .is_some_and(|b| b <= img.height());
+        let fits = self.x.checked_add(self.w).is_some_and(|r| r <= width)
+            && self.y.checked_add(self.h).is_some_and(|b| b <= height);
         if !fits {
             return Err(format!(
-                "box {},{},{},{} is outside the {}x{} image",
-                self.x,
-                self.y,
-                self.w,
-                self.h,
-                img.width(),
-                img.height()
+                "box {},{},{},{} is outside the {width}x{height} image",
+                self.x, self.y, self.w, self.h,
             ));
         }
-        Ok(img.crop_imm(self.x, self.y, self.w, self.h))
+        Ok(img.cut_from(*self))
+    }
+}
+
+/// Images a [`CropBox`] can be cut from, into an image of the same type.
+pub trait CutFrom: Sized {
+    fn cut_from(&self, b: CropBox) -> Self;
+}
+
+impl CutFrom for DynamicImage {
+    fn cut_from(&self, b: CropBox) -> Self {
+        self.crop_imm(b.x, b.y, b.w, b.h)
+    }
+}
+
+impl CutFrom for image::RgbaImage {
+    fn cut_from(&self, b: CropBox) -> Self {
+        image::imageops::crop_imm(self, b.x, b.y, b.w, b.h).to_image()
+    }
+}
+
+impl CutFrom for RgbImage {
+    fn cut_from(&self, b: CropBox) -> Self {
+        image::imageops::crop_imm(self, b.x, b.y, b.w, b.h).to_image()
     }
 }
 
@@ -121,7 +142,12 @@ fn mean_edge_colour(img: &RgbImage) -> image::Rgb<u8> {
 }
 
 /// A batch of `size`x`size` RGB images as a normalised NCHW float tensor.
-pub fn tensor_from_images(images: &[RgbImage], size: u32, mean: [f32; 3], std: [f32; 3]) -> Tensor {
+pub fn tensor_from_images(
+    images: &[RgbImage],
+    size: u32,
+    mean: [f32; 3],
+    std: [f32; 3],
+) -> Result<Tensor, EngineError> {
     let n = images.len() as i64;
     let s = i64::from(size);
     let mut data = Vec::with_capacity(images.len() * (size * size * 3) as usize);
@@ -129,19 +155,55 @@ pub fn tensor_from_images(images: &[RgbImage], size: u32, mean: [f32; 3], std: [
         debug_assert_eq!(img.dimensions(), (size, size));
         data.extend_from_slice(img.as_raw());
     }
-    tensor_from_u8_nhwc(&data, n, s, mean, std)
+    tensor_from_u8_nhwc(&data, n, s, s, mean, std)
 }
 
-/// Packed NHWC u8 pixels to a normalised NCHW float tensor.
-pub fn tensor_from_u8_nhwc(data: &[u8], n: i64, s: i64, mean: [f32; 3], std: [f32; 3]) -> Tensor {
-    let x = Tensor::from_slice(data)
-        .view([n, s, s, 3])
-        .permute([0, 3, 1, 2])
-        .to_kind(Kind::Float)
-        / 255.0;
-    let mean = Tensor::from_slice(&mean).view([1, 3, 1, 1]);
-    let std = Tensor::from_slice(&std).view([1, 3, 1, 1]);
-    (x - mean) / std
+/// Packed NHWC u8 pixels (`n` images of `h`x`w`) to a normalised NCHW float tensor: the one
+/// normalisation of training, prediction and scanning.
+pub fn tensor_from_u8_nhwc(
+    data: &[u8],
+    n: i64,
+    h: i64,
+    w: i64,
+    mean: [f32; 3],
+    std: [f32; 3],
+) -> Result<Tensor, EngineError> {
+    normalised(&unit_tensor_from_u8_nhwc(data, n, h, w)?, mean, std)
+}
+
+/// Packed NHWC u8 pixels to an NCHW float tensor of 0..1 (before normalisation).
+pub fn unit_tensor_from_u8_nhwc(
+    data: &[u8],
+    n: i64,
+    h: i64,
+    w: i64,
+) -> Result<Tensor, EngineError> {
+    Ok(Tensor::f_from_slice(data)?
+        .f_view([n, h, w, 3])?
+        .f_permute([0, 3, 1, 2])?
+        .f_to_kind(Kind::Float)?
+        .f_div_scalar(255.0)?)
+}
+
+/// 0..1 RGB (NCHW) to the network's input: per channel, less `mean`, over `std`.
+pub fn normalised(xs: &Tensor, mean: [f32; 3], std: [f32; 3]) -> Result<Tensor, EngineError> {
+    let mean = Tensor::f_from_slice(&mean)?.f_view([1, 3, 1, 1])?;
+    let std = Tensor::f_from_slice(&std)?.f_view([1, 3, 1, 1])?;
+    Ok(xs
+        .f_sub(&mean.f_to_device(xs.device())?)?
+        .f_div(&std.f_to_device(xs.device())?)?)
+}
+
+/// The network's forward pass for prediction, its one failure turned into an error. tch's
+/// `nn` layers have no fallible forward, so a libtorch failure there (a tensor too large for
+/// memory, a broken build) is a panic; this is the one place it is caught, for every
+/// inference path (prediction, scanning, validation).
+pub fn network_forward(
+    net: &dyn Network,
+    what: impl FnOnce(&dyn Network) -> Tensor,
+) -> Result<Tensor, EngineError> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| tch::no_grad(|| what(net))))
+        .map_err(|panic| EngineError::from_panic(&panic))
 }
 
 /// The memory layout a prediction batch is fed in. Pixels arrive NHWC (channels-last
@@ -177,37 +239,49 @@ const CHUNK: usize = 128;
 
 /// The one inference path, for prediction and validation alike: each crop's views through
 /// the network, as logits [N, VIEWS, outputs] on the CPU.
-pub fn view_logits(ckpt: &Checkpoint, crops: &[DynamicImage], device: Device) -> Tensor {
+pub fn view_logits(
+    ckpt: &Checkpoint,
+    crops: &[DynamicImage],
+    device: Device,
+) -> Result<Tensor, EngineError> {
     use rayon::prelude::*;
     let m = &ckpt.manifest;
-    let chunks: Vec<Tensor> = crops
-        .chunks(CHUNK)
-        .map(|chunk| {
-            let images: Vec<RgbImage> = chunk
-                .par_iter()
-                .flat_map_iter(|c| views(c, m.input_size))
-                .collect();
-            let xs = prediction_layout(
-                m.arch,
-                tensor_from_images(&images, m.input_size, m.mean, m.std),
-            )
-            .to_device(device);
-            tch::no_grad(|| ckpt.net.forward_t(&xs, false))
-                .to_device(Device::Cpu)
-                .view([chunk.len() as i64, VIEWS, -1])
-        })
-        .collect();
-    if chunks.is_empty() {
-        return Tensor::zeros([0, VIEWS, m.outputs()], (Kind::Float, Device::Cpu));
+    let mut chunks: Vec<Tensor> = Vec::with_capacity(crops.len().div_ceil(CHUNK));
+    for chunk in crops.chunks(CHUNK) {
+        let images: Vec<RgbImage> = chunk
+            .par_iter()
+            .flat_map_iter(|c| views(c, m.input_size))
+            .collect();
+        let xs = prediction_layout(
+            m.arch,
+            tensor_from_images(&images, m.input_size, m.mean, m.std)?,
+        )
+        .f_to_device(device)?;
+        let logits = network_forward(ckpt.net.as_ref(), |net| net.forward_t(&xs, false))?;
+        chunks.push(
+            logits
+                .f_to_device(Device::Cpu)?
+                .f_view([chunk.len() as i64, VIEWS, -1])?,
+        );
     }
-    Tensor::cat(&chunks, 0)
+    if chunks.is_empty() {
+        return Ok(Tensor::f_zeros(
+            [0, VIEWS, m.outputs()],
+            (Kind::Float, Device::Cpu),
+        )?);
+    }
+    Ok(Tensor::f_cat(&chunks, 0)?)
 }
 
 /// Calibrated probabilities averaged over views: `view_logits` is [N, VIEWS, C].
-pub fn mean_view_probabilities(view_logits: &Tensor, temperature: f64) -> Tensor {
-    (view_logits / temperature)
-        .softmax(-1, Kind::Float)
-        .mean_dim(1, false, Kind::Float)
+pub fn mean_view_probabilities(
+    view_logits: &Tensor,
+    temperature: f64,
+) -> Result<Tensor, EngineError> {
+    Ok(view_logits
+        .f_div_scalar(temperature)?
+        .f_softmax(-1, Kind::Float)?
+        .f_mean_dim(1, false, Kind::Float)?)
 }
 
 /// Top-`k` items for each crop, best first.
@@ -216,34 +290,41 @@ pub fn predict(
     crops: &[DynamicImage],
     top_k: usize,
     device: Device,
-) -> Vec<Vec<Prediction>> {
+) -> Result<Vec<Vec<Prediction>>, EngineError> {
     let m: &Manifest = &ckpt.manifest;
     if crops.is_empty() || m.classes.is_empty() {
-        return Vec::new();
+        return Ok(Vec::new());
     }
-    let probs = mean_view_probabilities(&view_logits(ckpt, crops, device), m.temperature);
+    let probs = mean_view_probabilities(&view_logits(ckpt, crops, device)?, m.temperature)?;
     top_k_items(m, &probs, top_k)
 }
 
 /// Top-`k` items of each row of `probs` ([N, outputs]), best first; "no item" is left out.
-pub fn top_k_items(m: &Manifest, probs: &Tensor, k: usize) -> Vec<Vec<Prediction>> {
+pub fn top_k_items(
+    m: &Manifest,
+    probs: &Tensor,
+    k: usize,
+) -> Result<Vec<Vec<Prediction>>, EngineError> {
     if m.classes.is_empty() || probs.size().first().is_none_or(|&n| n == 0) {
-        return Vec::new();
+        return Ok(Vec::new());
     }
-    let items = probs.narrow(1, 0, m.classes.len() as i64);
+    let items = probs.f_narrow(1, 0, m.classes.len() as i64)?;
     let k = k.clamp(1, m.classes.len()) as i64;
-    let (values, indices) = items.topk(k, 1, true, true);
-    let values: Vec<f32> = Vec::<f32>::try_from(values.flatten(0, -1)).unwrap_or_default();
-    let indices: Vec<i64> = Vec::<i64>::try_from(indices.flatten(0, -1)).unwrap_or_default();
+    let (values, indices) = items.f_topk(k, 1, true, true)?;
+    let values = Vec::<f32>::try_from(values.f_flatten(0, -1)?)?;
+    let indices = Vec::<i64>::try_from(indices.f_flatten(0, -1)?)?;
     values
         .chunks(k as usize)
         .zip(indices.chunks(k as usize))
         .map(|(vs, is)| {
             vs.iter()
                 .zip(is)
-                .map(|(&score, &i)| Prediction {
-                    key: m.classes[i as usize],
-                    score,
+                .map(|(&score, &i)| {
+                    let key = usize::try_from(i).ok().and_then(|i| m.classes.get(i));
+                    let key = key.ok_or_else(|| {
+                        EngineError::Other(format!("the network answered class {i}"))
+                    })?;
+                    Ok(Prediction { key: *key, score })
                 })
                 .collect()
         })
@@ -261,9 +342,11 @@ mod layout_tests {
                 &vec![7u8; (n * 8 * 8 * 3) as usize],
                 n,
                 8,
+                8,
                 [0.5; 3],
                 [0.25; 3],
             )
+            .unwrap()
         };
         assert!(!nhwc(2).is_contiguous(), "pixels arrive channels-last");
         let few = prediction_layout(Arch::Vgg16, nhwc(2));

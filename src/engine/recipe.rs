@@ -10,6 +10,30 @@ use super::model::{Arch, Precision};
 use super::synth::{Style, SynthOptions};
 use crate::catalog::ItemKey;
 
+/// The range of every number of a recipe: [`Recipe::check`] and the Training tab's form both
+/// use these, so the form never offers what the check refuses.
+pub mod ranges {
+    use std::ops::RangeInclusive;
+
+    /// Model input sides: the compact network needs at least 16 px (four stages of pooling);
+    /// beyond 256 px crops would only be upscaled.
+    pub const INPUT_SIZE: RangeInclusive<u32> = 16..=256;
+    /// A week at most.
+    pub const MINUTES: RangeInclusive<f64> = 0.01..=10_080.0;
+    pub const EPOCHS: RangeInclusive<f64> = 0.001..=10_000.0;
+    pub const BATCH_SIZE: RangeInclusive<usize> = 1..=1024;
+    pub const SAMPLES_PER_CLASS: RangeInclusive<u32> = 1..=1_000_000;
+    pub const LEARNING_RATE: RangeInclusive<f64> = 1e-7..=1.0;
+    pub const WEIGHT_DECAY: RangeInclusive<f64> = 0.0..=1.0;
+    pub const LABEL_SMOOTHING: RangeInclusive<f64> = 0.0..=0.5;
+    /// Shares of samples (focus, backgrounds, captures, each look of the synthesis).
+    pub const SHARE: RangeInclusive<f64> = 0.0..=1.0;
+    pub const SHARE_F32: RangeInclusive<f32> = 0.0..=1.0;
+    pub const VALIDATION_PER_CLASS: RangeInclusive<u32> = 1..=100;
+    /// How much of its crop an item may fill, smallest and largest.
+    pub const ITEM_FILL: RangeInclusive<f32> = 0.1..=1.2;
+}
+
 pub const MEAN: [f32; 3] = [0.45, 0.42, 0.40];
 pub const STD: [f32; 3] = [0.27, 0.26, 0.26];
 
@@ -154,6 +178,10 @@ pub struct Metrics {
     #[serde(default)]
     pub precision: String,
     pub validation: Vec<StyleMetrics>,
+    /// A run from a trained model that guarded it (`keep_starting_if_worse`): the starting
+    /// model's figures on the same held-out sets, before training.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub starting_validation: Vec<StyleMetrics>,
     /// Mean calibrated top item score on held-out item crops and on crops with no item.
     pub mean_top_score_items: f64,
     pub mean_top_score_no_item: f64,
@@ -221,27 +249,39 @@ impl Recipe {
     /// in memory, shares between 0 and 1), so a bad flag, settings file or manifest is refused
     /// with a message naming the value before any work starts.
     pub fn check(&self) -> Result<(), String> {
-        check_range("input size", self.input_size, 16..=256)?;
+        check_range("input size", self.input_size, ranges::INPUT_SIZE)?;
         match (self.minutes, self.epochs) {
             (None, None) => return Err("a recipe needs minutes or epochs".into()),
             (minutes, epochs) => {
                 if let Some(m) = minutes {
-                    check_range("minutes", m, 0.01..=10_080.0)?;
+                    check_range("minutes", m, ranges::MINUTES)?;
                 }
                 if let Some(e) = epochs {
-                    check_range("epochs", e, 0.001..=10_000.0)?;
+                    check_range("epochs", e, ranges::EPOCHS)?;
                 }
             }
         }
-        check_range("batch size", self.batch_size, 1..=1024)?;
-        check_range("samples per class", self.samples_per_class, 1..=1_000_000)?;
-        check_range("learning rate", self.learning_rate, 1e-7..=1.0)?;
-        check_range("weight decay", self.weight_decay, 0.0..=1.0)?;
-        check_range("label smoothing", self.label_smoothing, 0.0..=0.5)?;
-        check_range("focus", self.focus, 0.0..=1.0)?;
-        check_range("background share", self.background_share, 0.0..=1.0)?;
-        check_range("capture share", self.capture_share, 0.0..=1.0)?;
-        check_range("validation per class", self.validation_per_class, 1..=100)?;
+        check_range("batch size", self.batch_size, ranges::BATCH_SIZE)?;
+        check_range(
+            "samples per class",
+            self.samples_per_class,
+            ranges::SAMPLES_PER_CLASS,
+        )?;
+        check_range("learning rate", self.learning_rate, ranges::LEARNING_RATE)?;
+        check_range("weight decay", self.weight_decay, ranges::WEIGHT_DECAY)?;
+        check_range(
+            "label smoothing",
+            self.label_smoothing,
+            ranges::LABEL_SMOOTHING,
+        )?;
+        check_range("focus", self.focus, ranges::SHARE)?;
+        check_range("background share", self.background_share, ranges::SHARE_F32)?;
+        check_range("capture share", self.capture_share, ranges::SHARE_F32)?;
+        check_range(
+            "validation per class",
+            self.validation_per_class,
+            ranges::VALIDATION_PER_CLASS,
+        )?;
         let s = &self.synth;
         for (name, v) in [
             ("phone share", s.phone_share),
@@ -251,10 +291,14 @@ impl Recipe {
             ("dark share", s.dark_share),
             ("frame share", s.frame_share),
         ] {
-            check_range(name, v, 0.0..=1.0)?;
+            check_range(name, v, ranges::SHARE_F32)?;
         }
-        check_range("item fill (smallest)", s.item_fill.0, 0.1..=1.2)?;
-        check_range("item fill (largest)", s.item_fill.1, s.item_fill.0..=1.2)?;
+        check_range("item fill (smallest)", s.item_fill.0, ranges::ITEM_FILL)?;
+        check_range(
+            "item fill (largest)",
+            s.item_fill.1,
+            s.item_fill.0..=*ranges::ITEM_FILL.end(),
+        )?;
         Ok(())
     }
 }

@@ -13,6 +13,7 @@ use image::{DynamicImage, RgbImage};
 use serde::{Deserialize, Serialize};
 use tch::{Device, Kind, Tensor};
 
+use super::EngineError;
 use super::checkpoint::Checkpoint;
 use super::frames::{GAME_H, GAME_W};
 use super::predict::{self, CropBox, Prediction};
@@ -51,6 +52,9 @@ pub struct ScanOptions {
     /// A candidate is kept when its classified box gives items at least this probability
     /// in all, more than "no item".
     pub keep: f32,
+    /// ... and its best item at least this score: a box whose item probability is spread
+    /// thin over many items is something the network has not learned, not an item.
+    pub min_top: f32,
 }
 
 impl Default for ScanOptions {
@@ -58,6 +62,7 @@ impl Default for ScanOptions {
         Self {
             propose: 0.3,
             keep: 0.5,
+            min_top: 0.3,
         }
     }
 }
@@ -115,17 +120,26 @@ pub fn game_area(img: &RgbImage) -> Option<GameArea> {
     if scale.max(fit) < 1.0 / 3.0 {
         return None;
     }
-    // Letterbox bars leave a lit screen that fills the frame one way, or a 16:9 picture (a
-    // game window on a dark desktop). A smaller lit patch of another shape is the lit part
-    // of a dark game (a dark room, a fade, an item on a black floor): the game fills the frame.
-    let aspect = cw / ch;
-    let screen_like = scale >= DARK_GAME_BELOW * fit || (1.6..=1.95).contains(&aspect);
-    if !screen_like || scale < 1.0 / 3.0 {
-        return Some(GameArea {
-            x: (w as f32 - GAME_W as f32 * fit) / 2.0,
-            y: (h as f32 - GAME_H as f32 * fit) / 2.0,
-            scale: fit,
-        });
+    // The largest screen the frame holds, centred, is where letterbox and pillarbox bars put
+    // the game, and what a full-frame game is. The lit part is a better guess only when it is
+    // shaped like a screen (16:9, a little taller with a window's title bar) and either
+    // clearly smaller (a game window on a dark desktop) or not inside the centred screen.
+    // Otherwise it is that screen with dark edges (a dark room's walls, a fade, an item on a
+    // black floor), and taking it as the game would shrink the scale.
+    let centred = GameArea {
+        x: (w as f32 - GAME_W as f32 * fit) / 2.0,
+        y: (h as f32 - GAME_H as f32 * fit) / 2.0,
+        scale: fit,
+    };
+    let slack = 0.02 * w.max(h) as f32;
+    let inside = left as f32 >= centred.x - slack
+        && top as f32 >= centred.y - slack
+        && right as f32 <= centred.x + GAME_W as f32 * fit + slack
+        && bottom as f32 <= centred.y + GAME_H as f32 * fit + slack;
+    let screen_like = (1.6..=1.95).contains(&(cw / ch));
+    let own_screen = screen_like && (scale < SMALLER_SCREEN * fit || !inside);
+    if !own_screen || scale < 1.0 / 3.0 {
+        return Some(centred);
     }
     let (mx, my) = ((left + right) as f32 / 2.0, (top + bottom) as f32 / 2.0);
     Some(GameArea {
@@ -135,9 +149,9 @@ pub fn game_area(img: &RgbImage) -> Option<GameArea> {
     })
 }
 
-/// A lit patch smaller than this share of the largest screen the frame can hold (and not
-/// shaped like a screen) is taken as the lit part of a dark game, not as the game.
-const DARK_GAME_BELOW: f32 = 0.75;
+/// A screen-shaped lit part smaller than this share of the largest centred screen is a game
+/// window of its own (on a dark desktop), not that screen with dark edges.
+const SMALLER_SCREEN: f32 = 0.75;
 
 /// The part of a frame that the game area covers, in frame pixels (x, y, w, h): the pixels a
 /// scan looks at. Whatever the frame, this is one game screen, so a scan's work is bounded.
@@ -156,7 +170,7 @@ pub fn scan(
     top_k: usize,
     options: ScanOptions,
     device: Device,
-) -> Vec<Find> {
+) -> Result<Vec<Find>, EngineError> {
     // Past 4K a frame is scanned scaled down (an item still spans over 100 pixels), so the
     // work and memory stay bounded whatever the input.
     let (w, h) = (frame.width(), frame.height());
@@ -167,7 +181,7 @@ pub fn scan(
             ((f64::from(h) * shrink) as u32).max(1),
         );
         let small = frame.resize_exact(sw, sh, image::imageops::FilterType::Triangle);
-        let mut finds = scan(ckpt, &small, top_k, options, device);
+        let mut finds = scan(ckpt, &small, top_k, options, device)?;
         let (kx, ky) = (w as f32 / sw as f32, h as f32 / sh as f32);
         for f in &mut finds {
             let b = f.bbox;
@@ -178,34 +192,36 @@ pub fn scan(
                 h: ((b.h as f32 * ky) as u32).min(h - (b.y as f32 * ky) as u32),
             };
         }
-        return finds;
+        return Ok(finds);
     }
     let rgb = frame.to_rgb8();
     let Some(area) = game_area(&rgb) else {
-        return Vec::new();
+        return Ok(Vec::new());
     };
-    let candidates = propose(ckpt, &rgb, area, options, device);
+    let candidates = propose(ckpt, &rgb, area, options, device)?;
     if candidates.is_empty() {
-        return Vec::new();
+        return Ok(Vec::new());
     }
     let crops: Vec<DynamicImage> = candidates
         .iter()
-        .map(|b| {
-            DynamicImage::ImageRgb8(image::imageops::crop_imm(&rgb, b.x, b.y, b.w, b.h).to_image())
-        })
-        .collect();
+        .map(|b| b.cut(&rgb).map(DynamicImage::ImageRgb8))
+        .collect::<Result<_, _>>()
+        .map_err(EngineError::Other)?;
     let m = &ckpt.manifest;
     let probs = predict::mean_view_probabilities(
-        &predict::view_logits(ckpt, &crops, device),
+        &predict::view_logits(ckpt, &crops, device)?,
         m.temperature,
-    );
+    )?;
     let items = m.classes.len() as i64;
-    let no_item: Vec<f32> = Vec::try_from(probs.select(1, items)).unwrap_or_default();
+    let no_item: Vec<f32> = Vec::try_from(probs.f_select(1, items)?)?;
     let mut finds: Vec<(f32, Find)> = candidates
         .into_iter()
-        .zip(predict::top_k_items(m, &probs, top_k))
+        .zip(predict::top_k_items(m, &probs, top_k)?)
         .zip(no_item)
-        .filter(|(_, none)| 1.0 - none >= options.keep)
+        .filter(|((_, predictions), none)| {
+            let top = predictions.first().map_or(0.0, |p| p.score);
+            1.0 - none >= options.keep && top >= options.min_top
+        })
         .map(|((bbox, predictions), none)| (1.0 - none, Find { bbox, predictions }))
         .collect();
     finds.sort_by(|a, b| b.0.total_cmp(&a.0));
@@ -216,7 +232,7 @@ pub fn scan(
             kept.push(find);
         }
     }
-    kept
+    Ok(kept)
 }
 
 /// Centres closer than half a window: the same item.
@@ -235,12 +251,12 @@ fn propose(
     area: GameArea,
     options: ScanOptions,
     device: Device,
-) -> Vec<CropBox> {
+) -> Result<Vec<CropBox>, EngineError> {
     let m = &ckpt.manifest;
     let input = i64::from(m.input_size);
     // Only the game's screen is looked at: the work is one screen's whatever the frame.
     let Some((ox, oy, pw, ph)) = scanned_part(area, rgb.dimensions()) else {
-        return Vec::new();
+        return Ok(Vec::new());
     };
     let part = image::imageops::crop_imm(rgb, ox, oy, pw, ph).to_image();
     // Frame pixels to model pixels.
@@ -248,26 +264,23 @@ fn propose(
     let stride = super::model::WINDOW_STRIDE as usize;
     let round = |v: f32| ((v / stride as f32).round() as usize * stride).max(input as usize);
     let (tw, th) = (round(pw as f32 * shrink), round(ph as f32 * shrink));
-    let xs = Tensor::from_slice(part.as_raw())
-        .view([1, i64::from(ph), i64::from(pw), 3])
-        .permute([0, 3, 1, 2])
-        .to_kind(Kind::Float)
-        / 255.0;
-    let xs = xs.internal_upsample_bilinear2d_aa([th as i64, tw as i64], false, None, None);
-    let mean = Tensor::from_slice(&m.mean).view([1, 3, 1, 1]);
-    let std = Tensor::from_slice(&m.std).view([1, 3, 1, 1]);
-    let xs = ((xs - mean) / std).to_device(device);
-    let logits = tch::no_grad(|| ckpt.net.window_logits(&xs, input)).to_device(Device::Cpu);
+    let xs = predict::unit_tensor_from_u8_nhwc(part.as_raw(), 1, i64::from(ph), i64::from(pw))?
+        .f_internal_upsample_bilinear2d_aa([th as i64, tw as i64], false, None, None)?;
+    let xs = predict::normalised(&xs, m.mean, m.std)?.f_to_device(device)?;
+    let logits = predict::network_forward(ckpt.net.as_ref(), |net| net.window_logits(&xs, input))?
+        .f_to_device(Device::Cpu)?;
     let dims = logits.size();
     let (rows, cols) = (dims[0] as usize, dims[1] as usize);
     if rows == 0 || cols == 0 {
-        return Vec::new();
+        return Ok(Vec::new());
     }
-    let objectness: Tensor = 1.0
-        - (logits / m.temperature)
-            .softmax(-1, Kind::Float)
-            .select(2, m.classes.len() as i64);
-    let map: Vec<f32> = Vec::try_from(objectness.flatten(0, -1)).unwrap_or_default();
+    let objectness: Tensor = logits
+        .f_div_scalar(m.temperature)?
+        .f_softmax(-1, Kind::Float)?
+        .f_select(2, m.classes.len() as i64)?
+        .f_neg()?
+        .f_add_scalar(1.0)?;
+    let map: Vec<f32> = Vec::try_from(objectness.f_flatten(0, -1)?)?;
     let at = |r: usize, c: usize| map.get(r * cols + c).copied().unwrap_or(0.0);
     // Window (r, c) in frame pixels.
     let (sx, sy) = (pw as f32 / tw as f32, ph as f32 / th as f32);
@@ -297,7 +310,7 @@ fn propose(
             }
         }
     }
-    boxes
+    Ok(boxes)
 }
 
 /// A `side` square centred on (cx, cy), moved inside the frame (and shrunk if the frame is
@@ -348,9 +361,19 @@ mod tests {
         assert!((area.x - 220.0).abs() < 1.0, "{area:?}");
     }
 
-    /// A dark game (a dark room, a fade) with one lit patch: the patch is not the game.
+    /// A dark game (a dark room, a fade) with one lit patch: the patch is not the game; nor
+    /// is a room whose dark walls trim the lit part on every side.
     #[test]
     fn a_lit_patch_in_a_dark_frame_is_part_of_a_full_frame_game() {
+        let mut img = RgbImage::new(1600, 900);
+        for y in 10..890 {
+            for x in 50..1450 {
+                img.put_pixel(x, y, image::Rgb([70, 60, 50]));
+            }
+        }
+        let area = game_area(&img).unwrap();
+        assert!((area.scale - 1600.0 / 480.0).abs() < 0.01, "{area:?}");
+        assert!(area.x.abs() < 1.0 && area.y.abs() < 1.0, "{area:?}");
         for floor in [19u8, 0] {
             let mut img = RgbImage::from_pixel(1920, 1080, image::Rgb([floor; 3]));
             for y in 500..700 {

@@ -15,7 +15,7 @@ use super::synth::{self, Split, SynthAssets};
 use crate::catalog::ItemKey;
 
 /// A frame to scan and the items a scan should find in it.
-pub struct ScanFrame {
+pub struct ScanCase {
     pub image: DynamicImage,
     /// Room items (not the HUD's), with their sprite cells in this image's pixels.
     pub items: Vec<FrameItem>,
@@ -25,7 +25,7 @@ pub struct ScanFrame {
 const WIDTHS: [u32; 6] = [320, 560, 960, 1280, 1920, 3840];
 
 /// `count` validation frames from `seed`; the i-th holds `i % 7` items.
-pub fn validation_frames(assets: &SynthAssets, count: usize, seed: u64) -> Vec<ScanFrame> {
+pub fn validation_frames(assets: &SynthAssets, count: usize, seed: u64) -> Vec<ScanCase> {
     use rayon::prelude::*;
     (0..count)
         .into_par_iter()
@@ -33,7 +33,7 @@ pub fn validation_frames(assets: &SynthAssets, count: usize, seed: u64) -> Vec<S
         .collect()
 }
 
-fn validation_frame(assets: &SynthAssets, items: usize, seed: u64) -> ScanFrame {
+fn validation_frame(assets: &SynthAssets, items: usize, seed: u64) -> ScanCase {
     let mut rng = StdRng::seed_from_u64(seed);
     let classes: Vec<usize> = (0..items)
         .map(|_| rng.random_range(0..assets.classes()))
@@ -71,7 +71,7 @@ fn validation_frame(assets: &SynthAssets, items: usize, seed: u64) -> ScanFrame 
             }
         })
         .collect();
-    ScanFrame {
+    ScanCase {
         image: DynamicImage::ImageRgb8(image),
         items,
     }

@@ -28,18 +28,6 @@ pub enum Placement {
     Hud,
 }
 
-impl Placement {
-    /// Draws a placement: pedestals most often, the HUD least (active items only show there).
-    pub fn draw(rng: &mut StdRng) -> Self {
-        match rng.random_range(0..100) {
-            0..45 => Placement::Pedestal,
-            45..67 => Placement::Floor,
-            67..87 => Placement::Shop,
-            _ => Placement::Hud,
-        }
-    }
-}
-
 /// How one item is drawn.
 #[derive(Clone, Copy, Debug)]
 pub struct ItemLook {

@@ -171,13 +171,6 @@ impl SynthAssets {
     pub fn classes(&self) -> usize {
         self.sprites.len()
     }
-
-    pub fn background_counts(&self) -> (usize, usize) {
-        (
-            self.train_backgrounds.len(),
-            self.validation_backgrounds.len(),
-        )
-    }
 }
 
 fn collect_images(dir: &Path, out: &mut Vec<std::path::PathBuf>) {

@@ -311,7 +311,7 @@ fn starting_checkpoint(
         mean: MEAN,
         std: STD,
         classes: catalog.items().iter().map(|i| i.key()).collect(),
-        catalog_fingerprint: catalog.fingerprint()?,
+        started_from: None,
         temperature: 1.0,
         recipe: recipe.clone(),
         metrics: Metrics::default(),
@@ -328,6 +328,7 @@ fn starting_checkpoint(
             ));
         }
         checkpoint::copy_weights(&base, &mut ckpt).map_err(|e| EngineError::file(init, e))?;
+        ckpt.manifest.started_from = Some(checkpoint::lineage_of(init, &base.manifest));
     }
     Ok(ckpt)
 }
@@ -420,7 +421,8 @@ impl Trainer {
             .ok_or_else(|| EngineError::Other("the synthesis thread stopped".into()))?;
         let n = batch.labels.len() as i64;
         let s = i64::from(self.recipe.input_size);
-        let xs = tensor_from_u8_nhwc(&batch.pixels, n, s, MEAN, STD).to_device(self.device);
+        let xs =
+            tensor_from_u8_nhwc(&batch.pixels, n, s, s, MEAN, STD)?.f_to_device(self.device)?;
         let ys = Tensor::from_slice(&batch.labels).to_device(self.device);
         let logits = self.ckpt.net.forward_t(&xs, true);
         let losses = logits.cross_entropy_loss::<Tensor>(
@@ -599,6 +601,7 @@ pub fn train(
         precision: recipe.precision.resolve(device).as_str().into(),
         stopped_early,
         validation: validation.styles,
+        starting_validation: before.unwrap_or_default(),
         mean_top_score_items: validation.mean_top_score_items,
         mean_top_score_no_item: validation.mean_top_score_no_item,
     };

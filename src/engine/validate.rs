@@ -94,19 +94,19 @@ pub fn validate(
                 .map(|s| DynamicImage::ImageRgb8(render(assets, *s, capture_size, &recipe.synth)))
                 .collect()
         });
-        chunks.push(view_logits(ckpt, &crops, device));
+        chunks.push(view_logits(ckpt, &crops, device)?);
     }
     if cancelled() {
         return Ok(None);
     }
-    let logits = Tensor::cat(&chunks, 0);
+    let logits = Tensor::f_cat(&chunks, 0)?;
     let labels: Vec<i64> = specs
         .iter()
         .map(|s| s.class.unwrap_or(classes) as i64)
         .collect();
-    let temperature = fit_temperature(&logits, &labels);
-    let probs = mean_view_probabilities(&logits, temperature);
-    let ranks = label_ranks(&probs, &labels, classes as i64);
+    let temperature = fit_temperature(&logits, &labels)?;
+    let probs = mean_view_probabilities(&logits, temperature)?;
+    let ranks = label_ranks(&probs, &labels, classes as i64)?;
     let mut styles = Vec::new();
     for style in [Style::Screenshot, Style::Phone] {
         let of_style = specs
@@ -116,8 +116,7 @@ pub fn validate(
             .map(|(_, r)| *r);
         styles.push(style_metrics(ValidationSet::Crops, style, of_style));
     }
-    let top = Vec::<f32>::try_from(probs.narrow(1, 0, classes as i64).max_dim(1, false).0)
-        .unwrap_or_default();
+    let top = Vec::<f32>::try_from(probs.f_narrow(1, 0, classes as i64)?.f_max_dim(1, false)?.0)?;
     let mean_of = |item: bool| {
         let v: Vec<f64> = specs
             .iter()
@@ -135,7 +134,7 @@ pub fn validate(
         temperature,
         &pool,
         device,
-    ));
+    )?);
     Ok(Some(Validation {
         temperature,
         styles,
@@ -152,7 +151,7 @@ fn validate_frames(
     temperature: f64,
     pool: &rayon::ThreadPool,
     device: Device,
-) -> Vec<StyleMetrics> {
+) -> Result<Vec<StyleMetrics>, EngineError> {
     let crops = pool.install(|| {
         frames::validation_crops(
             assets,
@@ -170,9 +169,9 @@ fn validate_frames(
         labels.push(c.class as i64);
         styles.push(c.style);
     }
-    let probs = mean_view_probabilities(&view_logits(ckpt, &images, device), temperature);
-    let ranks = label_ranks(&probs, &labels, assets.classes() as i64);
-    [Style::Screenshot, Style::Phone]
+    let probs = mean_view_probabilities(&view_logits(ckpt, &images, device)?, temperature)?;
+    let ranks = label_ranks(&probs, &labels, assets.classes() as i64)?;
+    Ok([Style::Screenshot, Style::Phone]
         .into_iter()
         .map(|style| {
             let of_style = styles
@@ -182,7 +181,7 @@ fn validate_frames(
                 .map(|(_, r)| *r);
             style_metrics(ValidationSet::Frames, style, of_style)
         })
-        .collect()
+        .collect())
 }
 
 fn style_metrics(
@@ -205,32 +204,43 @@ fn style_metrics(
 
 /// For each row, the rank (0-based) of `labels[i]` among the item classes (rows whose label
 /// is "no item" rank 0).
-pub fn label_ranks(scores: &Tensor, labels: &[i64], item_classes: i64) -> Vec<i64> {
-    let items = scores.narrow(1, 0, item_classes);
-    let label = Tensor::from_slice(labels)
-        .clamp_max(item_classes - 1)
-        .view([-1, 1]);
-    let own = items.gather(1, &label, false);
-    let better = items.gt_tensor(&own).sum_dim_intlist(1, false, Kind::Int64);
-    Vec::<i64>::try_from(better).unwrap_or_default()
+pub fn label_ranks(
+    scores: &Tensor,
+    labels: &[i64],
+    item_classes: i64,
+) -> Result<Vec<i64>, EngineError> {
+    let items = scores.f_narrow(1, 0, item_classes)?;
+    let label = Tensor::f_from_slice(labels)?
+        .f_clamp_max(item_classes - 1)?
+        .f_view([-1, 1])?;
+    let own = items.f_gather(1, &label, false)?;
+    let better = items
+        .f_gt_tensor(&own)?
+        .f_sum_dim_intlist(1, false, Kind::Int64)?;
+    Ok(Vec::<i64>::try_from(better)?)
 }
 
 /// The softmax temperature minimising the negative log-likelihood of the view-averaged
 /// probabilities, exactly as prediction computes them.
-pub fn fit_temperature(view_logits: &Tensor, labels: &[i64]) -> f64 {
-    let target = Tensor::from_slice(labels);
+pub fn fit_temperature(view_logits: &Tensor, labels: &[i64]) -> Result<f64, EngineError> {
+    let target = Tensor::f_from_slice(labels)?;
     let mut best = (f64::INFINITY, 1.0);
     for i in 0..=76 {
         let t = 0.2 + i as f64 * 0.05;
-        let log_probs = mean_view_probabilities(view_logits, t)
-            .clamp_min(1e-12)
-            .log();
-        let nll = log_probs.nll_loss(&target).double_value(&[]);
+        let log_probs = mean_view_probabilities(view_logits, t)?
+            .f_clamp_min(1e-12)?
+            .f_log()?;
+        let nll = f64::try_from(log_probs.f_nll_loss(
+            &target,
+            None::<Tensor>,
+            tch::Reduction::Mean,
+            -100,
+        )?)?;
         if nll < best.0 {
             best = (nll, t);
         }
     }
-    best.1
+    Ok(best.1)
 }
 
 #[cfg(test)]
@@ -241,7 +251,7 @@ mod tests {
     fn ranks_count_better_classes() {
         let logits = Tensor::from_slice(&[0.1f32, 0.9, 0.5, 0.0, 0.3, 0.2, 0.1, 5.0]).view([2, 4]);
         // Row 0: label 2 (0.5) is beaten by 0.9 only; row 1: label 0 (0.3) is best among items.
-        assert_eq!(label_ranks(&logits, &[2, 0], 3), vec![1, 0]);
+        assert_eq!(label_ranks(&logits, &[2, 0], 3).unwrap(), vec![1, 0]);
     }
 
     #[test]
@@ -249,10 +259,10 @@ mod tests {
         // Two views, right every time with a margin: a low temperature fits best.
         let logits =
             Tensor::from_slice(&[3.0f32, 0.0, 3.0, 0.0, 0.0, 3.0, 0.0, 3.0]).view([2, 2, 2]);
-        assert!(fit_temperature(&logits, &[0, 1]) <= 0.25);
+        assert!(fit_temperature(&logits, &[0, 1]).unwrap() <= 0.25);
         // Wrong half the time: a flatter fit.
         let mixed =
             Tensor::from_slice(&[3.0f32, 0.0, 3.0, 0.0, 3.0, 0.0, 3.0, 0.0]).view([2, 2, 2]);
-        assert!(fit_temperature(&mixed, &[0, 1]) > 1.0);
+        assert!(fit_temperature(&mixed, &[0, 1]).unwrap() > 1.0);
     }
 }
