@@ -140,21 +140,29 @@ fn dropped_image_and_drawn_box_show_the_item_in_the_results() {
     frame.save(&path).unwrap();
     drop_file(&mut h, &path);
     assert!(
-        h.state().lookup().frame.is_some(),
+        h.state().lookup().canvas.frame.is_some(),
         "the dropped image was not opened"
     );
 
     // Drag a box over the item, in the frame's pixels.
     drag_box(&mut h, [400.0, 300.0], [100.0, 50.0], [264.0, 190.0]);
-    let sel = h.state().lookup().selection.expect("no box");
+    let sel = h.state().lookup().canvas.selection.expect("no box");
     assert!(
         (sel.min.x - 100.0).abs() < 3.0 && (sel.max.y - 190.0).abs() < 3.0,
         "{sel:?}"
     );
     wait_for(&mut h, "the predictions", |app| {
-        app.lookup().result.is_some()
+        app.lookup().results.result.is_some()
     });
-    let best = h.state().lookup().result.as_ref().unwrap().predictions[0].key;
+    let best = h
+        .state()
+        .lookup()
+        .results
+        .result
+        .as_ref()
+        .unwrap()
+        .predictions[0]
+        .key;
     assert_eq!(best, ItemKey::new(ItemKind::Collectible, 23));
     // The lookup is remembered in the persisted history, newest first.
     let history = &h.state().settings().history;
@@ -186,7 +194,7 @@ fn dropped_image_and_drawn_box_show_the_item_in_the_results() {
             .iter()
             .any(|m| m.error && m.text.contains("notes.png"))
     );
-    assert!(h.state().lookup().frame.is_some());
+    assert!(h.state().lookup().canvas.frame.is_some());
 }
 
 #[test]
@@ -210,9 +218,17 @@ fn training_starts_shows_progress_and_cancels() {
     let (w, hgt) = (dinner.width() as f32, dinner.height() as f32);
     drag_box(&mut h, [w, hgt], [2.0, 2.0], [w - 2.0, hgt - 2.0]);
     wait_for(&mut h, "an answer during training", |app| {
-        app.lookup().result.is_some()
+        app.lookup().results.result.is_some()
     });
-    let best = h.state().lookup().result.as_ref().unwrap().predictions[0].key;
+    let best = h
+        .state()
+        .lookup()
+        .results
+        .result
+        .as_ref()
+        .unwrap()
+        .predictions[0]
+        .key;
     assert_eq!(best, ItemKey::new(ItemKind::Collectible, 23));
     assert!(h.state().training().running, "the lookup stopped training");
     h.get_by_label("Training").click();
@@ -334,7 +350,7 @@ fn a_damaged_model_is_named_in_a_message_and_lookups_do_not_hang() {
             .iter()
             .any(|m| m.error && m.text.starts_with("recognition failed: no model is loaded"))
     );
-    assert!(h.state().lookup().result.is_none());
+    assert!(h.state().lookup().results.result.is_none());
     assert!(
         h.query_all_by_label_contains("input_size 4")
             .next()

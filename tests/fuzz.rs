@@ -169,7 +169,8 @@ proptest! {
         // The error names the catalog file, or the sprite file an edited entry points to.
         if let Err(e) = Catalog::load(dir.path()) {
             let e = e.to_string();
-            let names_sprite = e.contains(&format!("{}/sprites/", dir.path().display()));
+            let names_sprite = e.starts_with(&format!("{}/", dir.path().display()))
+                && e.contains(".png: sprite of ");
             if !names_sprite {
                 assert_names_file(&e, dir.path().join("catalog.json").to_str().unwrap());
             }

@@ -279,7 +279,7 @@ fn the_scan_button_and_key_find_the_rooms_items_in_the_app() {
     let path = tmp.path().join("room.png");
     frame.save(&path).unwrap();
     drop_file(&mut h, &path);
-    assert!(h.state().lookup().frame.is_some());
+    assert!(h.state().lookup().canvas.frame.is_some());
 
     h.get_by_label("Scan (F9)").click();
     h.run_steps(1);
@@ -303,7 +303,13 @@ fn the_scan_button_and_key_find_the_rooms_items_in_the_app() {
         .unwrap_or_else(|| panic!("{label} is not listed"))
         .click();
     h.run_steps(2);
-    let result = h.state().lookup().result.as_ref().expect("no result shown");
+    let result = h
+        .state()
+        .lookup()
+        .results
+        .result
+        .as_ref()
+        .expect("no result shown");
     assert_eq!(result.predictions.len(), 10);
     assert_eq!(result.predictions[0].key, item.key());
     // A find looked at is remembered like a drawn box.

@@ -17,8 +17,8 @@ pub struct CatalogView {
     hits: Option<(String, Vec<ItemKey>)>,
 }
 
-impl CatalogView {
-    pub fn ui(&mut self, ui: &mut egui::Ui, shell: &mut Shell) {
+impl super::command::TabView for CatalogView {
+    fn ui(&mut self, ui: &mut egui::Ui, _settings: &mut super::Settings, shell: &mut Shell) {
         egui::Panel::right("catalog-details")
             .resizable(true)
             .default_size(380.0)
@@ -50,7 +50,9 @@ impl CatalogView {
             self.grid_ui(ui, shell, &hits);
         });
     }
+}
 
+impl CatalogView {
     /// The selected item: big sprite, both names, its key and descriptions.
     fn details_ui(&self, ui: &mut egui::Ui, shell: &mut Shell) {
         let Some(item) = self.selected.and_then(|k| shell.catalog.get(k)) else {

@@ -69,11 +69,19 @@ pub enum TrainingControl {
     Cancel,
 }
 
+/// What every tab is: state of its own, drawn with the persisted settings it shows and the
+/// shell; anything beyond that it asks for with a command.
+pub trait TabView {
+    fn ui(&mut self, ui: &mut egui::Ui, settings: &mut super::Settings, shell: &mut Shell);
+}
+
 /// What a view may read of the app while it draws, the sprite cache it draws from, and the
 /// commands it leaves.
 pub struct Shell<'a> {
     pub lang: Language,
     pub catalog: &'a Catalog,
+    /// Where the app's data lives.
+    pub paths: &'a super::AppPaths,
     /// The loaded checkpoint's folder and manifest.
     pub model: Option<&'a (PathBuf, Manifest)>,
     pub sprites: &'a mut SpriteCache,
@@ -86,6 +94,7 @@ impl<'a> Shell<'a> {
     pub fn new(
         lang: Language,
         catalog: &'a Catalog,
+        paths: &'a super::AppPaths,
         model: Option<&'a (PathBuf, Manifest)>,
         sprites: &'a mut SpriteCache,
         waker: &'a Waker,
@@ -93,6 +102,7 @@ impl<'a> Shell<'a> {
         Self {
             lang,
             catalog,
+            paths,
             model,
             sprites,
             waker,

@@ -31,6 +31,8 @@ pub fn tr(lang: Language, key: Text) -> &'static str {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Text {
     TabLookup,
+    ShowUnsure,
+    HideUnsure,
     TabCatalog,
     TabTraining,
     TabSettings,
@@ -110,6 +112,8 @@ impl Text {
     /// The English and Chinese text.
     fn pair(self) -> (&'static str, &'static str) {
         match self {
+            Text::ShowUnsure => ("unsure: show", "个不确定：显示"),
+            Text::HideUnsure => ("Hide the unsure ones", "隐藏不确定的"),
             Text::TabLookup => ("Lookup", "识图"),
             Text::TabCatalog => ("Catalog", "图鉴"),
             Text::TabTraining => ("Training", "训练"),

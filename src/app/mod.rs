@@ -2,12 +2,15 @@
 //! panel. It drives the same engine as the command line; work runs on other threads and
 //! arrives through channels, so the window never waits.
 
+mod canvas;
 mod catalog_tab;
 mod command;
 pub mod fonts;
 pub mod i18n;
+mod live_source;
 mod lookup;
 mod panel;
+mod results;
 mod scan_view;
 mod settings;
 mod settings_tab;
@@ -29,7 +32,7 @@ use crate::engine::{
     Activity, Engine, EngineConfig, Event, Manifest, Prediction, Recipe, Request, RequestId,
 };
 pub use catalog_tab::CatalogView;
-pub use command::{Command, Shell, TrainingControl};
+pub use command::{Command, Shell, TabView, TrainingControl};
 pub use i18n::{Language, tr};
 pub use lookup::LookupState;
 pub use settings::{HistoryEntry, Settings};
@@ -121,7 +124,7 @@ pub struct LensApp {
     sprites: sprites::SpriteCache,
     importing: bool,
     import_fields: [String; 3],
-    cjk_font: Option<PathBuf>,
+    settings_view: settings_tab::SettingsView,
     jobs_tx: Sender<Job>,
     jobs_rx: Receiver<Job>,
     waker: Waker,
@@ -157,7 +160,7 @@ impl LensApp {
             sprites: Default::default(),
             importing: false,
             import_fields,
-            cjk_font: None,
+            settings_view: settings_tab::SettingsView::default(),
             jobs_tx,
             jobs_rx,
             waker: Arc::new(|| {}),
@@ -221,8 +224,8 @@ impl LensApp {
             return;
         }
         self.started = true;
-        self.cjk_font = fonts::install_cjk_font(ctx);
-        if self.cjk_font.is_none() {
+        self.settings_view.cjk_font = fonts::install_cjk_font(ctx);
+        if self.settings_view.cjk_font.is_none() {
             self.notify_error(
                 "No Chinese font found: set ISAAC_LENS_CJK_FONT to a .ttf/.ttc file".into(),
             );
@@ -388,6 +391,9 @@ impl LensApp {
     /// Starts a training job into `out` with the player's captures, which a helper thread
     /// decodes first (never the UI thread); skipped rows and images are logged.
     fn start_training(&mut self, recipe: Recipe, out: PathBuf, first: bool) {
+        // The tab shows the run at once (and offers no second start) while captures load.
+        self.training.running = true;
+        self.training.kept = None;
         let dir = self.paths.captures.clone();
         self.spawn_job(move || {
             let (captures, skipped) = crate::corrections::load_labelled(&dir);
@@ -480,7 +486,7 @@ impl LensApp {
                     .map(|i| i.display_name())
                     .unwrap_or_default();
                 self.notify(format!("{}: {name}", self.t(Text::SavedLabel)));
-                self.lookup.correction.clear();
+                self.lookup.results.correction.clear();
             }
             Err(e) => self.notify_error(e.to_string()),
         }
@@ -542,7 +548,7 @@ impl LensApp {
             .as_ref()
             .is_some_and(|h| pressed.contains(&h.id))
         {
-            self.lookup.toggle_freeze();
+            self.lookup.source.toggle_freeze();
         }
         if self
             .scan_hotkey
@@ -553,6 +559,13 @@ impl LensApp {
         }
         if let Some(command) = self.lookup.poll_live() {
             self.apply(command);
+        }
+        if let Some(command) = self.lookup.companion_tick(Instant::now()) {
+            self.apply(command);
+        }
+        if self.lookup.scan.companion && self.lookup.scan.watch.awaits_confirmation() {
+            // A still screen sends no frames: wake for the new room's confirming scan.
+            ctx.request_repaint_after(Duration::from_millis(250));
         }
     }
 
@@ -579,9 +592,9 @@ impl LensApp {
             Job::FolderPicked(i, Some(path)) => self.import_fields[i] = path.display().to_string(),
             Job::FolderPicked(_, None) => self.notify_error("No folder chosen (or no file dialog on this system): type the path".into()),
             Job::Sources(Ok(s)) => {
-                self.lookup.sources = s;
+                self.lookup.source.sources = s;
                 if let Some(text) = self.startup_source.take() {
-                    match self.lookup.sources.iter().find(|s| s.label.contains(&text)).cloned() {
+                    match self.lookup.source.sources.iter().find(|s| s.label.contains(&text)).cloned() {
                         Some(source) => {
                             let waker = self.waker.clone();
                             self.lookup.start_live(source, self.settings.live_fps, waker);
@@ -606,6 +619,7 @@ impl LensApp {
                     self.training
                         .start(self.engine.as_ref(), *recipe, out, captures, first);
                 if let Err(e) = started {
+                    self.training.running = false;
                     self.notify_error(format!("training: {e}"));
                 }
             }
@@ -761,23 +775,18 @@ impl LensApp {
         let mut shell = Shell::new(
             self.settings.language,
             &catalog,
+            &self.paths,
             self.model.as_ref(),
             &mut self.sprites,
             &self.waker,
         );
-        egui::CentralPanel::default().show(ui, |ui| match self.tab {
-            Tab::Lookup => self.lookup.ui(ui, &self.settings, &mut shell),
-            Tab::Catalog => self.catalog_view.ui(ui, &mut shell),
-            Tab::Training => self
-                .training
-                .ui(ui, &mut self.settings, &self.paths, &mut shell),
-            Tab::Settings => settings_tab::settings_ui(
-                &mut self.settings,
-                ui,
-                self.cjk_font.as_deref(),
-                &mut shell,
-            ),
-        });
+        let view: &mut dyn TabView = match self.tab {
+            Tab::Lookup => &mut self.lookup,
+            Tab::Catalog => &mut self.catalog_view,
+            Tab::Training => &mut self.training,
+            Tab::Settings => &mut self.settings_view,
+        };
+        egui::CentralPanel::default().show(ui, |ui| view.ui(ui, &mut self.settings, &mut shell));
         if self.settings.panel_enabled {
             panel::floating_panel(&ctx, &mut self.settings, &mut self.lookup, &mut shell);
         }

@@ -28,7 +28,7 @@ pub fn results_ui(
             ui.label(tr(lang, Text::Recognising));
         });
     }
-    let Some(result) = lookup.result.clone() else {
+    let Some(result) = lookup.results.result.clone() else {
         return;
     };
     let catalog = shell.catalog;
@@ -50,7 +50,7 @@ pub fn results_ui(
         };
         match prediction_row_ui(ui, item, texture.as_ref(), row, lang) {
             Some(RowClick::Select) => {
-                if let Some(r) = &mut lookup.result {
+                if let Some(r) = &mut lookup.results.result {
                     r.selected = i;
                 }
             }
@@ -68,7 +68,7 @@ pub fn results_ui(
     }
     if !floating {
         ui.separator();
-        if let Some(key) = lookup.correction.ui(ui, shell) {
+        if let Some(key) = lookup.results.correction.ui(ui, shell) {
             shell.ask(correction(key, &result.crop));
         }
     }
@@ -198,8 +198,15 @@ impl CorrectionSearch {
 }
 
 /// The items the last scan found, a compact row each: sprite, both names, quality, score
-/// (unsure ones marked) and the description's first line. Returns the find clicked.
-pub fn room_ui(lookup: &LookupState, ui: &mut egui::Ui, shell: &mut Shell) -> Option<usize> {
+/// (unsure ones marked) and the description's first line. With `show_unsure`, unsure finds
+/// are listed only while it is on, and one click turns it on or off (the floating panel lists
+/// what is surely in the room). Returns the find clicked.
+pub fn room_ui(
+    lookup: &LookupState,
+    ui: &mut egui::Ui,
+    shell: &mut Shell,
+    show_unsure: Option<&mut bool>,
+) -> Option<usize> {
     let lang = shell.lang;
     let catalog = shell.catalog;
     let scan = &lookup.scan;
@@ -212,17 +219,52 @@ pub fn room_ui(lookup: &LookupState, ui: &mut egui::Ui, shell: &mut Shell) -> Op
             ui.spinner();
         }
     });
-    if scan.finds.is_empty() && scan.scanned.is_some() {
+    // Companion mode lists what two scans of the room agree on; a scan by hand, its finds.
+    // Each row keeps the index of its find in the last scan, which a click selects.
+    let rows: Vec<(Option<usize>, &crate::engine::scan::Find)> = if scan.companion {
+        scan.room
+            .listed()
+            .map(|f| (scan.finds.iter().position(|g| g == f), f))
+            .collect()
+    } else {
+        scan.finds
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (Some(i), f))
+            .collect()
+    };
+    if rows.is_empty() && scan.scanned.is_some() {
         ui.label(RichText::new(tr(lang, Text::NoItemsFound)).weak());
     }
+    let unsure = |f: &crate::engine::scan::Find| f.score() < UNSURE_BELOW;
+    let hidden = match show_unsure {
+        Some(show) => {
+            let n = rows.iter().filter(|(_, f)| unsure(f)).count();
+            if n > 0 {
+                let text = if *show {
+                    tr(lang, Text::HideUnsure).to_string()
+                } else {
+                    format!("+{n} {}", tr(lang, Text::ShowUnsure))
+                };
+                if ui.small_button(text).clicked() {
+                    *show = !*show;
+                }
+            }
+            !*show
+        }
+        None => false,
+    };
     let mut clicked = None;
-    for (i, find) in scan.finds.iter().enumerate() {
+    for &(i, find) in &rows {
+        if hidden && unsure(find) {
+            continue;
+        }
         let best = find.predictions.first();
         let Some((best, item)) = best.and_then(|b| Some((b.score, catalog.get(b.key)?))) else {
             continue;
         };
         let texture = shell.sprite(ui.ctx(), item.key());
-        let selected = scan.selected == Some(i);
+        let selected = i.is_some() && scan.selected == i;
         ui.horizontal(|ui| {
             sprite_ui(ui, texture.as_ref(), 32.0);
             ui.vertical(|ui| {
@@ -231,7 +273,7 @@ pub fn room_ui(lookup: &LookupState, ui: &mut egui::Ui, shell: &mut Shell) -> Op
                     .selectable_label(selected, RichText::new(title).strong())
                     .clicked()
                 {
-                    clicked = Some(i);
+                    clicked = i;
                 }
                 ui.horizontal(|ui| {
                     if let Some(q) = item.quality {
@@ -277,7 +319,7 @@ pub fn floating_panel(
     shell: &mut Shell,
 ) {
     let companion = lookup.scan.companion;
-    if lookup.result.is_none() && !lookup.is_pending() && !companion {
+    if lookup.results.result.is_none() && !lookup.is_pending() && !companion {
         return;
     }
     let height = if settings.panel_compact { 300.0 } else { 560.0 };
@@ -290,7 +332,7 @@ pub fn floating_panel(
     // The builder keeps the place the panel first opened at. One that followed the panel's
     // current place would ask for a move whenever the window manager reports another one
     // (X11 can report (0, 0) before the window is placed), and the two chased each other
-    // every frame: 160% of a core.
+    // every frame (BENCHMARKS.md, companion mode).
     let opened_at = ctx.data_mut(|d| {
         *d.get_temp_mut_or_insert_with(egui::Id::unique("results-panel-opened-at"), || {
             settings.panel_position
@@ -326,7 +368,8 @@ pub fn floating_panel(
                 }
                 egui::ScrollArea::vertical().show(ui, |ui| {
                     if companion {
-                        if let Some(i) = room_ui(lookup, ui, shell) {
+                        let show = Some(&mut settings.panel_show_unsure);
+                        if let Some(i) = room_ui(lookup, ui, shell, show) {
                             shell.ask(Command::SelectFind(i));
                         }
                         if lookup.scan.selected.is_none() {

@@ -26,6 +26,8 @@ pub struct Settings {
     pub panel_opacity: f32,
     pub panel_compact: bool,
     pub panel_position: Option<[f32; 2]>,
+    /// The floating panel lists unsure finds too (off: only what is surely in the room).
+    pub panel_show_unsure: bool,
     pub live_fps: f32,
     pub recipe: Recipe,
     /// New training starts from the current model's weights (when its architecture and input
@@ -49,6 +51,7 @@ impl Default for Settings {
             panel_enabled: true,
             panel_opacity: 0.95,
             panel_compact: false,
+            panel_show_unsure: false,
             panel_position: None,
             live_fps: 4.0,
             recipe: Recipe::default(),

@@ -1,14 +1,26 @@
 //! The Settings tab.
 
 use crate::app::i18n::Text;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-use super::command::{Command, Shell};
+use super::command::{Command, Shell, TabView};
 use super::{Language, Settings, tr};
 use crate::engine::DeviceChoice;
 
-/// The persisted settings as a form; `cjk_font` is the font the Chinese text uses.
-pub fn settings_ui(
+/// The Settings tab: the persisted settings as a form.
+#[derive(Default)]
+pub struct SettingsView {
+    /// The font the Chinese text uses, when one was found.
+    pub cjk_font: Option<PathBuf>,
+}
+
+impl TabView for SettingsView {
+    fn ui(&mut self, ui: &mut egui::Ui, settings: &mut Settings, shell: &mut Shell) {
+        settings_ui(settings, ui, self.cjk_font.as_deref(), shell);
+    }
+}
+
+fn settings_ui(
     settings: &mut Settings,
     ui: &mut egui::Ui,
     cjk_font: Option<&Path>,

@@ -7,7 +7,7 @@ use egui::RichText;
 use egui_plot::{Line, Plot};
 
 use super::command::{Command, Shell, TrainingControl};
-use super::{AppPaths, Job, Settings, tr};
+use super::{Job, Settings, tr};
 use crate::catalog::Catalog;
 use crate::engine::model::{Arch, Precision};
 use crate::engine::recipe::ranges;
@@ -178,14 +178,9 @@ fn list_checkpoints(models: &std::path::Path) -> Vec<(PathBuf, Manifest)> {
     out
 }
 
-impl TrainingView {
-    pub fn ui(
-        &mut self,
-        ui: &mut egui::Ui,
-        settings: &mut Settings,
-        paths: &AppPaths,
-        shell: &mut Shell,
-    ) {
+impl super::command::TabView for TrainingView {
+    fn ui(&mut self, ui: &mut egui::Ui, settings: &mut Settings, shell: &mut Shell) {
+        let paths = shell.paths;
         egui::Panel::left("recipe")
             .resizable(true)
             .default_size(300.0)
@@ -205,7 +200,9 @@ impl TrainingView {
             self.curves_ui(ui, shell);
         });
     }
+}
 
+impl TrainingView {
     /// Start, fine-tune (or extend) the current model; pause, stop or cancel a run.
     fn controls_ui(
         &mut self,

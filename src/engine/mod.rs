@@ -123,8 +123,7 @@ pub fn device_name(device: Device) -> String {
 #[derive(Clone, Debug)]
 pub struct EngineConfig {
     pub device: DeviceChoice,
-    /// libtorch intra-op threads. Measured on 2 cores while one synthesis thread renders
-    /// (about a fifth of a core): 2 torch threads train at 508 images/s, 1 at 283.
+    /// libtorch intra-op threads (every core by default: training uses them all).
     pub torch_threads: usize,
     /// Where training batches are rendered; None chooses for the machine
     /// (`Synthesis::for_machine`).

@@ -51,9 +51,9 @@ pub enum Precision {
 }
 
 impl Precision {
-    /// The kind convolutions compute in while training on `device`. Measured here (2 cores
-    /// with AVX-512 BF16, compact net, batch 128): 786 images/s in f32, 1314 in bf16; without
-    /// native support bfloat16 is emulated and slower, so `Auto` keeps f32 there.
+    /// The kind convolutions compute in while training on `device`: bfloat16 is faster
+    /// where the processor computes it natively and emulated (much slower) elsewhere, so
+    /// `Auto` keeps f32 there (BENCHMARKS.md, training on the player's machine).
     pub fn training_kind(self, device: Device) -> Kind {
         match self.resolve(device) {
             Precision::Bf16 => Kind::BFloat16,
@@ -160,8 +160,8 @@ pub struct CompactNet {
 
 impl CompactNet {
     pub fn new(p: &nn::Path, classes: i64, train_kind: Kind) -> Self {
-        // Measured here (2 cores, batch 128): 32-64-128-256 trains at 483 images/s,
-        // 32-48-96-192 at 695 images/s; the wide stem keeps outline detail.
+        // Narrower late stages train faster on a CPU than 32-64-128-256 at no cost in
+        // accuracy (BENCHMARKS.md history); the wide stem keeps outline detail.
         let widths = [32, 48, 96, 192];
         let mut features = nn::seq_t().add(conv_bn(p / "stem", 3, widths[0], train_kind));
         let mut c_in = widths[0];

@@ -208,8 +208,7 @@ pub fn network_forward(
 
 /// The memory layout a prediction batch is fed in. Pixels arrive NHWC (channels-last
 /// strides), which suits batches and the compact network; VGG16's forward of a few crops is
-/// much faster NCHW (measured at 2 threads, batch 1: 23 ms against 41 ms; batches of 256 go the
-/// other way, 55 against 65-71 crops/s).
+/// much faster NCHW, while large batches go the other way (BENCHMARKS.md history, prediction).
 pub fn prediction_layout(arch: Arch, xs: Tensor) -> Tensor {
     const SMALL_BATCH: i64 = 8;
     if arch == Arch::Vgg16 && xs.size().first().is_some_and(|&n| n <= SMALL_BATCH) {

@@ -187,9 +187,8 @@ pub enum Synthesis {
     /// On this many threads of their own, the next batches while the optimiser runs: for a
     /// GPU or spare cores.
     Alongside(usize),
-    /// On every core, between optimiser steps. Measured on 2 cores (compact net, bf16):
-    /// rendering alongside libtorch's two threads stalls them (about 770 images/s), taking
-    /// turns does not.
+    /// On every core, between optimiser steps: on a small CPU, rendering alongside
+    /// libtorch's threads stalls them, and taking turns does not (BENCHMARKS.md history).
     Between,
 }
 
