@@ -175,30 +175,57 @@ impl Signature {
 /// this one range.
 pub const LIVE_FPS: std::ops::RangeInclusive<f32> = 0.5..=15.0;
 
+/// How long a feed whose source went away looks for one under the same name (an OBS
+/// projector reopened, a viewer restarted) before it reports the source gone.
+pub const REFIND_FOR: Duration = Duration::from_secs(300);
+
+/// How often it looks meanwhile.
+const REFIND_EVERY: Duration = Duration::from_secs(1);
+
 /// A live feed: a thread captures at most `fps` frames a second and keeps only the newest.
+/// When its window closes (or its monitor goes), it follows one that comes back under the
+/// same name, for [`REFIND_FOR`].
 pub struct LiveCapture {
     stop: Arc<AtomicBool>,
+    waiting: Arc<AtomicBool>,
     frames: Receiver<Result<LiveFrame, String>>,
 }
 
 impl LiveCapture {
-    pub fn start(source: SourceId, fps: f32, waker: Arc<dyn Fn() + Send + Sync>) -> Self {
+    pub fn start(source: SourceInfo, fps: f32, waker: Arc<dyn Fn() + Send + Sync>) -> Self {
         let stop = Arc::new(AtomicBool::new(false));
+        let waiting = Arc::new(AtomicBool::new(false));
         let (tx, frames) = crossbeam_channel::bounded(1);
         let period = Duration::from_secs_f32(1.0 / fps.clamp(*LIVE_FPS.start(), *LIVE_FPS.end()));
-        let stop_flag = stop.clone();
+        let flags = Flags {
+            stop: stop.clone(),
+            waiting: waiting.clone(),
+        };
         let drain = frames.clone();
         let spawned = std::thread::Builder::new()
             .name("capture".into())
             .spawn(move || {
-                capture_loop(&source, period, &stop_flag, &tx, &drain, &*waker);
+                capture_loop(source, period, &flags, &tx, &drain, &*waker);
             });
         if let Err(e) = spawned {
             let (tx, rx) = crossbeam_channel::bounded(1);
             let _ = tx.send(Err(format!("cannot start the capture thread: {e}")));
-            return Self { stop, frames: rx };
+            return Self {
+                stop,
+                waiting,
+                frames: rx,
+            };
         }
-        Self { stop, frames }
+        Self {
+            stop,
+            waiting,
+            frames,
+        }
+    }
+
+    /// Whether the source went away and the feed is waiting for it to come back.
+    pub fn is_waiting(&self) -> bool {
+        self.waiting.load(Ordering::SeqCst)
     }
 
     /// The newest frame since the last call, if any.
@@ -213,10 +240,49 @@ impl Drop for LiveCapture {
     }
 }
 
+/// What the capture thread shares with its handle.
+struct Flags {
+    stop: Arc<AtomicBool>,
+    waiting: Arc<AtomicBool>,
+}
+
+/// The source named `label` again, when one is there: a window reopened gets another id.
+fn refind(label: &str) -> Option<SourceId> {
+    list_sources()
+        .ok()?
+        .into_iter()
+        .find(|s| s.label == label)
+        .map(|s| s.id)
+}
+
+/// Waits (while nothing asks the feed to stop) for a source named `label` to come back, at
+/// most [`REFIND_FOR`]; its id.
+fn wait_for_source(
+    label: &str,
+    flags: &Flags,
+    waker: &(dyn Fn() + Send + Sync),
+) -> Option<SourceId> {
+    flags.waiting.store(true, Ordering::SeqCst);
+    waker();
+    let since = Instant::now();
+    let found = loop {
+        if flags.stop.load(Ordering::SeqCst) || since.elapsed() >= REFIND_FOR {
+            break None;
+        }
+        if let Some(id) = refind(label) {
+            break Some(id);
+        }
+        std::thread::sleep(REFIND_EVERY);
+    };
+    flags.waiting.store(false, Ordering::SeqCst);
+    waker();
+    found
+}
+
 fn capture_loop(
-    source: &SourceId,
+    mut source: SourceInfo,
     period: Duration,
-    stop: &AtomicBool,
+    flags: &Flags,
     tx: &Sender<Result<LiveFrame, String>>,
     drain: &Receiver<Result<LiveFrame, String>>,
     waker: &(dyn Fn() + Send + Sync),
@@ -224,18 +290,35 @@ fn capture_loop(
     let mut grabber: Option<Grabber> = None;
     let mut last: Option<Signature> = None;
     let mut repeats = 0u32;
-    while !stop.load(Ordering::SeqCst) {
+    while !flags.stop.load(Ordering::SeqCst) {
         let started = Instant::now();
-        // A window that went away (or a grab that failed) is looked up once more before the
-        // feed reports it.
-        let frame = match grabber.as_ref().map(Grabber::grab) {
+        // A window that went away (or a grab that failed) is looked up once more; one that
+        // is gone is waited for under its name before the feed reports it.
+        let mut frame = match grabber.as_ref().map(Grabber::grab) {
             Some(Ok(image)) => Ok(image),
-            _ => Grabber::open(source).and_then(|g| {
+            _ => Grabber::open(&source.id).and_then(|g| {
                 let image = g.grab();
                 grabber = Some(g);
                 image
             }),
         };
+        if matches!(frame, Err(CaptureError::Gone)) {
+            grabber = None;
+            match wait_for_source(&source.label, flags, waker) {
+                Some(id) => {
+                    source.id = id;
+                    continue;
+                }
+                None if flags.stop.load(Ordering::SeqCst) => return,
+                None => {
+                    frame = Err(CaptureError::Capture(format!(
+                        "{} did not come back within {} s",
+                        source.label,
+                        REFIND_FOR.as_secs()
+                    )))
+                }
+            }
+        }
         let frame = frame
             .map(|image| LiveFrame {
                 signature: Signature::of(&image),

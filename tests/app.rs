@@ -65,6 +65,13 @@ fn harness() -> Harness<'static, LensApp> {
     h
 }
 
+/// Waits for the lookup's answer; its best item.
+fn best_answer(h: &mut Harness<'static, LensApp>, what: &str) -> ItemKey {
+    wait_for(h, what, |app| app.lookup().results.result.is_some());
+    let result = h.state().lookup().results.result.as_ref();
+    result.expect("an answer").predictions[0].key
+}
+
 #[test]
 fn tabs_switch_by_label() {
     let mut h = harness();
@@ -151,18 +158,7 @@ fn dropped_image_and_drawn_box_show_the_item_in_the_results() {
         (sel.min.x - 100.0).abs() < 3.0 && (sel.max.y - 190.0).abs() < 3.0,
         "{sel:?}"
     );
-    wait_for(&mut h, "the predictions", |app| {
-        app.lookup().results.result.is_some()
-    });
-    let best = h
-        .state()
-        .lookup()
-        .results
-        .result
-        .as_ref()
-        .unwrap()
-        .predictions[0]
-        .key;
+    let best = best_answer(&mut h, "the predictions");
     assert_eq!(best, ItemKey::new(ItemKind::Collectible, 23));
     // The lookup is remembered in the persisted history, newest first.
     let history = &h.state().settings().history;
@@ -217,18 +213,7 @@ fn training_starts_shows_progress_and_cancels() {
     drop_file(&mut h, &path);
     let (w, hgt) = (dinner.width() as f32, dinner.height() as f32);
     drag_box(&mut h, [w, hgt], [2.0, 2.0], [w - 2.0, hgt - 2.0]);
-    wait_for(&mut h, "an answer during training", |app| {
-        app.lookup().results.result.is_some()
-    });
-    let best = h
-        .state()
-        .lookup()
-        .results
-        .result
-        .as_ref()
-        .unwrap()
-        .predictions[0]
-        .key;
+    let best = best_answer(&mut h, "an answer during training");
     assert_eq!(best, ItemKey::new(ItemKind::Collectible, 23));
     assert!(h.state().training().running, "the lookup stopped training");
     h.get_by_label("Training").click();

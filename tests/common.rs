@@ -203,3 +203,96 @@ pub fn drag_box(
     });
     h.run_steps(1);
 }
+
+use std::io::BufRead as _;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// Lines of a child's stderr, as they come.
+pub fn stderr_lines(child: &mut std::process::Child) -> crossbeam_channel::Receiver<String> {
+    let (tx, rx) = crossbeam_channel::unbounded();
+    let stderr = child.stderr.take().expect("stderr is piped");
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stderr)
+            .lines()
+            .map_while(Result::ok)
+        {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    rx
+}
+
+/// Waits at most `limit` for `child` to exit.
+pub fn wait_bounded(child: &mut std::process::Child, limit: Duration) -> std::process::ExitStatus {
+    let start = Instant::now();
+    loop {
+        if let Some(status) = child.try_wait().expect("the child can be waited for") {
+            return status;
+        }
+        if start.elapsed() > limit {
+            let _ = child.kill();
+            panic!("still running after {limit:?}");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// Xvfb on a display of its own, stopped when dropped.
+pub struct Display {
+    server: std::process::Child,
+    window_manager: Option<std::process::Child>,
+    pub name: String,
+}
+
+impl Display {
+    /// Xvfb on a display of its own; with `window_manager`, openbox on it too (listing
+    /// windows needs one).
+    pub fn start(window_manager: bool) -> Self {
+        let number = 90 + std::process::id() % 100;
+        let name = format!(":{number}");
+        let server = Command::new("Xvfb")
+            .args([&name, "-screen", "0", "1280x800x24", "-nolisten", "tcp"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("Xvfb (installed by scripts/setup.sh)");
+        let socket = PathBuf::from(format!("/tmp/.X11-unix/X{number}"));
+        let start = Instant::now();
+        while !socket.exists() {
+            assert!(
+                start.elapsed() < Duration::from_secs(20),
+                "Xvfb did not start"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let window_manager = window_manager.then(|| {
+            let wm = Command::new("openbox")
+                .env("DISPLAY", &name)
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .expect("openbox (installed by scripts/setup.sh)");
+            std::thread::sleep(Duration::from_secs(1));
+            wm
+        });
+        Self {
+            server,
+            window_manager,
+            name,
+        }
+    }
+}
+
+impl Drop for Display {
+    fn drop(&mut self) {
+        if let Some(wm) = &mut self.window_manager {
+            let _ = wm.kill();
+            let _ = wm.wait();
+        }
+        let _ = self.server.kill();
+        let _ = self.server.wait();
+    }
+}

@@ -6,12 +6,11 @@
 
 mod common;
 
-use std::io::{BufRead as _, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{bin, one_line, p, real_catalog, run, shared};
+use common::{Display, bin, one_line, p, real_catalog, run, shared, stderr_lines, wait_bounded};
 use image::{DynamicImage, RgbImage};
 
 fn shipped_dir() -> PathBuf {
@@ -508,35 +507,6 @@ fn explicit_bf16_on_a_cpu_that_only_emulates_it_is_warned_about() {
     );
 }
 
-/// Lines of a child's stderr, as they come.
-fn stderr_lines(child: &mut std::process::Child) -> crossbeam_channel::Receiver<String> {
-    let (tx, rx) = crossbeam_channel::unbounded();
-    let stderr = child.stderr.take().unwrap();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            if tx.send(line).is_err() {
-                break;
-            }
-        }
-    });
-    rx
-}
-
-/// Waits at most `limit` for `child` to exit.
-fn wait_bounded(child: &mut std::process::Child, limit: Duration) -> std::process::ExitStatus {
-    let start = Instant::now();
-    loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            return status;
-        }
-        if start.elapsed() > limit {
-            let _ = child.kill();
-            panic!("still running after {limit:?}");
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-}
-
 #[cfg(unix)]
 #[test]
 fn a_second_ctrl_c_cancels_training_at_once() {
@@ -633,46 +603,10 @@ fn dropping_the_engine_mid_training_cancels_the_job_and_joins_its_workers() {
     assert!(!out.exists(), "a cancelled job saves nothing");
 }
 
-/// Xvfb on a display of its own, stopped when dropped.
-struct Display {
-    server: std::process::Child,
-    name: String,
-}
-
-impl Display {
-    fn start() -> Self {
-        let number = 90 + std::process::id() % 100;
-        let name = format!(":{number}");
-        let server = Command::new("Xvfb")
-            .args([&name, "-screen", "0", "1280x800x24", "-nolisten", "tcp"])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("Xvfb (installed by scripts/setup.sh)");
-        let socket = PathBuf::from(format!("/tmp/.X11-unix/X{number}"));
-        let start = Instant::now();
-        while !socket.exists() {
-            assert!(
-                start.elapsed() < Duration::from_secs(20),
-                "Xvfb did not start"
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        Self { server, name }
-    }
-}
-
-impl Drop for Display {
-    fn drop(&mut self) {
-        let _ = self.server.kill();
-        let _ = self.server.wait();
-    }
-}
-
 #[cfg(target_os = "linux")]
 #[test]
 fn a_window_closed_by_another_program_ends_the_app_without_a_panic() {
-    let display = Display::start();
+    let display = Display::start(false);
     let tmp = tempfile::tempdir().unwrap();
     let mut app = Command::new(bin())
         .env("DISPLAY", &display.name)

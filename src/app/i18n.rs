@@ -31,6 +31,7 @@ pub fn tr(lang: Language, key: Text) -> &'static str {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Text {
     TabLookup,
+    WaitingForSource,
     ShowUnsure,
     HideUnsure,
     TabCatalog,
@@ -114,6 +115,10 @@ impl Text {
         match self {
             Text::ShowUnsure => ("unsure: show", "个不确定：显示"),
             Text::HideUnsure => ("Hide the unsure ones", "隐藏不确定的"),
+            Text::WaitingForSource => (
+                "The source closed: waiting for it to come back…",
+                "捕获源已关闭：等待它重新出现…",
+            ),
             Text::TabLookup => ("Lookup", "识图"),
             Text::TabCatalog => ("Catalog", "图鉴"),
             Text::TabTraining => ("Training", "训练"),

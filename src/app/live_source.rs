@@ -23,6 +23,11 @@ impl LiveSource {
         self.live.is_some() && !self.frozen
     }
 
+    /// Whether the source went away and the feed waits for it to come back.
+    pub fn is_waiting(&self) -> bool {
+        self.live.as_ref().is_some_and(LiveCapture::is_waiting)
+    }
+
     pub fn toggle_freeze(&mut self) {
         if self.live.is_some() {
             self.frozen = !self.frozen;
@@ -40,7 +45,7 @@ impl LiveSource {
     /// Captures `source` live at `fps` frames a second; `waker` repaints for each frame.
     pub fn start(&mut self, source: &capture::SourceInfo, fps: f32, waker: super::Waker) {
         self.selected = Some(source.id.clone());
-        self.live = Some(LiveCapture::start(source.id.clone(), fps, waker));
+        self.live = Some(LiveCapture::start(source.clone(), fps, waker));
         self.frozen = false;
     }
 

@@ -217,7 +217,12 @@ impl LookupState {
         if ui.button(label).clicked() || f8 {
             self.source.toggle_freeze();
         }
-        if self.source.is_live() {
+        if self.source.is_waiting() {
+            ui.label(
+                egui::RichText::new(shell.t(Text::WaitingForSource))
+                    .color(egui::Color32::from_rgb(240, 170, 60)),
+            );
+        } else if self.source.is_live() {
             ui.label(
                 egui::RichText::new(format!("● {}", shell.t(Text::Live)))
                     .color(egui::Color32::from_rgb(230, 80, 80)),

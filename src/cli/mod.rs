@@ -82,9 +82,13 @@ pub fn info(args: InfoArgs, catalog_dir: Option<&PathBuf>) -> anyhow::Result<()>
 
 #[derive(Debug, clap::Args)]
 pub struct CaptureArgs {
-    /// Where to write the PNG.
+    /// Where to write the PNG (with --follow: a new or empty folder for the frames).
     #[arg(long)]
     pub out: Option<PathBuf>,
+    /// Record the source live for this many seconds (1-86400), a PNG for each new picture,
+    /// following it if it closes and comes back under the same name.
+    #[arg(long, value_name = "SECONDS", value_parser = parse_seconds)]
+    pub follow: Option<u64>,
     /// Capture the first window whose title contains this text (default: the first monitor).
     #[arg(long)]
     pub window: Option<String>,
@@ -113,10 +117,13 @@ pub fn capture(args: CaptureArgs) -> anyhow::Result<()> {
             .find(|s| matches!(s.id, SourceId::Monitor { .. }))
             .ok_or_else(|| anyhow::anyhow!("no monitor found"))?,
     };
-    let frame = capture_once(&source.id)?;
     let out = args
         .out
         .ok_or_else(|| anyhow::anyhow!("--out FILE is needed"))?;
+    if let Some(seconds) = args.follow {
+        return record(source, &out, std::time::Duration::from_secs(seconds));
+    }
+    let frame = capture_once(&source.id)?;
     let mut png = Vec::new();
     frame.write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)?;
     crate::fsutil::write_atomic(&out, &png)
@@ -128,5 +135,67 @@ pub fn capture(args: CaptureArgs) -> anyhow::Result<()> {
         frame.height(),
         out.display()
     );
+    Ok(())
+}
+
+/// A `--follow` duration: 1 second to a day.
+fn parse_seconds(s: &str) -> Result<u64, String> {
+    let n: u64 = s
+        .parse()
+        .map_err(|_| format!("{s:?} is not a whole number of seconds"))?;
+    crate::engine::recipe::check_range("follow", n, 1..=86_400)?;
+    Ok(n)
+}
+
+/// `capture --follow`: the source's pictures for `length`, each new one as
+/// `frame_NNNNN.png` in the new or empty folder `out`; a line on standard output for each
+/// frame and each time the source goes away or comes back.
+fn record(
+    source: &crate::capture::SourceInfo,
+    out: &std::path::Path,
+    length: std::time::Duration,
+) -> anyhow::Result<()> {
+    use std::time::{Duration, Instant};
+    let empty = std::fs::read_dir(out).map_or(true, |mut d| d.next().is_none());
+    if out.exists() && !(out.is_dir() && empty) {
+        anyhow::bail!(
+            "{} is not a new or empty folder; the frames need one",
+            crate::quote::path(out)
+        );
+    }
+    std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
+    let feed = crate::capture::LiveCapture::start(source.clone(), 4.0, std::sync::Arc::new(|| {}));
+    let started = Instant::now();
+    let (mut count, mut waiting) = (0u32, false);
+    println!("recording {} for {} s", source.label, length.as_secs());
+    while started.elapsed() < length {
+        match feed.latest() {
+            Some(Ok(frame)) => {
+                count += 1;
+                let path = out.join(format!("frame_{count:05}.png"));
+                let mut png = Vec::new();
+                frame
+                    .image
+                    .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)?;
+                crate::fsutil::write_atomic(&path, &png)
+                    .with_context(|| format!("cannot write {}", path.display()))?;
+                println!(
+                    "frame {count} {}x{} at {:.1} s",
+                    frame.image.width(),
+                    frame.image.height(),
+                    started.elapsed().as_secs_f32()
+                );
+            }
+            Some(Err(e)) => anyhow::bail!("{e}"),
+            None => {}
+        }
+        if feed.is_waiting() != waiting {
+            waiting = !waiting;
+            let word = if waiting { "waiting for" } else { "back:" };
+            println!("{word} {}", source.label);
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    println!("{count} frames in {}", out.display());
     Ok(())
 }
