@@ -369,3 +369,22 @@ fn a_missing_model_folder_is_named_and_no_training_starts() {
     );
     assert!(app.model().unwrap().0.ends_with("shipped"));
 }
+
+/// The Catalog tab shows an item as older game versions drew it.
+#[test]
+fn the_catalog_shows_older_art() {
+    let data = tempfile::tempdir().unwrap();
+    let mut paths = AppPaths::from_data_dir(data.path());
+    paths.catalog = real_catalog().dir().to_path_buf();
+    paths.shared = Some(shared());
+    let mut h = start_app(LensApp::new(Settings::default(), paths));
+    h.get_by_label("Catalog").click();
+    h.run_steps(2);
+    h.state_mut().catalog_view().query = "Magic 8 Ball".into();
+    h.run_steps(2);
+    h.get_by_label("Magic 8 Ball").click();
+    h.run_steps(3);
+    assert!(h.query_by_label("As older versions drew it").is_some());
+    assert!(h.query_by_label("Afterbirth+").is_some());
+    assert!(h.query_by_label("Rebirth").is_some());
+}

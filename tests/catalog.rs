@@ -339,6 +339,7 @@ fn eid_tables_merge_and_broken_lua_names_file_and_line() {
         huiji: Some(h.clone()),
         eid: Some(eid.clone()),
         game: None,
+        art: None,
     };
     let (c, _) = import(&sources, &tmp.path().join("out"), false).unwrap();
     assert_eq!(
@@ -469,4 +470,94 @@ fn game_files_import_visible_items_with_both_languages() {
     std::fs::write(g.join("items.xml"), xml.replace("id=\"33\"", "id=\"1\"")).unwrap();
     let err = import_err(sources, &tmp.path().join("out"));
     assert!(err.contains("duplicate id collectible:1"), "{err}");
+}
+
+/// Older official art comes in as more looks of the same items: kept with the item, written
+/// into the catalog folder, pixel for pixel.
+#[test]
+fn older_art_is_imported_as_more_looks_of_the_same_items() {
+    let c = real_catalog();
+    let with_older: Vec<_> = c
+        .items()
+        .iter()
+        .filter(|i| !i.older_sprites.is_empty())
+        .collect();
+    let sprites: usize = with_older.iter().map(|i| i.older_sprites.len()).sum();
+    assert_eq!(with_older.len(), 151, "items with older art");
+    assert_eq!(sprites, 169, "older sprites");
+    let magic_8_ball = c.get(ItemKey::new(ItemKind::Collectible, 194)).unwrap();
+    let versions: Vec<&str> = magic_8_ball
+        .older_sprites
+        .iter()
+        .map(|o| o.version.as_str())
+        .collect();
+    assert!(
+        versions.contains(&"rebirth") && versions.contains(&"abplus"),
+        "{versions:?}"
+    );
+    let older = c.older_sprites(magic_8_ball).unwrap();
+    let original = image::open(shared().join("art-versions/collectible_194_rebirth.png"))
+        .unwrap()
+        .to_rgba8();
+    assert!(
+        older.contains(&original),
+        "the Rebirth sprite was changed on import"
+    );
+    assert_ne!(older[0], c.sprite(magic_8_ball).unwrap());
+    // A catalog written without the art is the same items, without older looks.
+    let tmp = tempfile::tempdir().unwrap();
+    let plain = import(
+        &ImportSources {
+            art: None,
+            ..ImportSources::from_shared(&shared())
+        },
+        &tmp.path().join("plain"),
+        false,
+    )
+    .unwrap()
+    .0;
+    assert_eq!(plain.len(), c.len());
+    assert!(plain.items().iter().all(|i| i.older_sprites.is_empty()));
+}
+
+/// A manifest row that cannot be used is named, and the rest still come in.
+#[test]
+fn a_broken_art_row_is_named_and_the_rest_imported() {
+    let tmp = tempfile::tempdir().unwrap();
+    let art = tmp.path().join("art");
+    std::fs::create_dir_all(&art).unwrap();
+    let src = shared().join("art-versions");
+    std::fs::copy(
+        src.join("collectible_194_rebirth.png"),
+        art.join("good.png"),
+    )
+    .unwrap();
+    std::fs::write(
+        art.join("manifest.json"),
+        r#"[{"file":"good.png","kind":"collectible","id":194,"version":"rebirth"},
+            {"file":"../../etc/passwd","kind":"collectible","id":1,"version":"rebirth"},
+            {"file":"missing.png","kind":"collectible","id":2,"version":"rebirth"}]"#,
+    )
+    .unwrap();
+    let (catalog, report) = import(
+        &ImportSources {
+            art: Some(art),
+            ..ImportSources::from_shared(&shared())
+        },
+        &tmp.path().join("catalog"),
+        false,
+    )
+    .unwrap();
+    let lines = report.lines().join("\n");
+    assert!(
+        lines.contains("row 2: \"../../etc/passwd\" is not a file name"),
+        "{lines}"
+    );
+    assert!(lines.contains("row 3: missing.png"), "{lines}");
+    let with_older = catalog
+        .items()
+        .iter()
+        .filter(|i| !i.older_sprites.is_empty())
+        .count();
+    assert_eq!(with_older, 1);
 }

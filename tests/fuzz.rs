@@ -170,7 +170,7 @@ proptest! {
         if let Err(e) = Catalog::load(dir.path()) {
             let e = e.to_string();
             let names_sprite = e.starts_with(&format!("{}/", dir.path().display()))
-                && e.contains(".png: sprite of ");
+                && e.contains(": sprite of ");
             if !names_sprite {
                 assert_names_file(&e, dir.path().join("catalog.json").to_str().unwrap());
             }

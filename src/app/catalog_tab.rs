@@ -68,6 +68,18 @@ impl CatalogView {
                 ui.label(RichText::new(item.key().to_string()).weak());
             });
         });
+        if !item.older_sprites.is_empty() {
+            let older = shell.sprites.older(ui.ctx(), shell.catalog, item.key());
+            ui.label(RichText::new(shell.t(Text::OlderArt)).strong());
+            ui.horizontal_wrapped(|ui| {
+                for (texture, o) in older.iter().zip(&item.older_sprites) {
+                    ui.vertical(|ui| {
+                        sprite_ui(ui, Some(texture), 48.0);
+                        ui.label(RichText::new(version_name(&o.version)).small().weak());
+                    });
+                }
+            });
+        }
         description_ui(ui, item, shell.lang, true);
     }
 
@@ -171,5 +183,15 @@ pub fn description_ui(ui: &mut egui::Ui, item: &Item, lang: Language, both: bool
                 ui.label(&line.text);
             });
         }
+    }
+}
+
+/// A game version as players name it.
+fn version_name(version: &str) -> &str {
+    match version {
+        "rebirth" => "Rebirth",
+        "afterbirth" => "Afterbirth",
+        "abplus" => "Afterbirth+",
+        other => other,
     }
 }

@@ -123,7 +123,7 @@ pub struct LensApp {
     messages: Vec<Message>,
     sprites: sprites::SpriteCache,
     importing: bool,
-    import_fields: [String; 3],
+    import_fields: [String; 4],
     settings_view: settings_tab::SettingsView,
     jobs_tx: Sender<Job>,
     jobs_rx: Receiver<Job>,
@@ -141,10 +141,13 @@ impl LensApp {
     /// Builds the app; nothing starts until the first frame gives it a context.
     pub fn new(settings: Settings, paths: AppPaths) -> Self {
         let (jobs_tx, jobs_rx) = crossbeam_channel::unbounded();
-        let mut import_fields: [String; 3] = Default::default();
+        let mut import_fields: [String; 4] = Default::default();
         if let Some(shared) = &paths.shared {
             import_fields[0] = shared.join("huiji").display().to_string();
             import_fields[1] = shared.join("eid").display().to_string();
+            if let Some(art) = Some(shared.join("art-versions")).filter(|d| d.is_dir()) {
+                import_fields[3] = art.display().to_string();
+            }
         }
         Self {
             settings,
@@ -868,6 +871,7 @@ impl LensApp {
                 "Huiji wiki scrape (--huiji)",
                 "EID tables (--eid)",
                 "Game resources/ (--game)",
+                "Older art, optional (--art)",
             ]
             .iter()
             .enumerate()
@@ -886,6 +890,7 @@ impl LensApp {
                 huiji: field(&self.import_fields[0]),
                 eid: field(&self.import_fields[1]),
                 game: field(&self.import_fields[2]),
+                art: field(&self.import_fields[3]),
             };
             self.apply(Command::Import(sources));
         }

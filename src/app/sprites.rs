@@ -7,11 +7,50 @@ use crate::catalog::{Catalog, ItemKey};
 #[derive(Default)]
 pub struct SpriteCache {
     textures: HashMap<ItemKey, Option<egui::TextureHandle>>,
+    /// An item's older looks, loaded when its details are first shown.
+    older: HashMap<ItemKey, Vec<egui::TextureHandle>>,
+}
+
+/// A pixel-art sprite as a texture (nearest-neighbour keeps the game's crisp look).
+fn texture_from_sprite(
+    ctx: &egui::Context,
+    name: String,
+    img: &image::RgbaImage,
+) -> egui::TextureHandle {
+    let size = [img.width() as usize, img.height() as usize];
+    let colour = egui::ColorImage::from_rgba_unmultiplied(size, img.as_raw());
+    ctx.load_texture(name, colour, egui::TextureOptions::NEAREST)
 }
 
 impl SpriteCache {
     pub fn clear(&mut self) {
         self.textures.clear();
+        self.older.clear();
+    }
+
+    /// The older looks of `key` (earlier game versions' art); none that cannot be read.
+    pub fn older(
+        &mut self,
+        ctx: &egui::Context,
+        catalog: &Catalog,
+        key: ItemKey,
+    ) -> Vec<egui::TextureHandle> {
+        self.older
+            .entry(key)
+            .or_insert_with(|| {
+                let Some(item) = catalog.get(key) else {
+                    return Vec::new();
+                };
+                let sprites = catalog.older_sprites(item).unwrap_or_default();
+                sprites
+                    .iter()
+                    .enumerate()
+                    .map(|(i, img)| {
+                        texture_from_sprite(ctx, format!("sprite-{key}-older-{i}"), img)
+                    })
+                    .collect()
+            })
+            .clone()
     }
 
     /// The sprite of `key`, or None when it cannot be read (the caller leaves an empty box).
@@ -26,14 +65,7 @@ impl SpriteCache {
             .or_insert_with(|| {
                 let item = catalog.get(key)?;
                 let img = catalog.sprite(item).ok()?;
-                let size = [img.width() as usize, img.height() as usize];
-                let colour = egui::ColorImage::from_rgba_unmultiplied(size, img.as_raw());
-                // Pixel art: nearest-neighbour keeps the game's crisp look when scaled up.
-                Some(ctx.load_texture(
-                    format!("sprite-{key}"),
-                    colour,
-                    egui::TextureOptions::NEAREST,
-                ))
+                Some(texture_from_sprite(ctx, format!("sprite-{key}"), &img))
             })
             .clone()
     }

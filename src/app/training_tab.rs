@@ -338,7 +338,7 @@ impl TrainingView {
         recipe_grid_ui(ui, r, lang);
         ui.separator();
         ui.label(RichText::new(tr(lang, Text::Augment)).strong());
-        augment_ui(ui, &mut r.synth);
+        augment_ui(ui, &mut r.synth, lang);
         self.want_files(shell);
         let captures = self
             .captures_count
@@ -469,7 +469,7 @@ fn recipe_grid_ui(ui: &mut egui::Ui, r: &mut Recipe, lang: super::Language) {
             ui.label(tr(lang, Text::Batch));
             ui.add(egui::DragValue::new(&mut r.batch_size).range(ranges::BATCH_SIZE));
             ui.end_row();
-            ui.label("learning rate");
+            ui.label(tr(lang, Text::LearningRate));
             ui.add(
                 egui::DragValue::new(&mut r.learning_rate)
                     .range(ranges::LEARNING_RATE)
@@ -492,17 +492,24 @@ fn recipe_grid_ui(ui: &mut egui::Ui, r: &mut Recipe, lang: super::Language) {
 }
 
 /// How synthetic samples are varied.
-fn augment_ui(ui: &mut egui::Ui, s: &mut synth::SynthOptions) {
-    ui.add(egui::Slider::new(&mut s.phone_share, ranges::SHARE_F32).text("phone photos"));
-    ui.add(egui::Slider::new(&mut s.pedestal_share, ranges::SHARE_F32).text("pedestals"));
-    ui.add(egui::Slider::new(&mut s.glow_share, ranges::SHARE_F32).text("glow halos"));
-    ui.add(egui::Slider::new(&mut s.entity_share, ranges::SHARE_F32).text("Isaac, tears, pickups"));
-    ui.add(egui::Slider::new(&mut s.dark_share, ranges::SHARE_F32).text("dark rooms"));
-    ui.add(egui::Slider::new(&mut s.frame_share, ranges::SHARE_F32).text("cut from whole frames"));
+fn augment_ui(ui: &mut egui::Ui, s: &mut synth::SynthOptions, lang: super::Language) {
+    ui.add(egui::Slider::new(&mut s.phone_share, ranges::SHARE_F32).text(tr(lang, Text::AugPhone)));
+    ui.add(
+        egui::Slider::new(&mut s.pedestal_share, ranges::SHARE_F32)
+            .text(tr(lang, Text::AugPedestals)),
+    );
+    ui.add(egui::Slider::new(&mut s.glow_share, ranges::SHARE_F32).text(tr(lang, Text::AugGlow)));
+    ui.add(
+        egui::Slider::new(&mut s.entity_share, ranges::SHARE_F32).text(tr(lang, Text::AugEntities)),
+    );
+    ui.add(egui::Slider::new(&mut s.dark_share, ranges::SHARE_F32).text(tr(lang, Text::AugDark)));
+    ui.add(
+        egui::Slider::new(&mut s.frame_share, ranges::SHARE_F32).text(tr(lang, Text::AugFrames)),
+    );
     ui.checkbox(&mut s.jpeg, "JPEG");
-    ui.checkbox(&mut s.blur, "blur");
-    ui.checkbox(&mut s.noise, "noise");
-    ui.checkbox(&mut s.colour, "colour");
-    ui.checkbox(&mut s.moire, "moire");
-    ui.checkbox(&mut s.perspective, "perspective");
+    ui.checkbox(&mut s.blur, tr(lang, Text::AugBlur));
+    ui.checkbox(&mut s.noise, tr(lang, Text::AugNoise));
+    ui.checkbox(&mut s.colour, tr(lang, Text::AugColour));
+    ui.checkbox(&mut s.moire, tr(lang, Text::AugMoire));
+    ui.checkbox(&mut s.perspective, tr(lang, Text::AugPerspective));
 }

@@ -6,8 +6,8 @@ use std::path::{Path, PathBuf};
 use image::RgbaImage;
 
 use super::{
-    Catalog, CatalogError, Item, ItemKey, ItemKind, Result, SPRITE_DIR, eid, game, huiji,
-    sprite_file_name,
+    Catalog, CatalogError, Item, ItemKey, ItemKind, OlderSprite, Result, SPRITE_DIR, art, eid,
+    game, huiji, sprite_file_name,
 };
 
 #[derive(Clone, Debug, Default)]
@@ -15,6 +15,8 @@ pub struct ImportSources {
     pub huiji: Option<PathBuf>,
     pub eid: Option<PathBuf>,
     pub game: Option<PathBuf>,
+    /// Older official art of items (`art-versions/`), optional.
+    pub art: Option<PathBuf>,
 }
 
 impl ImportSources {
@@ -24,6 +26,7 @@ impl ImportSources {
             huiji: Some(root.join("huiji")),
             eid: Some(root.join("eid")),
             game: None,
+            art: Some(root.join("art-versions")).filter(|d| d.is_dir()),
         }
     }
 }
@@ -41,6 +44,9 @@ pub struct ImportReport {
     pub eid_without_item: usize,
     /// Source files that are there but could not be read (each named), passed over.
     pub skipped_files: Vec<String>,
+    /// Older sprites added to items, and those of items no sprite source has.
+    pub older_sprites: usize,
+    pub art_without_item: usize,
 }
 
 impl ImportReport {
@@ -69,6 +75,18 @@ impl ImportReport {
             }
         }
         out.extend(self.skipped_files.iter().cloned());
+        if self.older_sprites > 0 {
+            out.push(format!(
+                "{} older sprites (earlier game versions' art) added",
+                self.older_sprites
+            ));
+        }
+        if self.art_without_item > 0 {
+            out.push(format!(
+                "{} older sprites of items no sprite source has (ignored)",
+                self.art_without_item
+            ));
+        }
         if self.eid_without_item > 0 {
             out.push(format!(
                 "{} EID entries name items no sprite source has (ignored)",
@@ -83,7 +101,7 @@ impl ImportReport {
 /// empty folder or a catalog, never one of the sources; a catalog there is replaced only when
 /// the new one keeps all its items, unless `force`.
 pub fn import(sources: &ImportSources, out: &Path, force: bool) -> Result<(Catalog, ImportReport)> {
-    let source_dirs: Vec<&Path> = [&sources.huiji, &sources.eid, &sources.game]
+    let source_dirs: Vec<&Path> = [&sources.huiji, &sources.eid, &sources.game, &sources.art]
         .into_iter()
         .flatten()
         .map(PathBuf::as_path)
@@ -107,11 +125,27 @@ pub fn import(sources: &ImportSources, out: &Path, force: bool) -> Result<(Catal
     if let Some(dir) = &sources.eid {
         (report.eid_without_item, report.skipped_files) = merge_eid(&mut drafts, dir)?;
     }
+    let mut older = BTreeMap::new();
+    if let Some(dir) = &sources.art {
+        let (art, skipped) = art::read_dir(dir)?;
+        report.skipped_files.extend(skipped);
+        for a in art {
+            if drafts.contains_key(&a.key) {
+                report.older_sprites += 1;
+                older
+                    .entry(a.key)
+                    .or_insert_with(Vec::new)
+                    .push((a.version, a.sprite));
+            } else {
+                report.art_without_item += 1;
+            }
+        }
+    }
     report.count(&drafts);
     if !force {
         refuse_losing_items(out, &drafts)?;
     }
-    let catalog = write(out, drafts.into_values().collect())?;
+    let catalog = write(out, drafts.into_values().collect(), older)?;
     Ok((catalog, report))
 }
 
@@ -130,6 +164,7 @@ fn blank(key: ItemKey) -> Item {
         charge: None,
         sprite: sprite_file_name(key),
         aliases: Vec::new(),
+        older_sprites: Vec::new(),
     }
 }
 
@@ -255,8 +290,11 @@ fn set_if_present(slot: &mut String, value: String) {
     }
 }
 
+/// Older sprites per item: the version that drew it, and the sprite.
+type OlderArt = BTreeMap<ItemKey, Vec<(String, RgbaImage)>>;
+
 /// Builds the catalog in a staging folder beside `out`, then renames it into place.
-fn write(out: &Path, items: Vec<(Item, RgbaImage)>) -> Result<Catalog> {
+fn write(out: &Path, items: Vec<(Item, RgbaImage)>, mut older: OlderArt) -> Result<Catalog> {
     if out.is_file() {
         return Err(CatalogError::file(out, "is a file, not a folder"));
     }
@@ -272,11 +310,25 @@ fn write(out: &Path, items: Vec<(Item, RgbaImage)>) -> Result<Catalog> {
         std::fs::create_dir_all(staged.join(SPRITE_DIR))
             .map_err(|e| CatalogError::file(parent, format!("cannot write here: {e}")))?;
         let mut plain = Vec::with_capacity(items.len());
-        for (item, sprite) in items {
+        for (mut item, sprite) in items {
             let path = staged.join(&item.sprite);
             sprite
                 .save(&path)
                 .map_err(|e| CatalogError::file(&path, e))?;
+            for (n, (version, sprite)) in
+                older.remove(&item.key()).into_iter().flatten().enumerate()
+            {
+                let key = item.key();
+                let file = format!("{SPRITE_DIR}/{}_{:03}_{version}_{n}.png", key.kind, key.id);
+                let path = staged.join(&file);
+                sprite
+                    .save(&path)
+                    .map_err(|e| CatalogError::file(&path, e))?;
+                item.older_sprites.push(OlderSprite {
+                    version,
+                    sprite: file,
+                });
+            }
             plain.push(item);
         }
         Catalog::from_items(&staged, plain)?.save()?;

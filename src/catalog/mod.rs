@@ -2,6 +2,7 @@
 //!
 //! A catalog is a folder holding `catalog.json` and one 32x32 RGBA PNG per item under `sprites/`.
 
+pub mod art;
 pub mod eid;
 pub mod game;
 pub mod huiji;
@@ -139,6 +140,19 @@ pub struct Item {
     /// Other names the sources use (e.g. EID's translation where the wiki's differs); searched too.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub aliases: Vec<String>,
+    /// The item as older game versions drew it, where that differs: more looks of the same
+    /// item (an Afterbirth+ player sees these).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub older_sprites: Vec<OlderSprite>,
+}
+
+/// An older game version's sprite of an item.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OlderSprite {
+    /// "rebirth", "afterbirth", "abplus".
+    pub version: String,
+    /// Sprite file, relative to the catalog folder.
+    pub sprite: String,
 }
 
 impl Item {
@@ -211,15 +225,15 @@ impl Catalog {
             .map_err(|e| CatalogError::file(&path, format!("bad catalog: {e}")))?;
         let catalog =
             Self::from_items(dir, file.items).map_err(|e| CatalogError::file(&path, e))?;
-        if let Some(item) = catalog
-            .items
-            .iter()
-            .find(|i| !dir.join(&i.sprite).is_file())
-        {
-            return Err(CatalogError::file(
-                dir.join(&item.sprite),
-                format!("sprite of {} is missing", item.key()),
-            ));
+        for item in &catalog.items {
+            let files =
+                std::iter::once(&item.sprite).chain(item.older_sprites.iter().map(|o| &o.sprite));
+            if let Some(missing) = files.into_iter().find(|f| !inside(dir, f)) {
+                return Err(CatalogError::file(
+                    dir.join(missing),
+                    format!("sprite of {} is missing", item.key()),
+                ));
+            }
         }
         Ok(catalog)
     }
@@ -265,6 +279,19 @@ impl Catalog {
 
     pub fn sprite_path(&self, item: &Item) -> PathBuf {
         self.dir.join(&item.sprite)
+    }
+
+    /// An item's older sprites (other game versions' art), as 32x32 RGBA.
+    pub fn older_sprites(&self, item: &Item) -> Result<Vec<image::RgbaImage>> {
+        item.older_sprites
+            .iter()
+            .map(|o| {
+                let path = self.dir.join(&o.sprite);
+                image::open(&path)
+                    .map(|i| i.to_rgba8())
+                    .map_err(|e| CatalogError::file(&path, e))
+            })
+            .collect()
     }
 
     /// Loads an item's sprite as 32x32 RGBA.
@@ -352,4 +379,14 @@ impl Catalog {
 /// The file name of an item's sprite inside the catalog folder.
 pub fn sprite_file_name(key: ItemKey) -> String {
     format!("{SPRITE_DIR}/{}_{:03}.png", key.kind, key.id)
+}
+
+/// Whether `file` (a catalog entry's sprite) is a file inside the catalog folder `dir`: an
+/// edited entry cannot point the reader at files elsewhere.
+fn inside(dir: &Path, file: &str) -> bool {
+    let relative = Path::new(file);
+    relative
+        .components()
+        .all(|c| matches!(c, std::path::Component::Normal(_)))
+        && dir.join(relative).is_file()
 }

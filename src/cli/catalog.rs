@@ -21,6 +21,10 @@ pub enum CatalogCommand {
         /// The game's extracted resources/ folder.
         #[arg(long)]
         game: Option<PathBuf>,
+        /// Older official art of items (art-versions/: manifest.json + PNGs), optional: more
+        /// looks of the same items for players of Rebirth, Afterbirth and Afterbirth+.
+        #[arg(long)]
+        art: Option<PathBuf>,
         /// Where to write the catalog (default: --catalog, or the data folder's). A catalog
         /// there is replaced; any other non-empty folder is refused.
         #[arg(long)]
@@ -54,13 +58,19 @@ pub fn run(command: CatalogCommand, catalog_dir: Option<&PathBuf>) -> anyhow::Re
             huiji,
             eid,
             game,
+            art,
             out,
             force,
         } => {
             let out = out
                 .or_else(|| catalog_dir.cloned())
                 .unwrap_or_else(crate::paths::default_catalog_dir);
-            let sources = ImportSources { huiji, eid, game };
+            let sources = ImportSources {
+                huiji,
+                eid,
+                game,
+                art,
+            };
             let (catalog, report) = import(&sources, &out, force)?;
             for line in report.lines() {
                 println!("{line}");

@@ -135,7 +135,8 @@ pub fn compose_game(
             placement: g.placement,
             glow: g.placement != Placement::Hud && rng.random_bool(0.12),
         };
-        scene::item(&mut game, &assets.sprites[g.class], g.x, g.y, look, rng);
+        let sprite = assets.look(g.class, rng).clone();
+        scene::item(&mut game, &sprite, g.x, g.y, look, rng);
     }
     if rng.random_bool(0.3) {
         scene::lighting(&mut game, rng);

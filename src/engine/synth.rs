@@ -104,9 +104,14 @@ impl Default for SynthOptions {
 pub struct SynthAssets {
     /// Class index → sprite (RGBA, 32x32).
     pub sprites: Vec<RgbaImage>,
+    /// Class index → the item's older looks (earlier game versions' art), often none.
+    older: Vec<Vec<RgbaImage>>,
     train_backgrounds: Vec<RgbImage>,
     validation_backgrounds: Vec<RgbImage>,
 }
+
+/// How often an item with older art is drawn in one of those looks.
+pub const OLDER_LOOK_SHARE: f64 = 0.3;
 
 #[derive(Debug, thiserror::Error)]
 pub enum SynthError {
@@ -129,6 +134,11 @@ impl SynthAssets {
             .items()
             .iter()
             .map(|i| catalog.sprite(i))
+            .collect::<Result<Vec<_>, _>>()?;
+        let older = catalog
+            .items()
+            .iter()
+            .map(|i| catalog.older_sprites(i))
             .collect::<Result<Vec<_>, _>>()?;
         let mut files = Vec::new();
         if let Some(dir) = backgrounds {
@@ -154,6 +164,7 @@ impl SynthAssets {
         }
         Ok(Self {
             sprites,
+            older,
             train_backgrounds: train,
             validation_backgrounds: validation,
         })
@@ -162,9 +173,29 @@ impl SynthAssets {
     /// Assets from sprites alone (procedural backgrounds only): for tests.
     pub fn from_sprites(sprites: Vec<RgbaImage>) -> Self {
         Self {
+            older: vec![Vec::new(); sprites.len()],
             sprites,
             train_backgrounds: Vec::new(),
             validation_backgrounds: Vec::new(),
+        }
+    }
+
+    /// The same assets with `older` looks for the classes (for tests).
+    pub fn with_older(mut self, older: Vec<Vec<RgbaImage>>) -> Self {
+        self.older = older;
+        self
+    }
+
+    /// How class `class` looks in one sample: its own sprite, or (a share
+    /// [`OLDER_LOOK_SHARE`] of the time, where it has them) one of its older looks, so that
+    /// a player of an older version gets the same item.
+    pub fn look(&self, class: usize, rng: &mut StdRng) -> &RgbaImage {
+        let class = class % self.sprites.len().max(1);
+        match self.older.get(class).filter(|o| !o.is_empty()) {
+            Some(older) if rng.random_bool(OLDER_LOOK_SHARE) => {
+                &older[rng.random_range(0..older.len())]
+            }
+            _ => &self.sprites[class],
         }
     }
 
@@ -239,8 +270,8 @@ pub fn render(
     };
     match spec.class {
         Some(class) => {
-            let sprite = &assets.sprites[class % assets.sprites.len().max(1)];
-            scene::item(&mut game, sprite, item_x, item_y, look, &mut rng);
+            let sprite = assets.look(class, &mut rng).clone();
+            scene::item(&mut game, &sprite, item_x, item_y, look, &mut rng);
         }
         None => no_item(&mut game, item_x, item_y, look, &mut rng),
     }
@@ -678,6 +709,26 @@ pub fn sample_seed(seed: u64, index: u64) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// An item with older art is drawn in one of those looks about a third of the time, and
+    /// an item without in its own always.
+    #[test]
+    fn older_looks_are_drawn_as_the_same_class() {
+        let sprite = |c: u8| RgbaImage::from_pixel(32, 32, image::Rgba([c, 0, 0, 255]));
+        let assets = SynthAssets::from_sprites(vec![sprite(10), sprite(20)])
+            .with_older(vec![vec![sprite(200), sprite(210)], Vec::new()]);
+        let mut rng = StdRng::seed_from_u64(7);
+        let n = 1000;
+        let older = (0..n)
+            .filter(|_| assets.look(0, &mut rng)[(0, 0)][0] >= 200)
+            .count();
+        let share = older as f64 / n as f64;
+        assert!(
+            (OLDER_LOOK_SHARE - 0.05..OLDER_LOOK_SHARE + 0.05).contains(&share),
+            "{share}"
+        );
+        assert!((0..n).all(|_| assets.look(1, &mut rng)[(0, 0)][0] == 20));
+    }
 
     #[test]
     fn gamma_table_matches_powf() {

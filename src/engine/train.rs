@@ -35,6 +35,8 @@ pub struct Progress {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Phase {
+    /// A guarded run measures the model it starts from on the held-out sets.
+    CheckingStart,
     Preparing,
     Training,
     Validating,
@@ -44,6 +46,7 @@ pub enum Phase {
 impl Phase {
     pub fn as_str(self) -> &'static str {
         match self {
+            Phase::CheckingStart => "checking the starting model",
             Phase::Preparing => "preparing",
             Phase::Training => "training",
             Phase::Validating => "validating",
@@ -457,7 +460,7 @@ impl Trainer {
     fn progress(&self, phase: Phase, trained: Duration, elapsed: Duration) -> Progress {
         let fraction = match phase {
             Phase::Training => self.fraction(trained),
-            Phase::Preparing => 0.0,
+            Phase::Preparing | Phase::CheckingStart => 0.0,
             _ => 1.0,
         };
         Progress {
@@ -563,6 +566,17 @@ pub fn train(
     let cancelled = || control.is_cancelled();
     // The starting weights on the very sets the new ones will face.
     let before = if recipe.keep_starting_if_worse && recipe.init_from.is_some() {
+        report(Progress {
+            epoch: 0.0,
+            step: 0,
+            loss: 0.0,
+            accuracy: 0.0,
+            images_per_second: 0.0,
+            elapsed: started.elapsed(),
+            eta: None,
+            fraction: 0.0,
+            phase: Phase::CheckingStart,
+        });
         match super::validate::validate(&ckpt, &assets, recipe, device, &cancelled)? {
             Some(v) => Some(v.styles),
             None => return Ok(None),
