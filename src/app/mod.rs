@@ -5,7 +5,9 @@
 mod canvas;
 mod catalog_tab;
 mod command;
+mod events;
 pub mod fonts;
+mod hotkey;
 pub mod i18n;
 mod live_source;
 mod lookup;
@@ -14,6 +16,7 @@ mod results;
 mod scan_view;
 mod settings;
 mod settings_tab;
+mod setup;
 pub mod sprites;
 mod training_tab;
 mod window_gone;
@@ -29,7 +32,7 @@ use serde::{Deserialize, Serialize};
 use crate::catalog::Catalog;
 use crate::catalog::import::{ImportSources, import};
 use crate::engine::{
-    Activity, Engine, EngineConfig, Event, Manifest, Prediction, Recipe, Request, RequestId,
+    Engine, EngineConfig, Event, Manifest, Prediction, Recipe, Request, RequestId,
 };
 pub use catalog_tab::CatalogView;
 pub use command::{Command, Shell, TabView, TrainingControl};
@@ -122,33 +125,21 @@ pub struct LensApp {
     training: TrainingView,
     messages: Vec<Message>,
     sprites: sprites::SpriteCache,
-    importing: bool,
-    import_fields: [String; 4],
+    setup: setup::SetupView,
     settings_view: settings_tab::SettingsView,
-    jobs_tx: Sender<Job>,
-    jobs_rx: Receiver<Job>,
+    jobs: (Sender<Job>, Receiver<Job>),
     waker: Waker,
-    hotkey: Option<hotkey::Hotkey>,
-    scan_hotkey: Option<hotkey::Hotkey>,
+    hotkeys: hotkey::Hotkeys,
     started: bool,
     /// From the command line: a source to capture live, an image to open.
-    startup_source: Option<String>,
-    startup_open: Option<PathBuf>,
+    startup: (Option<String>, Option<PathBuf>),
     last_frame: Instant,
 }
 
 impl LensApp {
     /// Builds the app; nothing starts until the first frame gives it a context.
     pub fn new(settings: Settings, paths: AppPaths) -> Self {
-        let (jobs_tx, jobs_rx) = crossbeam_channel::unbounded();
-        let mut import_fields: [String; 4] = Default::default();
-        if let Some(shared) = &paths.shared {
-            import_fields[0] = shared.join("huiji").display().to_string();
-            import_fields[1] = shared.join("eid").display().to_string();
-            if let Some(art) = Some(shared.join("art-versions")).filter(|d| d.is_dir()) {
-                import_fields[3] = art.display().to_string();
-            }
-        }
+        let setup = setup::SetupView::new(paths.shared.as_deref());
         Self {
             settings,
             tab: Tab::Lookup,
@@ -161,17 +152,13 @@ impl LensApp {
             training: TrainingView::default(),
             messages: Vec::new(),
             sprites: Default::default(),
-            importing: false,
-            import_fields,
+            setup,
             settings_view: settings_tab::SettingsView::default(),
-            jobs_tx,
-            jobs_rx,
+            jobs: crossbeam_channel::unbounded(),
             waker: Arc::new(|| {}),
-            hotkey: None,
-            scan_hotkey: None,
+            hotkeys: hotkey::Hotkeys::default(),
             started: false,
-            startup_source: None,
-            startup_open: None,
+            startup: (None, None),
             last_frame: Instant::now(),
         }
     }
@@ -180,8 +167,7 @@ impl LensApp {
     /// one), an image to open, companion mode.
     pub fn with_startup(mut self, args: &AppArgs) -> Self {
         self.tab = args.tab.unwrap_or_default();
-        self.startup_source = args.source.clone();
-        self.startup_open = args.open.clone();
+        self.startup = (args.source.clone(), args.open.clone());
         self.lookup.scan.companion = args.companion;
         self
     }
@@ -237,10 +223,10 @@ impl LensApp {
         self.waker = Arc::new(move || repaint.request_repaint());
         self.register_hotkeys(false);
         self.open_catalog();
-        if self.startup_source.is_some() {
+        if self.startup.0.is_some() {
             self.apply(Command::ListSources);
         }
-        if let Some(path) = self.startup_open.take()
+        if let Some(path) = self.startup.1.take()
             && let Err(e) = self.lookup.open_path(&path)
         {
             self.notify_error(e);
@@ -270,7 +256,7 @@ impl LensApp {
 
     /// Runs `work` on a helper thread; its result comes back as a [`Job`].
     fn spawn_job(&self, work: impl FnOnce() -> Job + Send + 'static) {
-        let tx = self.jobs_tx.clone();
+        let tx = self.jobs.0.clone();
         let waker = self.waker.clone();
         let spawned = std::thread::Builder::new()
             .name("app-job".into())
@@ -279,7 +265,7 @@ impl LensApp {
                 waker();
             });
         if let Err(e) = spawned {
-            let _ = self.jobs_tx.send(Job::Preview(Err(format!(
+            let _ = self.jobs.0.send(Job::Preview(Err(format!(
                 "cannot start a helper thread: {e}"
             ))));
         }
@@ -303,7 +289,7 @@ impl LensApp {
     }
 
     fn start_import(&mut self, sources: ImportSources) {
-        self.importing = true;
+        self.setup.importing = true;
         let out = self.paths.catalog.clone();
         self.spawn_job(move || {
             Job::Imported(
@@ -361,22 +347,19 @@ impl LensApp {
 
     /// (Re-)registers the global freeze and scan hotkeys; `say` confirms them.
     fn register_hotkeys(&mut self, say: bool) {
-        self.hotkey = None;
-        self.scan_hotkey = None;
-        for (text, scan) in [
-            (self.settings.hotkey.clone(), false),
-            (self.settings.scan_hotkey.clone(), true),
-        ] {
-            match hotkey::Hotkey::register(&text) {
-                Ok(h) if scan => self.scan_hotkey = Some(h),
-                Ok(h) => self.hotkey = Some(h),
-                Err(e) => {
-                    self.notify_error(format!("global hotkey {text:?} unavailable: {e}"));
-                    continue;
-                }
-            }
-            if say {
-                self.notify(format!("hotkey: {text}"));
+        // The old registrations go first: a key cannot be registered twice.
+        self.hotkeys = hotkey::Hotkeys::default();
+        let texts = [
+            self.settings.hotkey.clone(),
+            self.settings.scan_hotkey.clone(),
+        ];
+        let (hotkeys, said) = hotkey::Hotkeys::register(&texts[0], &texts[1]);
+        self.hotkeys = hotkeys;
+        for (text, result) in texts.iter().zip(said) {
+            match result {
+                Err(e) => self.notify_error(format!("global hotkey {text:?} unavailable: {e}")),
+                Ok(()) if say => self.notify(format!("hotkey: {text}")),
+                Ok(()) => {}
             }
         }
     }
@@ -534,7 +517,7 @@ impl LensApp {
 
     /// Everything that arrived from other threads since the last frame.
     fn poll(&mut self, ctx: &egui::Context) {
-        while let Ok(job) = self.jobs_rx.try_recv() {
+        while let Ok(job) = self.jobs.1.try_recv() {
             self.handle_job(ctx, job);
         }
         let events: Vec<Event> = self
@@ -545,19 +528,11 @@ impl LensApp {
         for event in events {
             self.handle_event(event);
         }
-        let pressed = hotkey::pressed_ids();
-        if self
-            .hotkey
-            .as_ref()
-            .is_some_and(|h| pressed.contains(&h.id))
-        {
+        let (freeze, scan) = self.hotkeys.pressed();
+        if freeze {
             self.lookup.source.toggle_freeze();
         }
-        if self
-            .scan_hotkey
-            .as_ref()
-            .is_some_and(|h| pressed.contains(&h.id))
-        {
+        if scan {
             self.scan();
         }
         if let Some(command) = self.lookup.poll_live() {
@@ -572,170 +547,12 @@ impl LensApp {
         }
     }
 
-    fn handle_job(&mut self, ctx: &egui::Context, job: Job) {
-        match job {
-            Job::Imported(Ok(c)) => {
-                self.importing = false;
-                let n = c.len();
-                self.set_catalog(c);
-                self.notify(format!("catalog: {n} items"));
-            }
-            Job::Imported(Err(e)) => {
-                self.importing = false;
-                self.notify_error(format!("import failed: {e}"));
-            }
-            Job::ImageOpened(Some(path)) => {
-                if let Err(e) = self.lookup.open_path(&path) {
-                    self.notify_error(e);
-                }
-            }
-            Job::ImageOpened(None) => {
-                self.notify_error("No file chosen (or no file dialog on this system): drop an image onto the window instead".into())
-            }
-            Job::FolderPicked(i, Some(path)) => self.import_fields[i] = path.display().to_string(),
-            Job::FolderPicked(_, None) => self.notify_error("No folder chosen (or no file dialog on this system): type the path".into()),
-            Job::Sources(Ok(s)) => {
-                self.lookup.source.sources = s;
-                if let Some(text) = self.startup_source.take() {
-                    match self.lookup.source.sources.iter().find(|s| s.label.contains(&text)).cloned() {
-                        Some(source) => {
-                            let waker = self.waker.clone();
-                            self.lookup.start_live(source, self.settings.live_fps, waker);
-                        }
-                        None => self.notify_error(format!("no monitor or window matches {text:?}")),
-                    }
-                }
-            }
-            Job::Sources(Err(e)) => self.notify_error(e),
-            Job::Preview(Ok(images)) => self.training.set_preview(ctx, &images),
-            Job::Preview(Err(e)) => self.notify_error(e),
-            Job::Pasted(Ok(image)) => self.lookup.show_picture(image, "clipboard".into()),
-            Job::Pasted(Err(e)) => self.notify_error(e),
-            Job::TrainingFiles(files) => self.training.files_read(files),
-            Job::TrainingReady {
-                recipe,
-                out,
-                captures,
-                first,
-            } => {
-                let started =
-                    self.training
-                        .start(self.engine.as_ref(), *recipe, out, captures, first);
-                if let Err(e) = started {
-                    self.training.running = false;
-                    self.notify_error(format!("training: {e}"));
-                }
-            }
-        }
-    }
-
-    fn handle_event(&mut self, event: Event) {
-        match event {
-            Event::ModelLoaded { dir, manifest } => {
-                let unknown = self
-                    .catalog
-                    .as_ref()
-                    .map(|c| crate::engine::checkpoint::unknown_items(&manifest, c))
-                    .unwrap_or_default();
-                if !unknown.is_empty() {
-                    let names: Vec<String> =
-                        unknown.iter().take(5).map(|k| k.to_string()).collect();
-                    self.notify(format!(
-                        "{} {} ({}{}) · {}",
-                        self.t(Text::UnknownItems),
-                        unknown.len(),
-                        names.join(", "),
-                        if unknown.len() > 5 { ", …" } else { "" },
-                        self.t(Text::ExtendModel)
-                    ));
-                }
-                self.model = Some((dir, *manifest));
-            }
-            Event::Predictions { id, results } => self.predictions_arrived(id, results),
-            Event::Scanned { id, results } => match results {
-                Ok(finds) => {
-                    self.lookup.scan.answered(id, finds);
-                }
-                Err(e) => {
-                    self.lookup.scan.cancel_pending();
-                    self.notify_error(format!("scan failed: {e}"));
-                }
-            },
-            Event::TrainingStarted {
-                device,
-                torch_threads,
-                synthesis,
-            } => {
-                self.training.device =
-                    format!("{device}, {torch_threads} torch threads, {synthesis}");
-            }
-            Event::TrainingProgress(p) => self.training.push_progress(p),
-            Event::TrainingFinished { dir, manifest } => {
-                let first = self.training.is_first_model;
-                self.training.finished(&manifest);
-                if first || self.model.is_none() {
-                    self.send(Request::LoadModel(dir.clone()));
-                    self.settings.active_model = Some(dir.clone());
-                }
-                self.notify(format!("model saved: {}", dir.display()));
-            }
-            Event::TrainingKept { dir, reason } => {
-                let text = format!(
-                    "{} {} ({reason})",
-                    self.t(Text::KeptModel),
-                    crate::quote::path(&dir)
-                );
-                self.training.kept(text.clone());
-                self.notify(text);
-            }
-            Event::TrainingCancelled => {
-                self.training.running = false;
-                self.notify("training cancelled".into());
-            }
-            Event::Error { during, error } => {
-                match during {
-                    Activity::Training => self.training.running = false,
-                    // A lookup waiting for a model that failed to load will not be answered.
-                    Activity::LoadingModel => self.lookup.cancel_pending(),
-                }
-                self.notify_error(format!("{during}: {error}"));
-            }
-        }
-    }
-
     /// Files dropped onto the window open in the Lookup tab, like "Open image…".
     fn open_dropped_files(&mut self, ctx: &egui::Context) {
         for file in ctx.input(|i| i.raw.dropped_files.clone()) {
             match self.lookup.open_dropped(file.as_ref()) {
                 Ok(()) => self.tab = Tab::Lookup,
                 Err(e) => self.notify_error(e),
-            }
-        }
-    }
-
-    /// The answer to a drawn box: shown and remembered, or an error that ends the wait.
-    fn predictions_arrived(
-        &mut self,
-        id: RequestId,
-        results: Result<Vec<Vec<Prediction>>, crate::engine::EngineError>,
-    ) {
-        // One list for the one box sent.
-        let answer = results
-            .map_err(|e| format!("recognition failed: {e}"))
-            .and_then(|mut lists| {
-                lists
-                    .pop()
-                    .ok_or_else(|| "recognition gave no answer for the box".to_string())
-            });
-        match answer {
-            Ok(predictions) => {
-                if self.lookup.answered(id, predictions.clone()) {
-                    self.remember(predictions);
-                }
-            }
-            Err(e) => {
-                self.lookup.forget(id);
-                self.notify_error(e);
             }
         }
     }
@@ -772,7 +589,13 @@ impl LensApp {
         });
 
         let Some(catalog) = self.catalog.clone() else {
-            egui::CentralPanel::default().show(ui, |ui| self.setup_ui(ui));
+            let lang = self.settings.language;
+            let asked = egui::CentralPanel::default()
+                .show(ui, |ui| self.setup.ui(ui, lang))
+                .inner;
+            if let Some(command) = asked {
+                self.apply(command);
+            }
             return;
         };
         let mut shell = Shell::new(
@@ -855,46 +678,6 @@ impl LensApp {
             ui.ctx().request_repaint_after(Duration::from_secs(1));
         }
     }
-
-    /// Without a catalog: where to import one from.
-    fn setup_ui(&mut self, ui: &mut egui::Ui) {
-        if self.importing {
-            ui.horizontal(|ui| {
-                ui.spinner();
-                ui.label(self.t(Text::Importing));
-            });
-            return;
-        }
-        ui.label(self.t(Text::NoCatalog));
-        egui::Grid::new("import").num_columns(3).show(ui, |ui| {
-            for (i, label) in [
-                "Huiji wiki scrape (--huiji)",
-                "EID tables (--eid)",
-                "Game resources/ (--game)",
-                "Older art, optional (--art)",
-            ]
-            .iter()
-            .enumerate()
-            {
-                ui.label(*label);
-                ui.add(egui::TextEdit::singleline(&mut self.import_fields[i]).desired_width(380.0));
-                if ui.button("…").clicked() {
-                    self.apply(Command::PickFolder(i));
-                }
-                ui.end_row();
-            }
-        });
-        if ui.button(self.t(Text::Import)).clicked() {
-            let field = |s: &String| (!s.trim().is_empty()).then(|| PathBuf::from(s.trim()));
-            let sources = ImportSources {
-                huiji: field(&self.import_fields[0]),
-                eid: field(&self.import_fields[1]),
-                game: field(&self.import_fields[2]),
-                art: field(&self.import_fields[3]),
-            };
-            self.apply(Command::Import(sources));
-        }
-    }
 }
 
 impl eframe::App for LensApp {
@@ -904,39 +687,6 @@ impl eframe::App for LensApp {
 
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
         eframe::set_value(storage, eframe::APP_KEY, &self.settings);
-    }
-}
-
-mod hotkey {
-    //! The global freeze and scan hotkeys (they work while the game or capture viewer has
-    //! focus).
-    use global_hotkey::hotkey::HotKey;
-    use global_hotkey::{GlobalHotKeyEvent, GlobalHotKeyManager, HotKeyState};
-
-    pub struct Hotkey {
-        _manager: GlobalHotKeyManager,
-        pub id: u32,
-    }
-
-    impl Hotkey {
-        pub fn register(text: &str) -> Result<Self, String> {
-            let hotkey: HotKey = text.parse().map_err(|e| format!("not a hotkey: {e}"))?;
-            let manager = GlobalHotKeyManager::new().map_err(|e| e.to_string())?;
-            manager.register(hotkey).map_err(|e| e.to_string())?;
-            Ok(Self {
-                _manager: manager,
-                id: hotkey.id(),
-            })
-        }
-    }
-
-    /// Ids of the hotkeys pressed since the last call (one queue serves every hotkey).
-    pub fn pressed_ids() -> Vec<u32> {
-        GlobalHotKeyEvent::receiver()
-            .try_iter()
-            .filter(|e| e.state == HotKeyState::Pressed)
-            .map(|e| e.id)
-            .collect()
     }
 }
 
