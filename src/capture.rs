@@ -106,7 +106,18 @@ impl Grabber {
     fn grab(&self) -> Result<RgbaImage, CaptureError> {
         match self {
             Grabber::Monitor(m) => m.capture_image(),
-            Grabber::Window(w) => w.capture_image(),
+            Grabber::Window(w) => w.capture_image().map_err(|e| {
+                // X11 refuses the picture of a window that is partly off the screen (or
+                // minimised) with a bare protocol error: say what to do.
+                if cfg!(target_os = "linux") && e.to_string().contains("protocol error") {
+                    xcap::XCapError::new(format!(
+                        "{e} (on X11 a window must be wholly on the screen and not minimised \
+                         to be captured; move it, or capture its monitor)"
+                    ))
+                } else {
+                    e
+                }
+            }),
         }
         .map_err(|e| CaptureError::Capture(e.to_string()))
     }
@@ -181,6 +192,10 @@ pub const REFIND_FOR: Duration = Duration::from_secs(300);
 
 /// How often it looks meanwhile.
 const REFIND_EVERY: Duration = Duration::from_secs(1);
+
+/// How long grabs of a source that is still there may fail before the feed reports it: a
+/// window just opened and not yet shown, or one being resized, fails a grab or two.
+const GRAB_RETRY_FOR: Duration = Duration::from_secs(10);
 
 /// A live feed: a thread captures at most `fps` frames a second and keeps only the newest.
 /// When its window closes (or its monitor goes), it follows one that comes back under the
@@ -290,6 +305,7 @@ fn capture_loop(
     let mut grabber: Option<Grabber> = None;
     let mut last: Option<Signature> = None;
     let mut repeats = 0u32;
+    let mut failing_since: Option<Instant> = None;
     while !flags.stop.load(Ordering::SeqCst) {
         let started = Instant::now();
         // A window that went away (or a grab that failed) is looked up once more; one that
@@ -302,6 +318,20 @@ fn capture_loop(
                 image
             }),
         };
+        // A failed grab of a source that is still there is tried again, afresh, for a while.
+        if matches!(
+            frame,
+            Err(CaptureError::Capture(_)) | Err(CaptureError::List(_))
+        ) {
+            grabber = None;
+            let since = *failing_since.get_or_insert(started);
+            if since.elapsed() < GRAB_RETRY_FOR && !flags.stop.load(Ordering::SeqCst) {
+                std::thread::sleep(period.max(Duration::from_millis(250)));
+                continue;
+            }
+        } else {
+            failing_since = None;
+        }
         if matches!(frame, Err(CaptureError::Gone)) {
             grabber = None;
             match wait_for_source(&source.label, flags, waker) {

@@ -25,13 +25,21 @@ fn app_window(display: &Display, data: &std::path::Path) -> Child {
         .unwrap()
 }
 
-/// Waits until `lines` (a recording's standard output) says `what`.
-fn said(lines: &crossbeam_channel::Receiver<String>, seen: &mut Vec<String>, what: &str) {
+/// What a recording printed: its standard output as lines, and the file its errors go to.
+struct Recording {
+    lines: crossbeam_channel::Receiver<String>,
+    errors: std::path::PathBuf,
+}
+
+/// Waits until the recording's standard output says `what`.
+fn said(recording: &Recording, seen: &mut Vec<String>, what: &str) {
+    let lines = &recording.lines;
     let start = Instant::now();
     while !seen.iter().any(|l| l.contains(what)) {
         assert!(
             start.elapsed() < Duration::from_secs(60),
-            "never said {what:?}: {seen:#?}"
+            "never said {what:?}: {seen:#?}; its errors: {}",
+            std::fs::read_to_string(&recording.errors).unwrap_or_default()
         );
         if let Ok(line) = lines.recv_timeout(Duration::from_millis(200)) {
             seen.push(line);
@@ -60,6 +68,7 @@ fn a_window_closed_and_reopened_under_its_name_is_followed() {
         std::thread::sleep(Duration::from_millis(300));
     }
     let out = tmp.path().join("recording");
+    let errors = tmp.path().join("recording-errors.txt");
     let mut recording = Command::new(bin())
         .env("DISPLAY", &display.name)
         .args([
@@ -72,35 +81,23 @@ fn a_window_closed_and_reopened_under_its_name_is_followed() {
             p(&out),
         ])
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        .stderr(std::fs::File::create(&errors).unwrap())
         .spawn()
         .unwrap();
-    // stdout as lines: the same reader as for stderr.
-    let lines = {
-        let stdout = recording.stdout.take().unwrap();
-        let (tx, rx) = crossbeam_channel::unbounded();
-        std::thread::spawn(move || {
-            use std::io::BufRead as _;
-            for line in std::io::BufReader::new(stdout)
-                .lines()
-                .map_while(Result::ok)
-            {
-                if tx.send(line).is_err() {
-                    break;
-                }
-            }
-        });
-        rx
+    let feed = Recording {
+        lines: common::lines_of(recording.stdout.take().unwrap()),
+        errors,
     };
+    let lines = &feed.lines;
     let mut seen = Vec::new();
-    said(&lines, &mut seen, "frame 1 ");
+    said(&feed, &mut seen, "frame 1 ");
     // The window closes: the recording waits instead of ending.
     first.kill().unwrap();
     first.wait().unwrap();
-    said(&lines, &mut seen, "waiting for Window: Isaac Lens");
+    said(&feed, &mut seen, "waiting for Window: Isaac Lens");
     // It comes back (another process, another window id): followed.
     let mut second = app_window(&display, tmp.path());
-    said(&lines, &mut seen, "back: Window: Isaac Lens");
+    said(&feed, &mut seen, "back: Window: Isaac Lens");
     let frames_before = seen.iter().filter(|l| l.starts_with("frame ")).count();
     let start = Instant::now();
     loop {

@@ -210,10 +210,16 @@ use std::time::{Duration, Instant};
 
 /// Lines of a child's stderr, as they come.
 pub fn stderr_lines(child: &mut std::process::Child) -> crossbeam_channel::Receiver<String> {
+    lines_of(child.stderr.take().expect("stderr is piped"))
+}
+
+/// Lines of a reader (a child's piped output), as they come, read on a thread of their own.
+pub fn lines_of(
+    reader: impl std::io::Read + Send + 'static,
+) -> crossbeam_channel::Receiver<String> {
     let (tx, rx) = crossbeam_channel::unbounded();
-    let stderr = child.stderr.take().expect("stderr is piped");
     std::thread::spawn(move || {
-        for line in std::io::BufReader::new(stderr)
+        for line in std::io::BufReader::new(reader)
             .lines()
             .map_while(Result::ok)
         {
@@ -254,7 +260,9 @@ impl Display {
         let number = 90 + std::process::id() % 100;
         let name = format!(":{number}");
         let server = Command::new("Xvfb")
-            .args([&name, "-screen", "0", "1280x800x24", "-nolisten", "tcp"])
+            // Large enough for the app's window and its frame: on X11 a window partly off the
+            // screen cannot be captured.
+            .args([&name, "-screen", "0", "1920x1080x24", "-nolisten", "tcp"])
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
