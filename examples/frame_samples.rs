@@ -1,7 +1,8 @@
 //! Development aid: writes whole synthetic game frames (the second validation set's source)
 //! and the crops a player's boxes cut from them, to look at; and `windows.png`, training
 //! samples cut from whole frames (`frames::render_window`: the top half items, the bottom
-//! half no item), with their render time against the crop renderer's.
+//! half no item), with their render time against the crop renderer's; and `room_N.png`,
+//! frames of the real-room scan validation.
 //! `cargo run --release --example frame_samples -- OUT_DIR [FRAMES]` (the data folder's catalog).
 use image::DynamicImage;
 use isaac_lens::catalog::Catalog;
@@ -34,6 +35,12 @@ fn main() -> anyhow::Result<()> {
                     "frame_{f}_crop_{i}_{}.png",
                     catalog.items()[item.class].name_en.replace(' ', "_")
                 )))?;
+        }
+    }
+    // Frames of the real-room scan validation: one of each kind.
+    if let Some(rooms) = isaac_lens::engine::scan_validation::room_frames(&assets, 4, 2) {
+        for (i, room) in rooms.iter().enumerate() {
+            room.image.save(out.join(format!("room_{i}.png")))?;
         }
     }
     window_sheet(&assets, &out)?;

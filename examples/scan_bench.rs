@@ -1,11 +1,14 @@
-//! Scan accuracy and speed on validation frames (held-out backgrounds), with the model in
-//! MODEL_DIR: `cargo run --release --example scan_bench -- MODEL_DIR [FRAMES] [--save DIR]`
-//! (the data folder's catalog). Prints found-and-right, found-wrong and false finds per
-//! frame, and the median scan time of the 1920x1080 frames and of all frames.
+//! Scan accuracy and speed with the model in MODEL_DIR, on two validation sets:
+//! `cargo run --release --example scan_bench -- MODEL_DIR [FRAMES] [--rooms N] [--save DIR]`
+//! (the data folder's catalog). The renderer's frames on held-out backgrounds (FRAMES of
+//! them), then N frames built from held-out real room renders and held-out real art
+//! (`scan_validation::room_frames`, 0 to skip; 120 by default). Prints found-and-right,
+//! found-wrong, false finds per frame and what they fell on, and the median scan time of the
+//! 1920x1080 frames and of all frames.
 use isaac_lens::catalog::Catalog;
 use isaac_lens::engine::checkpoint;
 use isaac_lens::engine::scan::{ScanOptions, scan};
-use isaac_lens::engine::scan_validation::{ScanScore, validation_frames};
+use isaac_lens::engine::scan_validation::{ScanCase, ScanScore, room_frames, validation_frames};
 use isaac_lens::engine::synth::SynthAssets;
 use tch::Device;
 
@@ -36,26 +39,54 @@ fn main() -> anyhow::Result<()> {
     let shared = isaac_lens::paths::default_backgrounds();
     let assets = SynthAssets::load(&catalog, shared.as_deref())?;
     let ckpt = checkpoint::load(model.as_ref(), &catalog, Device::Cpu)?;
-    let frames = validation_frames(&assets, count, 1);
+    let rooms: usize = args
+        .iter()
+        .position(|a| a == "--rooms")
+        .and_then(|i| args.get(i + 1))
+        .map_or(Ok(120), |s| s.parse())?;
     let options = ScanOptions {
         propose,
         keep,
         min_top,
     };
+    println!("== renderer frames (held-out backgrounds): {count}");
+    let frames = validation_frames(&assets, count, 1);
+    run_set(
+        &ckpt,
+        &frames,
+        options,
+        save.map(|d| format!("{d}/renderer")),
+    )?;
+    if rooms > 0 {
+        println!("== real rooms and held-out real art: {rooms}");
+        let frames = room_frames(&assets, rooms, 2).ok_or_else(|| {
+            anyhow::anyhow!("the real-room set needs shared/isaac's backgrounds and entities")
+        })?;
+        run_set(&ckpt, &frames, options, save.map(|d| format!("{d}/rooms")))?;
+    }
+    Ok(())
+}
+
+fn run_set(
+    ckpt: &checkpoint::Checkpoint,
+    frames: &[ScanCase],
+    options: ScanOptions,
+    save: Option<String>,
+) -> anyhow::Result<()> {
     let mut score = ScanScore::default();
     let mut by_items = vec![ScanScore::default(); 7];
     let (mut all_ms, mut hd_ms) = (Vec::new(), Vec::new());
     for (i, frame) in frames.iter().enumerate() {
         let start = std::time::Instant::now();
-        let finds = scan(&ckpt, &frame.image, 10, options, Device::Cpu)?;
+        let finds = scan(ckpt, &frame.image, 10, options, Device::Cpu)?;
         let ms = start.elapsed().as_secs_f64() * 1000.0;
         all_ms.push(ms);
         if frame.image.width() == 1920 && frame.image.height() == 1080 {
             hd_ms.push(ms);
         }
-        score.add(&frame.items, &finds, &ckpt.manifest.classes);
-        by_items[frame.items.len().min(6)].add(&frame.items, &finds, &ckpt.manifest.classes);
-        if let Some(dir) = save {
+        score.add(frame, &finds, &ckpt.manifest.classes);
+        by_items[frame.items.len().min(6)].add(frame, &finds, &ckpt.manifest.classes);
+        if let Some(dir) = &save {
             std::fs::create_dir_all(dir)?;
             frame.image.save(format!("{dir}/frame{i:03}.png"))?;
             let json = serde_json::to_string(&finds)?;
@@ -64,10 +95,11 @@ fn main() -> anyhow::Result<()> {
     }
     println!("{}", serde_json::to_string(&score)?);
     println!(
-        "found and right {:.1}%, found wrong {}, false finds per frame {:.2}",
+        "found and right {:.1}%, found wrong {}, false finds per frame {:.2} (on: {})",
         score.recall() * 100.0,
         score.found_wrong,
-        score.false_per_frame()
+        score.false_per_frame(),
+        score.false_on_line()
     );
     for (n, s) in by_items.iter().enumerate() {
         println!(

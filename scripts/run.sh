@@ -7,7 +7,7 @@ shared=${SHARED:-../shared/isaac}
 
 if ! "$bin" catalog list >/dev/null 2>&1; then
   echo "[run] importing the catalog from $shared"
-  "$bin" catalog import --huiji "$shared/huiji" --eid "$shared/eid"
+  "$bin" catalog import --huiji "$shared/huiji" --eid "$shared/eid" --art "$shared/art-versions"
 fi
 # The player's own model, else the one shipped in models/default (built into the binary).
 model_dir=$("$bin" info --model-dir)

@@ -2,9 +2,9 @@
 # Runs the real app under Xvfb with openbox, a "capture card" window showing a room with a
 # real item capture in it, captures that window live through xcap, freezes, draws a box with
 # xdotool, and saves screenshots (taken with xcap too) to docs/screenshots/ for people to look at.
-# Then a whole synthetic room (held-out background, several items among pickups) in the viewer,
-# watched in companion mode: the scan's boxes over the frame and the room's items in the
-# floating panel.
+# Then a shop built from a real room render training never saw, with held-out real art around
+# its items (`scan_validation::room_frames`), in the viewer, watched in companion mode: the
+# scan's boxes over the frame and the room's items in the floating panel.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 shared=${SHARED:-../shared/isaac}
@@ -66,7 +66,7 @@ kill "$app"; sleep 1
 # settles. The floating panel goes below the viewer (an X server without a compositor
 # captures a covered window as black).
 kill "$(xdotool search --name "Capture card" getwindowpid)" 2>/dev/null || true
-"$viewer" out/screenshot-frames/frame_1.png - "Capture card (OBS)" >/dev/null 2>&1 &
+"$viewer" out/screenshot-frames/room_1.png - "Capture card (OBS)" >/dev/null 2>&1 &
 pids+=($!)
 sleep 2
 xdotool search --sync --name "Capture card" windowmove 0 0

@@ -270,6 +270,22 @@ fn settings_out_of_range_fall_back_field_by_field_and_say_so() {
 }
 
 #[test]
+fn a_marked_game_picture_that_is_not_one_is_forgotten_and_named() {
+    let file = r#"{"game_pictures": {
+        "Window: OBS projector": {"x": 0.1, "y": 0.05, "w": 0.8, "h": 0.9},
+        "Monitor: broken": {"x": 0.9, "y": 0.0, "w": 0.5, "h": 1.0}}}"#;
+    let mut s: Settings = serde_json::from_str(file).unwrap();
+    let notes = s.sanitize();
+    assert_eq!(notes.len(), 1, "{notes:?}");
+    assert!(
+        notes[0].contains("Monitor: broken") && notes[0].contains("inside the frame"),
+        "{notes:?}"
+    );
+    let kept: Vec<&String> = s.game_pictures.keys().collect();
+    assert_eq!(kept, ["Window: OBS projector"]);
+}
+
+#[test]
 fn a_damaged_model_is_named_in_a_message_and_lookups_do_not_hang() {
     // The shipped model's manifest with an input size no network can take.
     let tmp = tempfile::tempdir().unwrap();

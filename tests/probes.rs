@@ -316,6 +316,20 @@ fn top_zero_is_refused_by_predict_as_by_scan() {
 }
 
 #[test]
+fn a_game_picture_outside_the_frame_is_refused_naming_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (code, _, stderr, _) = run(
+        tmp.path(),
+        &["scan", "--game-picture", "0.6,0,0.5,1", p(&real_example())],
+    );
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("game picture 0.6,0,0.5,1") && stderr.contains("inside the frame"),
+        "{stderr}"
+    );
+}
+
+#[test]
 fn eval_names_a_labels_folder_and_labels_of_items_the_catalog_lacks() {
     let tmp = tempfile::tempdir().unwrap();
     let catalog = p(real_catalog().dir());

@@ -18,7 +18,7 @@ use isaac_lens::catalog::ItemKey;
 use isaac_lens::engine::checkpoint::{self, Checkpoint};
 use isaac_lens::engine::frames::{self, GAME_H, GAME_W};
 use isaac_lens::engine::scan::{Find, ScanOptions, scan};
-use isaac_lens::engine::scan_validation::{ScanScore, validation_frames};
+use isaac_lens::engine::scan_validation::{ScanScore, room_frames, validation_frames};
 use isaac_lens::engine::scene::{self, Entity};
 use isaac_lens::engine::synth::{Split, SynthAssets};
 use rand::SeedableRng;
@@ -55,7 +55,7 @@ fn items_on_held_out_frames_are_found_and_named() {
     let mut score = ScanScore::default();
     for frame in &frames {
         score.add(
-            &frame.items,
+            frame,
             &scan_of(&model, &frame.image),
             &model.manifest.classes,
         );
@@ -98,6 +98,149 @@ fn pickups_and_empty_rooms_give_no_finds() {
     );
     let finds = scan_of(&model, &DynamicImage::ImageRgb8(frame));
     assert!(finds.is_empty(), "pickups: {finds:?}");
+}
+
+/// Frames built from held-out real room renders with held-out real art alone (enemies,
+/// bosses, rocks, pots, pickups, characters): the renderer never drew these things for
+/// training, and none of them is an item.
+#[test]
+fn held_out_real_art_alone_gives_no_finds() {
+    let model = model();
+    // Every fourth room frame holds no item: the first eight of them.
+    let frames = room_frames(assets(), 32, 7).unwrap();
+    let empty: Vec<_> = frames.iter().filter(|f| f.items.is_empty()).collect();
+    assert_eq!(empty.len(), 8);
+    for (i, frame) in empty.iter().enumerate() {
+        assert!(frame.things.len() >= 4, "frame {i}: {:?}", frame.things);
+        let finds = scan_of(&model, &frame.image);
+        assert!(
+            finds.is_empty(),
+            "frame {i}: {finds:?} among {:?}",
+            frame.things
+        );
+    }
+}
+
+/// Two items on altars side by side in a held-out real room, `apart` game pixels between
+/// their centres, shown at 1280x720.
+fn two_items_frame(classes: [usize; 2], apart: i32, seed: u64) -> (RgbImage, Vec<[u32; 4]>) {
+    use isaac_lens::engine::frames::{GameScreen, ScreenItem};
+    use isaac_lens::engine::scene::{ItemLook, Placement};
+    let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
+    let rooms = assets().held_out_rooms();
+    let mut screen = GameScreen {
+        canvas: scene::room_fitted(rooms[seed as usize % rooms.len()], GAME_W, GAME_H),
+        items: Vec::new(),
+        things: Vec::new(),
+    };
+    let props = assets().props(Split::Validation);
+    for (k, class) in classes.into_iter().enumerate() {
+        let item = ScreenItem {
+            class,
+            placement: Placement::Pedestal,
+            x: 240 - 16 - apart / 2 + k as i32 * apart,
+            y: 110,
+        };
+        let look = ItemLook {
+            placement: Placement::Pedestal,
+            glow: false,
+        };
+        let sprite = assets().look(class, &mut rng).clone();
+        props.item(
+            &mut screen.canvas,
+            &sprite,
+            (item.x, item.y),
+            look,
+            &mut rng,
+        );
+        screen.items.push(item);
+    }
+    let frame = frames::window_of(screen, 1280, &mut rng);
+    (frame.image, frame.items.iter().map(|i| i.cell).collect())
+}
+
+#[test]
+fn two_items_a_tile_apart_are_two_finds() {
+    let model = model();
+    let keys = &model.manifest.classes;
+    // Centres 52 game pixels apart (a tile between their altars) and 36 (altars touching).
+    for (n, (apart, classes)) in [(52, [10, 200]), (36, [300, 450]), (36, [57, 640])]
+        .into_iter()
+        .enumerate()
+    {
+        let (image, cells) = two_items_frame(classes, apart, n as u64);
+        let finds = scan_of(&model, &DynamicImage::ImageRgb8(image));
+        assert_eq!(finds.len(), 2, "{apart} px apart: {finds:?}");
+        for (class, cell) in classes.iter().zip(&cells) {
+            let (cx, cy) = (cell[0] + cell[2] / 2, cell[1] + cell[3] / 2);
+            let find = finds
+                .iter()
+                .find(|f| {
+                    let b = f.bbox;
+                    b.x <= cx && cx <= b.x + b.w && b.y <= cy && cy <= b.y + b.h
+                })
+                .unwrap_or_else(|| panic!("{apart} px apart: nothing on {cell:?}: {finds:?}"));
+            assert_eq!(
+                find.predictions[0].key, keys[*class],
+                "{apart} px apart: {finds:?}"
+            );
+        }
+    }
+}
+
+/// The game in a 960x540 window (with a title bar) on a bright 1920x1080 desktop: the scan
+/// looks in the game's picture the player marked, and answers in the frame's pixels.
+#[test]
+fn a_marked_game_picture_is_scanned_where_it_is() {
+    use isaac_lens::engine::scan::{GamePicture, scan_in};
+    let model = model();
+    let keys = &model.manifest.classes;
+    let frames = room_frames(assets(), 8, 21).unwrap();
+    let room = frames.iter().find(|f| f.items.len() >= 2).unwrap();
+    let game = room
+        .image
+        .resize_exact(960, 540, image::imageops::FilterType::Triangle);
+    let k = 960.0 / room.image.width() as f32;
+    let mut desktop = RgbImage::from_fn(1920, 1080, |x, y| {
+        image::Rgb([150 + (x / 13 % 90) as u8, 170 + (y / 11 % 70) as u8, 210])
+    });
+    let (gx, gy) = (300u32, 230u32);
+    for x in gx..gx + 960 {
+        for y in gy - 30..gy {
+            desktop.put_pixel(x, y, image::Rgb([235, 235, 240]));
+        }
+    }
+    image::imageops::overlay(&mut desktop, &game.to_rgb8(), i64::from(gx), i64::from(gy));
+    let picture =
+        GamePicture::from_pixels([gx as f32, gy as f32, 960.0, 540.0], (1920, 1080)).unwrap();
+    let finds = scan_in(
+        &model,
+        &DynamicImage::ImageRgb8(desktop),
+        Some(picture),
+        5,
+        ScanOptions::default(),
+        Device::Cpu,
+    )
+    .unwrap();
+    for item in &room.items {
+        let [x, y, w, h] = item.cell.map(|v| v as f32 * k);
+        let (cx, cy) = (gx + (x + w / 2.0) as u32, gy + (y + h / 2.0) as u32);
+        let find = finds
+            .iter()
+            .find(|f| {
+                let b = f.bbox;
+                b.x <= cx && cx <= b.x + b.w && b.y <= cy && cy <= b.y + b.h
+            })
+            .unwrap_or_else(|| panic!("nothing at ({cx}, {cy}): {finds:?}"));
+        assert_eq!(find.predictions[0].key, keys[item.class], "{finds:?}");
+    }
+    // Nothing is looked for outside the picture.
+    for f in &finds {
+        assert!(
+            f.bbox.x >= gx && f.bbox.y >= gy && f.bbox.x < gx + 960,
+            "{f:?}"
+        );
+    }
 }
 
 /// A frame with three known items, at 1280x720: the first seed that puts all three in the

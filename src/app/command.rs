@@ -32,6 +32,13 @@ pub enum Command {
     ListSources,
     /// Capture this monitor or window live in the Lookup tab.
     StartLive(crate::capture::SourceInfo),
+    /// Remember where the game's picture is in the live source `source`, and scan again.
+    MarkGamePicture {
+        source: String,
+        picture: crate::engine::scan::GamePicture,
+    },
+    /// Forget the game's picture of live source `source`.
+    ForgetGamePicture(String),
     /// Show the image on the clipboard in the Lookup tab.
     Paste,
     /// Read the Training tab's files again: the checkpoints in the models folder and how

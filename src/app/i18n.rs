@@ -45,6 +45,11 @@ pub enum Text {
     AugMoire,
     AugPerspective,
     WaitingForSource,
+    MarkGamePicture,
+    MarkGamePictureHint,
+    MarkGamePictureBox,
+    ClearGamePicture,
+    GamePictureMarked,
     ShowUnsure,
     HideUnsure,
     TabCatalog,
@@ -131,6 +136,20 @@ impl Text {
             Text::WaitingForSource => (
                 "The source closed: waiting for it to come back…",
                 "捕获源已关闭：等待它重新出现…",
+            ),
+            Text::MarkGamePicture => ("Mark game picture", "标出游戏画面"),
+            Text::MarkGamePictureHint => (
+                "When the game does not fill this source (a window on the desktop, a title bar): drag a box around the game's picture once; scans of this source look there only",
+                "当游戏画面没有占满此来源（桌面上的窗口、标题栏）时：框出一次游戏画面，之后扫描只看那里",
+            ),
+            Text::MarkGamePictureBox => (
+                "Drag a box around the game's picture (Esc: cancel)",
+                "框出游戏画面（Esc：取消）",
+            ),
+            Text::ClearGamePicture => ("Forget game picture", "清除游戏画面"),
+            Text::GamePictureMarked => (
+                "Game picture marked for this source: scans look there only",
+                "已为此来源标出游戏画面：扫描只看那里",
             ),
             Text::LearningRate => ("Learning rate", "学习率"),
             Text::AugPhone => ("phone photos", "手机翻拍"),

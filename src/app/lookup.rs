@@ -17,6 +17,7 @@ use super::results::Results;
 use super::scan_view::ScanState;
 use super::{Settings, panel};
 use crate::capture;
+use crate::engine::scan::GamePicture;
 use crate::engine::{Prediction, RequestId};
 
 #[derive(Default)]
@@ -25,6 +26,8 @@ pub struct LookupState {
     pub canvas: FrameCanvas,
     pub results: Results,
     pub scan: ScanState,
+    /// The next box the player drags marks the game's picture in this source.
+    pub marking_picture: bool,
 }
 
 impl LookupState {
@@ -105,6 +108,14 @@ impl LookupState {
     }
 
     /// The frame a scan should look at now: none while one is under way.
+    /// Where the game's picture is in the live source shown, when the player marked it.
+    pub fn game_picture(&self, settings: &Settings) -> Option<GamePicture> {
+        if !self.source.is_running() {
+            return None;
+        }
+        settings.game_pictures.get(&self.canvas.label).copied()
+    }
+
     pub fn frame_to_scan(&self) -> Option<Arc<RgbaImage>> {
         self.canvas
             .frame
@@ -161,7 +172,7 @@ impl super::command::TabView for LookupState {
                     self.results.recent_ui(ui, shell);
                 });
             });
-        egui::CentralPanel::default().show(ui, |ui| self.frame_ui(ui, shell));
+        egui::CentralPanel::default().show(ui, |ui| self.frame_ui(ui, settings, shell));
     }
 }
 
@@ -201,8 +212,28 @@ impl LookupState {
             if self.source.is_running() {
                 ui.separator();
                 self.freeze_ui(ui, settings, shell);
+                self.game_picture_ui(ui, settings, shell);
             }
         });
+    }
+
+    /// Mark (or forget) where the game's picture is in this source.
+    fn game_picture_ui(&mut self, ui: &mut egui::Ui, settings: &Settings, shell: &mut Shell) {
+        if self.game_picture(settings).is_some() {
+            if ui
+                .button(shell.t(Text::ClearGamePicture))
+                .on_hover_text(shell.t(Text::GamePictureMarked))
+                .clicked()
+            {
+                shell.ask(Command::ForgetGamePicture(self.canvas.label.clone()));
+            }
+        } else {
+            ui.toggle_value(&mut self.marking_picture, shell.t(Text::MarkGamePicture))
+                .on_hover_text(shell.t(Text::MarkGamePictureHint));
+        }
+        if self.marking_picture && ui.input(|i| i.key_pressed(egui::Key::Escape)) {
+            self.marking_picture = false;
+        }
     }
 
     /// Freeze or unfreeze the live feed (a button, F8, the global hotkey), and the live mark.
@@ -277,12 +308,48 @@ impl LookupState {
     }
 
     /// The canvas, the answer to a finished box, and the last scan's finds over the frame.
-    fn frame_ui(&mut self, ui: &mut egui::Ui, shell: &mut Shell) {
+    fn frame_ui(&mut self, ui: &mut egui::Ui, settings: &Settings, shell: &mut Shell) {
         let hint = shell.t(Text::DropHint);
-        let Some(out) = self.canvas.ui(ui, hint, shell.t(Text::BoxHint)) else {
+        let box_hint = if self.marking_picture {
+            Text::MarkGamePictureBox
+        } else {
+            Text::BoxHint
+        };
+        let Some(out) = self.canvas.ui(ui, hint, shell.t(box_hint)) else {
             return;
         };
-        if out.box_finished {
+        if let (Some(picture), Some(frame)) = (self.game_picture(settings), &self.canvas.frame)
+            && let Some(part) = picture.pixels(frame.dimensions())
+        {
+            let rect = Rect::from_min_size(
+                Pos2::new(part.x as f32, part.y as f32),
+                Vec2::new(part.w as f32, part.h as f32),
+            );
+            let stroke = egui::Stroke::new(1.5, egui::Color32::from_rgb(90, 170, 255));
+            out.painter.rect_stroke(
+                out.view.screen_rect(rect),
+                0.0,
+                stroke,
+                egui::StrokeKind::Outside,
+            );
+        }
+        if out.box_finished && self.marking_picture {
+            self.marking_picture = false;
+            let marked = match (self.canvas.selection.take(), &self.canvas.frame) {
+                (Some(sel), Some(frame)) => GamePicture::from_pixels(
+                    [sel.min.x, sel.min.y, sel.width(), sel.height()],
+                    frame.dimensions(),
+                ),
+                _ => None,
+            };
+            match marked {
+                Some(picture) => shell.ask(Command::MarkGamePicture {
+                    source: self.canvas.label.clone(),
+                    picture,
+                }),
+                None => shell.ask(Command::Notify(shell.t(Text::BoxTooSmall).into())),
+            }
+        } else if out.box_finished {
             match self.canvas.selection_crop() {
                 Some(crop) => shell.ask(Command::Recognise(crop)),
                 None => shell.ask(Command::Notify(shell.t(Text::BoxTooSmall).into())),

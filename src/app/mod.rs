@@ -415,6 +415,18 @@ impl LensApp {
                 }
             }
             Command::Scan => self.scan(),
+            Command::MarkGamePicture { source, picture } => {
+                self.settings.game_pictures.insert(source, picture);
+                self.notify(self.t(Text::GamePictureMarked).to_string());
+                // What was found outside the picture goes: scan again, as a new room.
+                self.lookup.scan.watch.reset();
+                self.scan();
+            }
+            Command::ForgetGamePicture(source) => {
+                self.settings.game_pictures.remove(&source);
+                self.lookup.scan.watch.reset();
+                self.scan();
+            }
             Command::ListSources => self.spawn_job(|| {
                 Job::Sources(crate::capture::list_sources().map_err(|e| e.to_string()))
             }),
@@ -486,6 +498,7 @@ impl LensApp {
         let image = Arc::new(image::DynamicImage::ImageRgba8(frame.as_ref().clone()));
         if let Some(id) = self.send(Request::Scan {
             frame: image,
+            picture: self.lookup.game_picture(&self.settings),
             top_k: 10,
         }) {
             self.lookup.scan.started(id, frame);

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use serde::{Deserialize, Serialize};
 
 use super::Language;
+use crate::engine::scan::GamePicture;
 use crate::engine::{DeviceChoice, Prediction, Recipe};
 
 /// What is remembered between runs.
@@ -37,6 +38,9 @@ pub struct Settings {
     pub active_model: Option<PathBuf>,
     /// Recent lookups: best item and scores, newest first.
     pub history: Vec<HistoryEntry>,
+    /// Where the game's picture is in each live source the player marked it for, by the
+    /// source's name: scans look there only.
+    pub game_pictures: std::collections::BTreeMap<String, GamePicture>,
 }
 
 impl Default for Settings {
@@ -58,12 +62,16 @@ impl Default for Settings {
             start_from_current: true,
             active_model: None,
             history: Vec::new(),
+            game_pictures: std::collections::BTreeMap::new(),
         }
     }
 }
 
 /// libtorch threads (0: all cores); the settings file and the Settings tab share it.
 pub const TORCH_THREADS: std::ops::RangeInclusive<usize> = 0..=256;
+
+/// Sources a game picture is remembered for, at most.
+pub const MAX_GAME_PICTURES: usize = 200;
 
 /// How opaque the floating panel may be made.
 pub const PANEL_OPACITY: std::ops::RangeInclusive<f32> = 0.3..=1.0;
@@ -108,6 +116,27 @@ impl Settings {
             self.recipe.check().map_err(|e| format!("recipe: {e}")),
             &mut || self.recipe = default.recipe.clone(),
         );
+        // A marked picture that is not one is forgotten; the others are kept.
+        let bad: Vec<String> = self
+            .game_pictures
+            .iter()
+            .filter_map(|(source, p)| p.check().err().map(|e| format!("{e} (for {source})")))
+            .collect();
+        if !bad.is_empty() {
+            self.game_pictures.retain(|_, p| p.check().is_ok());
+            for e in bad {
+                notes.push(format!("settings: {e}; forgotten"));
+            }
+        }
+        if self.game_pictures.len() > MAX_GAME_PICTURES {
+            notes.push(format!(
+                "settings: {} marked game pictures, more than {MAX_GAME_PICTURES}; only the first are kept",
+                self.game_pictures.len()
+            ));
+            while self.game_pictures.len() > MAX_GAME_PICTURES {
+                self.game_pictures.pop_last();
+            }
+        }
         notes
     }
 }

@@ -93,13 +93,17 @@ pub struct TrainArgs {
     pub learning_rate: Option<f64>,
     #[arg(long)]
     pub seed: Option<u64>,
+    /// Share of samples that hold no item (floors, altars, enemies, pickups), 0 to 1.
+    #[arg(long, value_name = "SHARE")]
+    pub no_item_share: Option<f32>,
     /// Held-out crops per item and style for the validation after training.
     #[arg(long, value_name = "N")]
     pub validation_per_class: Option<u32>,
     /// Arithmetic of the convolutions while training (auto: bf16 where the CPU has it).
     #[arg(long, value_enum)]
     pub precision: Option<Precision>,
-    /// Background images (default: ../shared/isaac/backgrounds when present).
+    /// Background images (default: ../shared/isaac/backgrounds when present); the real art of
+    /// what is not an item comes from the `entities` folder beside it, when there is one.
     #[arg(long)]
     pub backgrounds: Option<PathBuf>,
     /// The player's labelled captures to mix in (default: the data folder's).
@@ -136,6 +140,7 @@ fn recipe_from_args(args: &TrainArgs) -> anyhow::Result<Recipe> {
     set_if(&mut recipe.samples_per_class, args.samples_per_class);
     set_if(&mut recipe.learning_rate, args.learning_rate);
     set_if(&mut recipe.seed, args.seed);
+    set_if(&mut recipe.background_share, args.no_item_share);
     set_if(&mut recipe.precision, args.precision);
     set_if(&mut recipe.validation_per_class, args.validation_per_class);
     if args.init_from.is_some() {

@@ -11,7 +11,7 @@ use super::recognise::{
     EngineArgs, PredictionJson, engine_with_model, prediction_rows, print_ranked,
 };
 use crate::catalog::Catalog;
-use crate::engine::scan::Find;
+use crate::engine::scan::{Find, GamePicture};
 use crate::engine::{Engine, Event, Request};
 
 #[derive(Debug, Args)]
@@ -25,6 +25,11 @@ pub struct ScanArgs {
     /// How many items per find, 1-50.
     #[arg(long, default_value_t = 10, value_parser = super::recognise::parse_top)]
     pub top: usize,
+    /// Where the game's picture is in the frames, as shares of their width and height:
+    /// X,Y,W,H from 0 to 1 (a monitor capture with the game in a window, a window capture
+    /// with its title bar). Without it the scan finds the picture itself.
+    #[arg(long, value_name = "X,Y,W,H", value_parser = GamePicture::parse)]
+    pub game_picture: Option<GamePicture>,
     #[command(flatten)]
     pub engine: EngineArgs,
     #[arg(required = true)]
@@ -43,7 +48,7 @@ pub fn scan(args: ScanArgs, catalog_dir: Option<&PathBuf>) -> anyhow::Result<()>
         // One frame at a time: memory stays that of one frame however many are given.
         let result = crate::imageio::open(path)
             .map_err(|e| e.to_string())
-            .and_then(|frame| scan_frame(&engine, frame, args.top));
+            .and_then(|frame| scan_frame(&engine, frame, args.game_picture, args.top));
         let file = path.display().to_string();
         match result {
             Ok(finds) if args.json => println!("{}", finds_json(&catalog, &file, &finds)),
@@ -68,11 +73,13 @@ pub fn scan(args: ScanArgs, catalog_dir: Option<&PathBuf>) -> anyhow::Result<()>
 fn scan_frame(
     engine: &Engine,
     frame: image::DynamicImage,
+    picture: Option<GamePicture>,
     top_k: usize,
 ) -> Result<Vec<Find>, String> {
     let id = engine
         .send(Request::Scan {
             frame: Arc::new(frame),
+            picture,
             top_k,
         })
         .map_err(|e| e.to_string())?;

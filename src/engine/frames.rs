@@ -10,7 +10,9 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
 use super::canvas::Canvas;
-use super::scene::{self, Entity, ItemLook, Placement, SPRITE};
+use super::entity_art::Category;
+use super::props::{NEAR_ITEM_MAX_SIDE, Price};
+use super::scene::{self, ItemLook, Placement, SPRITE};
 use super::synth::{self, SampleSpec, Split, Style, SynthAssets, SynthOptions};
 
 /// The game's screen in game pixels.
@@ -29,10 +31,21 @@ pub struct FrameItem {
     pub cell: [u32; 4],
 }
 
+/// Something in a frame that is not an item, by what it is ("enemies", "pickups", "altar",
+/// "price", "stand-in" for a hand-drawn one), with its box on screen: where a scan's false
+/// finds fall.
+#[derive(Clone, Debug)]
+pub struct FrameThing {
+    pub what: &'static str,
+    /// x, y, w, h in screen pixels.
+    pub cell: [u32; 4],
+}
+
 /// A game frame as a capture shows it.
 pub struct RenderedFrame {
     pub image: RgbImage,
     pub items: Vec<FrameItem>,
+    pub things: Vec<FrameThing>,
     /// Screen pixels per game pixel.
     pub scale: f32,
 }
@@ -47,12 +60,54 @@ pub struct ScreenItem {
     pub y: i32,
 }
 
+/// Something that is not an item on the game screen: what it is, its centre and radius in
+/// game pixels.
+#[derive(Clone, Copy, Debug)]
+pub struct ScreenThing {
+    pub what: &'static str,
+    pub centre: (f32, f32),
+    pub radius: f32,
+}
+
+/// A game screen (480x270 game pixels) and what is on it.
+pub struct GameScreen {
+    pub canvas: Canvas,
+    pub items: Vec<ScreenItem>,
+    pub things: Vec<ScreenThing>,
+}
+
+impl GameScreen {
+    /// Notes the altar under, or the price below, an item drawn at `item`.
+    pub fn note_item_stand(&mut self, item: &ScreenItem) {
+        let cx = item.x as f32 + 16.0;
+        match item.placement {
+            Placement::Pedestal => self.things.push(ScreenThing {
+                what: "altar",
+                centre: (cx, (item.y + SPRITE) as f32 + 4.0),
+                radius: 16.0,
+            }),
+            Placement::Shop => self.things.push(ScreenThing {
+                what: "price",
+                centre: (cx, (item.y + SPRITE) as f32 + 7.0),
+                radius: 12.0,
+            }),
+            Placement::Floor | Placement::Hud => {}
+        }
+    }
+}
+
 /// Composes a frame holding `classes` (the first may go to the HUD slot), on `split`'s
 /// backgrounds, scaled to a window of one of the usual sizes.
 pub fn compose(assets: &SynthAssets, classes: &[usize], split: Split, seed: u64) -> RenderedFrame {
     let mut rng = StdRng::seed_from_u64(seed);
-    let (game, placed) = compose_game(assets, classes, split, &mut rng);
+    let screen = compose_game(assets, classes, split, &mut rng);
     let width = WINDOW_WIDTHS[rng.random_range(0..WINDOW_WIDTHS.len())];
+    window_of(screen, width, &mut rng)
+}
+
+/// The game screen scaled to a window `width` wide (16:9) the way the game scales: nearest
+/// or smoothed; where its items and things are on screen.
+pub fn window_of(screen: GameScreen, width: u32, rng: &mut StdRng) -> RenderedFrame {
     let height = width * 9 / 16;
     let scale = width as f32 / GAME_W as f32;
     let filter = if rng.random_bool(0.4) {
@@ -60,9 +115,10 @@ pub fn compose(assets: &SynthAssets, classes: &[usize], split: Split, seed: u64)
     } else {
         FilterType::Triangle
     };
-    let image = image::imageops::resize(&game.to_rgb(), width, height, filter);
+    let image = image::imageops::resize(&screen.canvas.to_rgb(), width, height, filter);
     let at = |v: i32| (v as f32 * scale).round() as u32;
-    let items = placed
+    let items = screen
+        .items
         .into_iter()
         .map(|g| FrameItem {
             class: g.class,
@@ -70,9 +126,27 @@ pub fn compose(assets: &SynthAssets, classes: &[usize], split: Split, seed: u64)
             cell: [at(g.x), at(g.y), at(SPRITE), at(SPRITE)],
         })
         .collect();
+    let things = screen
+        .things
+        .into_iter()
+        .map(|t| {
+            let (x0, y0) = (t.centre.0 - t.radius, t.centre.1 - t.radius);
+            let side = (2.0 * t.radius * scale).round() as u32;
+            FrameThing {
+                what: t.what,
+                cell: [
+                    (x0 * scale).max(0.0).round() as u32,
+                    (y0 * scale).max(0.0).round() as u32,
+                    side,
+                    side,
+                ],
+            }
+        })
+        .collect();
     RenderedFrame {
         image,
         items,
+        things,
         scale,
     }
 }
@@ -83,13 +157,17 @@ pub fn compose_game(
     classes: &[usize],
     split: Split,
     rng: &mut StdRng,
-) -> (Canvas, Vec<ScreenItem>) {
-    let mut game = assets
+) -> GameScreen {
+    let canvas = assets
         .random_background(split, GAME_W, GAME_H, rng)
         .unwrap_or_else(|| Canvas::new(GAME_W, GAME_H));
+    let mut screen = GameScreen {
+        canvas,
+        items: Vec::new(),
+        things: Vec::new(),
+    };
     // Room interior: the walls take the border; the HUD sits top-left over the wall.
     let mut taken: Vec<(f32, f32)> = Vec::new();
-    let mut placed = Vec::new();
     for (i, &class) in classes.iter().enumerate() {
         let hud = i == 0 && rng.random_bool(0.15);
         let (x, y) = if hud {
@@ -110,38 +188,76 @@ pub fn compose_game(
             }
         };
         taken.push((x as f32 + 16.0, y as f32 + 16.0));
-        placed.push(ScreenItem {
+        screen.items.push(ScreenItem {
             class,
             placement,
             x,
             y,
         });
     }
-    // Pickups, Isaac, tears and flies, some of them close to items.
+    let props = assets.props(split);
+    // Enemies, pickups, rocks, Isaac, tears and shopkeepers, some of them close to items.
     for _ in 0..rng.random_range(2..7) {
-        let what = Entity::random(rng);
-        let (cx, cy) = if !taken.is_empty() && rng.random_bool(0.4) {
+        let near = !taken.is_empty() && rng.random_bool(0.4);
+        let thing = props.choose(None, near.then_some(NEAR_ITEM_MAX_SIDE), rng);
+        let at = if near {
             let (ix, iy) = taken[rng.random_range(0..taken.len())];
             let a = rng.random_range(0.0..std::f32::consts::TAU);
-            let d = rng.random_range(22.0..36.0);
+            let d = rng.random_range(22.0..36.0) + thing.radius() * 0.3;
             (ix + a.cos() * d, iy + a.sin() * d)
         } else {
             (rng.random_range(50.0..430.0), rng.random_range(50.0..230.0))
         };
-        scene::entity(&mut game, what, cx, cy, rng);
+        props.draw(&mut screen.canvas, thing, at, rng);
+        screen.things.push(ScreenThing {
+            what: thing.category().map_or("stand-in", Category::as_str),
+            centre: at,
+            radius: thing.radius(),
+        });
     }
-    for g in &placed {
+    for g in screen.items.clone() {
         let look = ItemLook {
             placement: g.placement,
             glow: g.placement != Placement::Hud && rng.random_bool(0.12),
         };
         let sprite = assets.look(g.class, rng).clone();
-        scene::item(&mut game, &sprite, g.x, g.y, look, rng);
+        props.item(&mut screen.canvas, &sprite, (g.x, g.y), look, rng);
+        screen.note_item_stand(&g);
+        // A shop's pickups stand beside its items, above their own prices.
+        if g.placement == Placement::Shop && rng.random_bool(0.5) {
+            let side = if rng.random_bool(0.5) { -1.0 } else { 1.0 };
+            let (cx, cy) = (g.x as f32 + 16.0 + side * 44.0, g.y as f32 + 20.0);
+            if !taken
+                .iter()
+                .any(|(tx, ty)| (tx - cx).abs() < 30.0 && (ty - cy).abs() < 30.0)
+            {
+                let pickup = props.thing(
+                    &mut screen.canvas,
+                    (cx, cy),
+                    Some(Category::Pickups),
+                    Some(24),
+                    rng,
+                );
+                let price = Price::of_pickup(rng);
+                props.price(
+                    &mut screen.canvas,
+                    cx,
+                    cy + pickup.radius() + 2.0,
+                    price,
+                    rng,
+                );
+                screen.things.push(ScreenThing {
+                    what: "pickups",
+                    centre: (cx, cy + 4.0),
+                    radius: pickup.radius() + 8.0,
+                });
+            }
+        }
     }
     if rng.random_bool(0.3) {
-        scene::lighting(&mut game, rng);
+        scene::lighting(&mut screen.canvas, rng);
     }
-    (game, placed)
+    screen
 }
 
 /// A training sample cut from a whole training frame: with `spec.class` a loose box around
@@ -161,7 +277,8 @@ pub fn render_window(
     if let Some(class) = spec.class {
         classes.insert(0, class);
     }
-    let (game, placed) = compose_game(assets, &classes, spec.split, &mut rng);
+    let screen = compose_game(assets, &classes, spec.split, &mut rng);
+    let (game, placed) = (screen.canvas, screen.items);
     let view = options.box_view(&mut rng);
     let slack = (view - SPRITE as f32).max(0.0);
     let origin = match (spec.class, placed.first()) {

@@ -6,10 +6,12 @@
 
 pub mod canvas;
 pub mod checkpoint;
+pub mod entity_art;
 pub mod focus;
 pub mod frames;
 pub mod model;
 pub mod predict;
+pub mod props;
 pub mod recipe;
 pub mod scan;
 pub mod scan_validation;
@@ -128,7 +130,8 @@ pub struct EngineConfig {
     /// Where training batches are rendered; None chooses for the machine
     /// (`Synthesis::for_machine`).
     pub synthesis: Option<Synthesis>,
-    /// Background images for synthesis (`shared/isaac/backgrounds`).
+    /// Background images for synthesis (`shared/isaac/backgrounds`; its sibling `entities`
+    /// gives the real art of what is not an item).
     pub backgrounds: Option<PathBuf>,
 }
 
@@ -164,9 +167,11 @@ pub enum Request {
         crops: Vec<DynamicImage>,
         top_k: usize,
     },
-    /// Every item in a whole frame; answered by [`Event::Scanned`].
+    /// Every item in a whole frame (in `picture` only, when given: where the game's picture
+    /// is in it); answered by [`Event::Scanned`].
     Scan {
         frame: Arc<DynamicImage>,
+        picture: Option<scan::GamePicture>,
         top_k: usize,
     },
     /// Train with `recipe`, mixing in the player's labelled `captures`, and save the
@@ -189,6 +194,7 @@ enum PredictOrder {
     Scan {
         id: RequestId,
         frame: Arc<DynamicImage>,
+        picture: Option<scan::GamePicture>,
         top_k: usize,
     },
 }
@@ -344,9 +350,18 @@ impl Engine {
                 .predict_tx
                 .send(PredictOrder::Predict { id, crops, top_k })
                 .map_err(stopped)?,
-            Request::Scan { frame, top_k } => self
+            Request::Scan {
+                frame,
+                picture,
+                top_k,
+            } => self
                 .predict_tx
-                .send(PredictOrder::Scan { id, frame, top_k })
+                .send(PredictOrder::Scan {
+                    id,
+                    frame,
+                    picture,
+                    top_k,
+                })
                 .map_err(stopped)?,
             Request::Train {
                 recipe,
@@ -488,11 +503,21 @@ fn predict_worker(
                 };
                 emit(Event::Predictions { id, results });
             }
-            PredictOrder::Scan { id, frame, top_k } => {
+            PredictOrder::Scan {
+                id,
+                frame,
+                picture,
+                top_k,
+            } => {
                 let results = match &model {
-                    Some(ckpt) => {
-                        scan::scan(ckpt, &frame, top_k, scan::ScanOptions::default(), device)
-                    }
+                    Some(ckpt) => scan::scan_in(
+                        ckpt,
+                        &frame,
+                        picture,
+                        top_k,
+                        scan::ScanOptions::default(),
+                        device,
+                    ),
                     None => Err(EngineError::NoModel),
                 };
                 emit(Event::Scanned { id, results });

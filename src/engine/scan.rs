@@ -163,6 +163,113 @@ pub fn scanned_part(area: GameArea, (w, h): (u32, u32)) -> Option<(u32, u32, u32
     (x1 > x0 && y1 > y0).then_some((x0, y0, x1 - x0, y1 - y0))
 }
 
+/// The part of a frame that is the game's picture, as shares (0-1) of the frame's width and
+/// height: what a player marks once for a source the game does not fill (a monitor with the
+/// game in a window on a bright desktop, a window capture with its title bar). Shares, so a
+/// source that changes its size keeps it.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct GamePicture {
+    pub x: f32,
+    pub y: f32,
+    pub w: f32,
+    pub h: f32,
+}
+
+/// The smallest game picture, as a share of the frame's side: smaller would hold items of a
+/// few pixels.
+const SMALLEST_PICTURE: f32 = 0.05;
+
+impl GamePicture {
+    /// Whether every share is a number in 0-1, the picture inside the frame and not tiny.
+    pub fn check(&self) -> Result<(), String> {
+        let Self { x, y, w, h } = *self;
+        let share = |v: f32| v.is_finite() && (0.0..=1.0).contains(&v);
+        if !(share(x) && share(y) && share(w) && share(h)) {
+            return Err(format!(
+                "game picture {x},{y},{w},{h}: each value is a share of the frame, 0 to 1"
+            ));
+        }
+        if w < SMALLEST_PICTURE || h < SMALLEST_PICTURE || x + w > 1.001 || y + h > 1.001 {
+            return Err(format!(
+                "game picture {x},{y},{w},{h}: it must lie inside the frame and span at least \
+                 {SMALLEST_PICTURE} of each side"
+            ));
+        }
+        Ok(())
+    }
+
+    /// "X,Y,W,H" (shares of the frame), checked.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let values: Vec<f32> = text
+            .split(',')
+            .map(|v| v.trim().parse::<f32>())
+            .collect::<Result<_, _>>()
+            .map_err(|_| {
+                format!(
+                    "{}: a game picture is X,Y,W,H, four numbers from 0 to 1",
+                    crate::quote::clip(text, crate::quote::MAX_QUOTED)
+                )
+            })?;
+        let [x, y, w, h] = values[..] else {
+            return Err(format!(
+                "{}: a game picture is X,Y,W,H, four numbers from 0 to 1",
+                crate::quote::clip(text, crate::quote::MAX_QUOTED)
+            ));
+        };
+        let picture = Self { x, y, w, h };
+        picture.check()?;
+        Ok(picture)
+    }
+
+    /// The picture of a rectangle (x, y, w, h in frame pixels) of a `size` frame; None when
+    /// it is too small or outside.
+    pub fn from_pixels(rect: [f32; 4], size: (u32, u32)) -> Option<Self> {
+        let (fw, fh) = (size.0.max(1) as f32, size.1.max(1) as f32);
+        let x0 = rect[0].clamp(0.0, fw);
+        let y0 = rect[1].clamp(0.0, fh);
+        let x1 = (rect[0] + rect[2]).clamp(0.0, fw);
+        let y1 = (rect[1] + rect[3]).clamp(0.0, fh);
+        let picture = Self {
+            x: x0 / fw,
+            y: y0 / fh,
+            w: (x1 - x0) / fw,
+            h: (y1 - y0) / fh,
+        };
+        picture.check().ok().map(|()| picture)
+    }
+
+    /// Its pixels in a `size` frame.
+    pub fn pixels(&self, (w, h): (u32, u32)) -> Option<CropBox> {
+        let x = ((self.x * w as f32).round() as u32).min(w);
+        let y = ((self.y * h as f32).round() as u32).min(h);
+        let pw = ((self.w * w as f32).round() as u32).min(w - x);
+        let ph = ((self.h * h as f32).round() as u32).min(h - y);
+        (pw >= 16 && ph >= 16).then_some(CropBox { x, y, w: pw, h: ph })
+    }
+}
+
+/// [`scan`] of the game's picture only, when the player marked where it is in this source:
+/// the frame cut to it, the finds put back in frame pixels.
+pub fn scan_in(
+    ckpt: &Checkpoint,
+    frame: &DynamicImage,
+    picture: Option<GamePicture>,
+    top_k: usize,
+    options: ScanOptions,
+    device: Device,
+) -> Result<Vec<Find>, EngineError> {
+    let Some(part) = picture.and_then(|p| p.pixels((frame.width(), frame.height()))) else {
+        return scan(ckpt, frame, top_k, options, device);
+    };
+    let cut = frame.crop_imm(part.x, part.y, part.w, part.h);
+    let mut finds = scan(ckpt, &cut, top_k, options, device)?;
+    for find in &mut finds {
+        find.bbox.x += part.x;
+        find.bbox.y += part.y;
+    }
+    Ok(finds)
+}
+
 /// Scans `frame` with `ckpt`: the items found, best first, each with its top `top_k`.
 pub fn scan(
     ckpt: &Checkpoint,
@@ -333,6 +440,50 @@ fn square_box(cx: f32, cy: f32, side: f32, (w, h): (u32, u32)) -> Option<CropBox
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_game_picture_is_four_shares_inside_the_frame() {
+        let p = GamePicture::parse("0.25, 0.1,0.5,0.8").unwrap();
+        assert_eq!(
+            p,
+            GamePicture {
+                x: 0.25,
+                y: 0.1,
+                w: 0.5,
+                h: 0.8
+            }
+        );
+        assert_eq!(
+            p.pixels((1920, 1080)),
+            Some(CropBox {
+                x: 480,
+                y: 108,
+                w: 960,
+                h: 864
+            })
+        );
+        for bad in [
+            "0.1,0.1,0.5",
+            "a,b,c,d",
+            "0.6,0,0.5,1",
+            "0,0,0.01,0.5",
+            "NaN,0,1,1",
+            "-0.1,0,1,1",
+        ] {
+            let e = GamePicture::parse(bad).unwrap_err();
+            assert!(
+                e.contains("game picture") || e.contains("X,Y,W,H"),
+                "{bad}: {e}"
+            );
+        }
+        // From a box dragged partly off the frame: clipped to it.
+        let dragged =
+            GamePicture::from_pixels([-40.0, 100.0, 1000.0, 500.0], (1920, 1080)).unwrap();
+        assert_eq!(dragged.pixels((1920, 1080)).unwrap().x, 0);
+        assert!((dragged.w - 960.0 / 1920.0).abs() < 1e-6);
+        // A click is no picture.
+        assert!(GamePicture::from_pixels([10.0, 10.0, 3.0, 3.0], (1920, 1080)).is_none());
+    }
 
     #[test]
     fn game_area_finds_the_screen_inside_letterbox_bars() {

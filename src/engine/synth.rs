@@ -16,7 +16,9 @@ use rand::{Rng, SeedableRng};
 use rayon::prelude::*;
 
 use super::canvas::Canvas;
-use super::scene::{self, Entity, ItemLook, Placement};
+use super::entity_art::EntityArt;
+use super::props::{NEAR_ITEM_MAX_SIDE, Price, Props};
+use super::scene::{self, ItemLook, Placement};
 use crate::catalog::Catalog;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -108,6 +110,8 @@ pub struct SynthAssets {
     older: Vec<Vec<RgbaImage>>,
     train_backgrounds: Vec<RgbImage>,
     validation_backgrounds: Vec<RgbImage>,
+    /// Real game art of what is not an item, when the art folder is there.
+    entities: Option<EntityArt>,
 }
 
 /// How often an item with older art is drawn in one of those looks.
@@ -123,12 +127,15 @@ pub enum SynthError {
         crate::quote::message(message)
     )]
     Background { path: String, message: String },
+    #[error("{0}")]
+    Art(#[from] super::entity_art::ArtError),
 }
 
 impl SynthAssets {
     /// Sprites of every catalog item (in catalog order) plus the backgrounds under `backgrounds`
     /// (`rooms/*.jpg`, `floors/*.png`; any image files below it). Every fourth background is
-    /// held out for validation.
+    /// held out for validation. The real art of what is not an item comes from the
+    /// `entities` folder beside `backgrounds` (as in `shared/isaac`), when there is one.
     pub fn load(catalog: &Catalog, backgrounds: Option<&Path>) -> Result<Self, SynthError> {
         let sprites = catalog
             .items()
@@ -162,11 +169,18 @@ impl SynthAssets {
                 train.push(img)
             }
         }
+        let entities = backgrounds
+            .and_then(Path::parent)
+            .map(|shared| shared.join("entities"))
+            .filter(|dir| dir.join("manifest.json").is_file())
+            .map(|dir| EntityArt::load(&dir))
+            .transpose()?;
         Ok(Self {
             sprites,
             older,
             train_backgrounds: train,
             validation_backgrounds: validation,
+            entities,
         })
     }
 
@@ -177,7 +191,30 @@ impl SynthAssets {
             sprites,
             train_backgrounds: Vec::new(),
             validation_backgrounds: Vec::new(),
+            entities: None,
         }
+    }
+
+    /// The same assets with `rooms` as held-out room renders (for tests).
+    pub fn with_held_out_rooms(mut self, rooms: Vec<RgbImage>) -> Self {
+        self.validation_backgrounds = rooms;
+        self
+    }
+
+    /// The same assets with real art of what is not an item (for tests).
+    pub fn with_entities(mut self, entities: EntityArt) -> Self {
+        self.entities = Some(entities);
+        self
+    }
+
+    /// The real art, when loaded.
+    pub fn entities(&self) -> Option<&EntityArt> {
+        self.entities.as_ref()
+    }
+
+    /// What pictures of `split` draw around items: validation draws only held-out art.
+    pub fn props(&self, split: Split) -> Props<'_> {
+        Props::new(self.entities.as_ref(), split == Split::Validation)
     }
 
     /// The same assets with `older` looks for the classes (for tests).
@@ -201,6 +238,14 @@ impl SynthAssets {
 
     pub fn classes(&self) -> usize {
         self.sprites.len()
+    }
+
+    /// The held-out backgrounds that are whole room renders (not floor crops).
+    pub fn held_out_rooms(&self) -> Vec<&RgbImage> {
+        self.validation_backgrounds
+            .iter()
+            .filter(|b| b.width() >= 480)
+            .collect()
     }
 }
 
@@ -261,8 +306,9 @@ pub fn render(
     } else {
         0
     };
+    let props = assets.props(spec.split);
     if !in_front {
-        scatter_entities(&mut game, centre, entities, &mut rng);
+        scatter_entities(&props, &mut game, centre, entities, &mut rng);
     }
     let look = ItemLook {
         placement: placement(options, &mut rng),
@@ -271,12 +317,12 @@ pub fn render(
     match spec.class {
         Some(class) => {
             let sprite = assets.look(class, &mut rng).clone();
-            scene::item(&mut game, &sprite, item_x, item_y, look, &mut rng);
+            props.item(&mut game, &sprite, (item_x, item_y), look, &mut rng);
         }
-        None => no_item(&mut game, item_x, item_y, look, &mut rng),
+        None => no_item(&props, &mut game, item_x, item_y, look, &mut rng),
     }
     if in_front {
-        scatter_entities(&mut game, centre, entities, &mut rng);
+        scatter_entities(&props, &mut game, centre, entities, &mut rng);
     }
     if rng.random_bool(options.dark_share.clamp(0.0, 1.0) as f64) {
         scene::lighting(&mut game, &mut rng);
@@ -324,38 +370,52 @@ fn placement(options: &SynthOptions, rng: &mut StdRng) -> Placement {
     }
 }
 
-/// Isaac, tears, pickups and flies around the item, often overlapping the box edge.
-fn scatter_entities(game: &mut Canvas, centre: (f32, f32), count: usize, rng: &mut StdRng) {
+/// Enemies, pickups, rocks, Isaac and tears around the item, often overlapping the box edge.
+fn scatter_entities(
+    props: &Props,
+    game: &mut Canvas,
+    centre: (f32, f32),
+    count: usize,
+    rng: &mut StdRng,
+) {
     for _ in 0..count {
-        let what = Entity::random(rng);
+        let thing = props.choose(None, Some(NEAR_ITEM_MAX_SIDE), rng);
         let angle = rng.random_range(0.0..std::f32::consts::TAU);
-        let distance = rng.random_range(14.0..34.0) + what.radius() * 0.5;
-        scene::entity(
-            game,
-            what,
+        let distance = rng.random_range(14.0..34.0) + thing.radius() * 0.5;
+        let at = (
             centre.0 + angle.cos() * distance,
             centre.1 + angle.sin() * distance,
-            rng,
         );
+        props.draw(game, thing, at, rng);
     }
 }
 
-/// What a box holds when it holds no item: an empty pedestal, a price, the HUD's charge bar,
-/// pickups, Isaac, tears, rocks, or bare floor.
-fn no_item(game: &mut Canvas, x: i32, y: i32, look: ItemLook, rng: &mut StdRng) {
+/// What a box holds when it holds no item: an empty altar, a price, the HUD's charge bar,
+/// a pickup above its price, an enemy, Isaac, a rock, a shopkeeper, or bare floor.
+fn no_item(props: &Props, game: &mut Canvas, x: i32, y: i32, look: ItemLook, rng: &mut StdRng) {
     let cx = x as f32 + scene::SPRITE as f32 / 2.0;
     let cy = y as f32 + scene::SPRITE as f32 / 2.0;
     match rng.random_range(0..6) {
-        0 => scene::pedestal(game, cx, cy + 8.0, rng),
-        1 if look.placement == Placement::Shop => scene::price(game, cx, cy + 10.0, rng),
+        0 => props.pedestal(game, cx, cy + 8.0, rng),
+        1 if look.placement == Placement::Shop => {
+            let pickup = props.thing(
+                game,
+                (cx, cy),
+                Some(super::entity_art::Category::Pickups),
+                Some(NEAR_ITEM_MAX_SIDE),
+                rng,
+            );
+            let price = Price::of_pickup(rng);
+            props.price(game, cx, cy + pickup.radius() + 2.0, price, rng);
+        }
         1 | 2 => {
-            let what = Entity::random(rng);
-            scene::entity(game, what, cx, cy, rng);
+            let what = props.thing(game, (cx, cy), None, None, rng);
             if rng.random_bool(0.5) {
-                scene::price(game, cx, cy + what.radius() + 2.0, rng);
+                let price = Price::of_item(rng);
+                props.price(game, cx, cy + what.radius().min(20.0) + 2.0, price, rng);
             }
         }
-        3 => scatter_entities(game, (cx, cy), rng.random_range(2..5), rng),
+        3 => scatter_entities(props, game, (cx, cy), rng.random_range(2..5), rng),
         _ => {}
     }
 }

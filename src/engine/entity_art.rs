@@ -1,0 +1,286 @@
+//! Real game art of what is not an item (`shared/isaac/entities`): enemies, bosses, pickups,
+//! rocks and pots, characters, shopkeepers and machines, tears and blood, the item altar and
+//! the shop's price digits. The renderer draws these instead of hand-drawn stand-ins, so a
+//! model learns what the game's own clutter looks like.
+//!
+//! About a fifth of the names (every instance of a name together: all of Monstro, all of the
+//! Basement's rocks) are held out: only validation frames draw them, so a validation on them
+//! says how the model does on art it has never seen.
+
+use std::path::Path;
+
+use image::RgbaImage;
+use serde::Deserialize;
+
+/// The kinds of thing in the art folder, in the manifest's words.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Category {
+    Enemies,
+    Bosses,
+    Pickups,
+    Grid,
+    Characters,
+    Npcs,
+    Effects,
+    Pedestal,
+}
+
+impl Category {
+    pub const CLUTTER: [Category; 7] = [
+        Category::Enemies,
+        Category::Bosses,
+        Category::Pickups,
+        Category::Grid,
+        Category::Characters,
+        Category::Npcs,
+        Category::Effects,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Category::Enemies => "enemies",
+            Category::Bosses => "bosses",
+            Category::Pickups => "pickups",
+            Category::Grid => "grid",
+            Category::Characters => "characters",
+            Category::Npcs => "npcs",
+            Category::Effects => "effects",
+            Category::Pedestal => "pedestal",
+        }
+    }
+}
+
+/// One sprite of the art folder.
+#[derive(Debug)]
+pub struct ArtSprite {
+    pub image: RgbaImage,
+    pub category: Category,
+    pub name: String,
+}
+
+#[derive(Deserialize)]
+struct ManifestRow {
+    file: String,
+    category: Category,
+    name: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ArtError {
+    #[error("{}: {}", crate::quote::path(path), crate::quote::message(message))]
+    File {
+        path: std::path::PathBuf,
+        message: String,
+    },
+}
+
+impl ArtError {
+    fn file(path: &Path, message: impl ToString) -> Self {
+        Self::File {
+            path: path.to_path_buf(),
+            message: message.to_string(),
+        }
+    }
+}
+
+/// The glyphs a price is written with.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Glyph {
+    Digit(u8),
+    Cent,
+    Heart,
+    TwoHearts,
+}
+
+/// Largest sprite side accepted: the folder's biggest (an explosion) is 384 game pixels.
+const MAX_SIDE: u32 = 512;
+
+/// The art folder, split into what training draws and what only validation draws.
+pub struct EntityArt {
+    train: Vec<ArtSprite>,
+    held_out: Vec<ArtSprite>,
+    /// The item altar and the other stands items sit on.
+    pub altars: Vec<RgbaImage>,
+    /// The shop price font: (glyph, sprite).
+    digits: Vec<(Glyph, RgbaImage)>,
+    /// The Curse of the Blind placeholders ("?"); their likeness to the game's is unverified.
+    pub blind: Vec<RgbaImage>,
+}
+
+/// Whether the thing called `name` is held out: a fixed fifth of the names, by a hash that
+/// does not change between runs or machines.
+pub fn held_out(name: &str) -> bool {
+    // FNV-1a.
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in name.bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h.is_multiple_of(5)
+}
+
+impl EntityArt {
+    /// Reads `dir/manifest.json` and every file it names.
+    pub fn load(dir: &Path) -> Result<Self, ArtError> {
+        let manifest = dir.join("manifest.json");
+        let text = std::fs::read_to_string(&manifest).map_err(|e| ArtError::file(&manifest, e))?;
+        let rows: Vec<ManifestRow> =
+            serde_json::from_str(&text).map_err(|e| ArtError::file(&manifest, e))?;
+        let mut art = Self {
+            train: Vec::new(),
+            held_out: Vec::new(),
+            altars: Vec::new(),
+            digits: Vec::new(),
+            blind: Vec::new(),
+        };
+        for row in rows {
+            let path = dir.join(&row.file);
+            // The manifest names files inside the folder only.
+            if Path::new(&row.file).is_absolute() || row.file.split(['/', '\\']).any(|p| p == "..")
+            {
+                return Err(ArtError::file(&path, "is outside the art folder"));
+            }
+            let image = crate::imageio::open(&path)
+                .map_err(|e| ArtError::file(&path, e))?
+                .to_rgba8();
+            if image.width() == 0
+                || image.height() == 0
+                || image.width() > MAX_SIDE
+                || image.height() > MAX_SIDE
+            {
+                return Err(ArtError::file(
+                    &path,
+                    format!(
+                        "is {}x{}; art sprites are 1 to {MAX_SIDE} pixels a side",
+                        image.width(),
+                        image.height()
+                    ),
+                ));
+            }
+            art.add(row, image);
+        }
+        if art.train.is_empty() || art.held_out.is_empty() {
+            return Err(ArtError::file(
+                &manifest,
+                "names no sprites to train on or none to hold out",
+            ));
+        }
+        Ok(art)
+    }
+
+    fn add(&mut self, row: ManifestRow, image: RgbaImage) {
+        if row.category == Category::Pedestal {
+            if row.name.contains("itemaltar") {
+                self.altars.push(image);
+            } else if row.name.contains("questionmark") {
+                self.blind.push(image);
+            } else if let Some(glyph) = row
+                .name
+                .contains("price_digits")
+                .then(|| glyph_of(&row.file))
+                .flatten()
+            {
+                self.digits.push((glyph, image));
+            }
+            return;
+        }
+        let sprite = ArtSprite {
+            image,
+            category: row.category,
+            name: row.name,
+        };
+        if held_out(&sprite.name) {
+            self.held_out.push(sprite);
+        } else {
+            self.train.push(sprite);
+        }
+    }
+
+    /// The sprites training draws (`held_out` false) or only validation draws.
+    pub fn pool(&self, held_out: bool) -> &[ArtSprite] {
+        if held_out {
+            &self.held_out
+        } else {
+            &self.train
+        }
+    }
+
+    /// The price font's sprite of `glyph`, if the folder has it.
+    pub fn glyph(&self, glyph: Glyph) -> Option<&RgbaImage> {
+        self.digits
+            .iter()
+            .find(|(g, _)| *g == glyph)
+            .map(|(_, i)| i)
+    }
+}
+
+/// The glyph of a price-font file: the font sheet's cells in order are two blue hearts,
+/// 0, 2-9, the cent and dollar signs, a red heart and two red hearts (the sheet has no 1).
+fn glyph_of(file: &str) -> Option<Glyph> {
+    let stem = Path::new(file).file_stem()?.to_str()?;
+    let index: u32 = stem.rsplit('_').next()?.parse().ok()?;
+    match index {
+        1 => Some(Glyph::Digit(0)),
+        2..=9 => Some(Glyph::Digit(index as u8)),
+        10 => Some(Glyph::Cent),
+        12 => Some(Glyph::Heart),
+        13 => Some(Glyph::TwoHearts),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_fifth_of_names_are_held_out_the_same_way_each_time() {
+        let names: Vec<String> = (0..1000).map(|i| format!("thing_{i}")).collect();
+        let out = names.iter().filter(|n| held_out(n)).count();
+        assert!((150..250).contains(&out), "{out}");
+        assert_eq!(held_out("monstro"), held_out("monstro"));
+    }
+
+    #[test]
+    fn price_font_files_map_to_their_glyphs() {
+        assert_eq!(
+            glyph_of("pedestal/price_digits_bitfont_1.png"),
+            Some(Glyph::Digit(0))
+        );
+        assert_eq!(
+            glyph_of("pedestal/price_digits_bitfont_5.png"),
+            Some(Glyph::Digit(5))
+        );
+        assert_eq!(
+            glyph_of("pedestal/price_digits_bitfont_10.png"),
+            Some(Glyph::Cent)
+        );
+        assert_eq!(glyph_of("pedestal/price_digits_bitfont_11.png"), None);
+        assert_eq!(glyph_of("pedestal/price_digits_bitfont_x.png"), None);
+    }
+
+    fn write_png(path: &Path, w: u32, h: u32) {
+        RgbaImage::from_pixel(w, h, image::Rgba([200, 50, 50, 255]))
+            .save(path)
+            .unwrap();
+    }
+
+    #[test]
+    fn a_manifest_row_naming_a_missing_or_outside_file_is_an_error_naming_it() {
+        let dir = tempfile::tempdir().unwrap();
+        write_png(&dir.path().join("a.png"), 10, 10);
+        let rows = |file: &str| {
+            format!(
+                r#"[{{"file":"a.png","category":"enemies","name":"a"}},
+                    {{"file":"{file}","category":"grid","name":"b"}}]"#
+            )
+        };
+        std::fs::write(dir.path().join("manifest.json"), rows("missing.png")).unwrap();
+        let e = EntityArt::load(dir.path()).err().unwrap().to_string();
+        assert!(e.contains("missing.png"), "{e}");
+        std::fs::write(dir.path().join("manifest.json"), rows("../a.png")).unwrap();
+        let e = EntityArt::load(dir.path()).err().unwrap().to_string();
+        assert!(e.contains("outside"), "{e}");
+    }
+}
