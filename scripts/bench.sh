@@ -123,12 +123,14 @@ if [ "$what" = all ] || [ "$what" = finetune ]; then
 fi
 
 if [ "$what" = all ] || [ "$what" = scan ]; then
-  # Scans of held-out synthetic frames (0-6 items, 320 px to 4K, some letterboxed or JPEG)
-  # with the shipped model: found and named right, false finds per frame, and scan time
-  # (median; the 1920x1080 frames on their own). 2 torch threads.
-  echo "== scan: held-out validation frames, shipped model"
+  # Scans with the shipped model of two validation sets: the renderer's frames on held-out
+  # backgrounds (0-6 items, 320 px to 4K, some letterboxed or JPEG), and frames of held-out
+  # real room renders with held-out real art (a quarter with no item): found and named right,
+  # false finds per frame and what they fell on, and scan time (median; the 1920x1080 frames
+  # on their own). 2 torch threads.
+  echo "== scan: the renderer's held-out frames, then held-out real rooms and art; shipped model"
   cargo build --release --example scan_bench >/dev/null
-  target/release/examples/scan_bench models/default 280
+  target/release/examples/scan_bench models/default 280 --rooms 200
   # A dark frame (a dark room, a fade) costs what a normal one does and its item is found:
   # the same real capture on a room render, on flat (19,19,19), and that in grey levels.
   # Whole process (start, model load, decoding, scan), 5 runs each alternating.

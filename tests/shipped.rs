@@ -44,6 +44,45 @@ fn the_shipped_model_recognises_the_five_real_captures() {
     }
 }
 
+/// A player of Rebirth, Afterbirth or Afterbirth+ sees older art of some items: each older
+/// sprite of the first 24 items that have one, at the game's 4x on a dark floor, is named as
+/// its item (the shipped model was trained with them as more looks of the same item).
+#[test]
+fn an_older_art_sprite_is_named_as_its_item() {
+    let catalog = real_catalog();
+    let ckpt = checkpoint::load(&shipped_dir(), catalog, Device::Cpu).unwrap();
+    let mut crops = Vec::new();
+    let mut want = Vec::new();
+    for item in catalog
+        .items()
+        .iter()
+        .filter(|i| !i.older_sprites.is_empty())
+        .take(24)
+    {
+        for sprite in catalog.older_sprites(item).unwrap() {
+            let big =
+                image::imageops::resize(&sprite, 128, 128, image::imageops::FilterType::Nearest);
+            let mut floor = image::RgbaImage::from_pixel(170, 160, image::Rgba([46, 38, 34, 255]));
+            image::imageops::overlay(&mut floor, &big, 24, 12);
+            crops.push(DynamicImage::ImageRgba8(floor));
+            want.push(item.key());
+        }
+    }
+    assert!(crops.len() >= 24, "{}", crops.len());
+    let results = predict::predict(&ckpt, &crops, 3, Device::Cpu).unwrap();
+    let right = results
+        .iter()
+        .zip(&want)
+        .filter(|(top, key)| top[0].key == **key)
+        .count();
+    assert_eq!(
+        right,
+        crops.len(),
+        "{right} of {} older sprites named right",
+        crops.len()
+    );
+}
+
 #[test]
 fn the_binary_carries_the_repositorys_model() {
     assert!(isaac_lens::shipped::is_built_in());
@@ -96,10 +135,15 @@ fn catalog_with_a_new_item(dir: &Path) -> (Catalog, ItemKey) {
     std::fs::create_dir_all(copy.join("sprites")).unwrap();
     let mut items: Vec<Item> = real.items().to_vec();
     for item in &items {
-        std::fs::copy(real.sprite_path(item), copy.join(&item.sprite)).unwrap();
+        let files =
+            std::iter::once(&item.sprite).chain(item.older_sprites.iter().map(|o| &o.sprite));
+        for file in files {
+            std::fs::copy(real.dir().join(file), copy.join(file)).unwrap();
+        }
     }
     let key = ItemKey::new(ItemKind::Trinket, 500);
     let mut new = items[0].clone();
+    new.older_sprites.clear();
     new.kind = key.kind;
     new.id = key.id;
     new.name_en = "Checkered Shard".into();

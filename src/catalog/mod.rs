@@ -354,9 +354,14 @@ impl Catalog {
             )));
         }
         std::fs::create_dir_all(out.join(SPRITE_DIR)).map_err(|e| CatalogError::file(out, e))?;
+        // Each item's sprite and its older looks go with it.
         for item in &items {
-            let to = out.join(&item.sprite);
-            std::fs::copy(self.sprite_path(item), &to).map_err(|e| CatalogError::file(&to, e))?;
+            let files =
+                std::iter::once(&item.sprite).chain(item.older_sprites.iter().map(|o| &o.sprite));
+            for file in files {
+                let to = out.join(file);
+                std::fs::copy(self.dir.join(file), &to).map_err(|e| CatalogError::file(&to, e))?;
+            }
         }
         let catalog = Catalog::from_items(out, items)?;
         catalog.save()?;

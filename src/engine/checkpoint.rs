@@ -52,8 +52,17 @@ pub const FINE_TUNE_MINUTES: f64 = 0.5;
 /// A fine-tune's learning rate, as a share of the model's own.
 pub const FINE_TUNE_RATE: f64 = 0.1;
 
-/// Share of a fine-tune's samples drawn from the player's corrected captures.
-pub const FINE_TUNE_CAPTURE_SHARE: f32 = 0.25;
+/// The least peak learning rate of a fine-tune: a model that was itself fine-tuned gently
+/// (the shipped one's last step ran at 6e-4) would otherwise learn a new item mostly in its
+/// new row's bias, which then outbids known items (a real capture of Dinner was named as a
+/// new item at 0.70 at 6e-5, 0.50 at 1.2e-4).
+pub const FINE_TUNE_LEAST_RATE: f64 = 1.2e-4;
+
+/// Share of a fine-tune's samples drawn from the player's corrected captures. A quarter made
+/// a few captures' surroundings (the real altar, the room) part of the new item: with 0.25,
+/// six captures of a new item on altars taught the shipped model to name a real capture of
+/// Dinner on its altar as the new item.
+pub const FINE_TUNE_CAPTURE_SHARE: f32 = 0.15;
 
 /// The most of its own learning rate a model continues training at.
 pub const CONTINUE_RATE: f64 = 0.3;
@@ -78,7 +87,7 @@ impl Manifest {
             init_from: Some(from.to_path_buf()),
             minutes: Some(FINE_TUNE_MINUTES),
             epochs: None,
-            learning_rate: self.recipe.learning_rate * FINE_TUNE_RATE,
+            learning_rate: (self.recipe.learning_rate * FINE_TUNE_RATE).max(FINE_TUNE_LEAST_RATE),
             capture_share: FINE_TUNE_CAPTURE_SHARE,
             validation_per_class: 1,
             // The player's CPU decides, whatever the model was trained with.
