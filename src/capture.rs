@@ -106,20 +106,24 @@ impl Grabber {
     fn grab(&self) -> Result<RgbaImage, CaptureError> {
         match self {
             Grabber::Monitor(m) => m.capture_image(),
-            Grabber::Window(w) => w.capture_image().map_err(|e| {
-                // X11 refuses the picture of a window that is partly off the screen (or
-                // minimised) with a bare protocol error: say what to do.
-                if cfg!(target_os = "linux") && e.to_string().contains("protocol error") {
-                    xcap::XCapError::new(format!(
-                        "{e} (on X11 a window must be wholly on the screen and not minimised \
-                         to be captured; move it, or capture its monitor)"
-                    ))
-                } else {
-                    e
-                }
-            }),
+            Grabber::Window(w) => w.capture_image(),
         }
-        .map_err(|e| CaptureError::Capture(e.to_string()))
+        .map_err(|e| {
+            let e = e.to_string();
+            // X11 refuses the picture of a window that is partly off the screen (or
+            // minimised) with a bare protocol error: say what to do.
+            let off_screen = matches!(self, Grabber::Window(_))
+                && cfg!(target_os = "linux")
+                && e.contains("protocol error");
+            CaptureError::Capture(if off_screen {
+                format!(
+                    "{e} (on X11 a window must be wholly on the screen and not minimised to \
+                     be captured; move it, or capture its monitor)"
+                )
+            } else {
+                e
+            })
+        })
     }
 }
 

@@ -132,15 +132,8 @@ fn the_binary_carries_the_repositorys_model() {
 fn catalog_with_a_new_item(dir: &Path) -> (Catalog, ItemKey) {
     let real = real_catalog();
     let copy = dir.join("catalog");
-    std::fs::create_dir_all(copy.join("sprites")).unwrap();
-    let mut items: Vec<Item> = real.items().to_vec();
-    for item in &items {
-        let files =
-            std::iter::once(&item.sprite).chain(item.older_sprites.iter().map(|o| &o.sprite));
-        for file in files {
-            std::fs::copy(real.dir().join(file), copy.join(file)).unwrap();
-        }
-    }
+    let keys: Vec<ItemKey> = real.items().iter().map(Item::key).collect();
+    let mut items: Vec<Item> = real.subset(&keys, &copy).unwrap().items().to_vec();
     let key = ItemKey::new(ItemKind::Trinket, 500);
     let mut new = items[0].clone();
     new.older_sprites.clear();

@@ -7,13 +7,16 @@
 //! Basement's rocks) are held out: only validation frames draw them, so a validation on them
 //! says how the model does on art it has never seen.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use image::RgbaImage;
 use serde::Deserialize;
 
 /// The kinds of thing in the art folder, in the manifest's words.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Deserialize, serde::Serialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, serde::Serialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Category {
     Enemies,
@@ -96,17 +99,23 @@ pub enum Glyph {
 /// Largest sprite side accepted: the folder's biggest (an explosion) is 384 game pixels.
 const MAX_SIDE: u32 = 512;
 
+/// Sprites by category, each list in the manifest's order.
+type Pool = BTreeMap<Category, Vec<ArtSprite>>;
+
 /// The art folder, split into what training draws and what only validation draws.
 pub struct EntityArt {
-    train: Vec<ArtSprite>,
-    held_out: Vec<ArtSprite>,
+    train: Pool,
+    held_out: Pool,
     /// The item altar and the other stands items sit on.
-    pub altars: Vec<RgbaImage>,
+    altars: Vec<RgbaImage>,
+    /// The plain ones among them (at most 32 wide): the stone altar most items stand on.
+    small_altars: Vec<RgbaImage>,
     /// The shop price font: (glyph, sprite).
     digits: Vec<(Glyph, RgbaImage)>,
-    /// The Curse of the Blind placeholders ("?"); their likeness to the game's is unverified.
-    pub blind: Vec<RgbaImage>,
 }
+
+/// Widest altar that counts as a plain one.
+const SMALL_ALTAR: u32 = 32;
 
 /// Whether the thing called `name` is held out: a fixed fifth of the names, by a hash that
 /// does not change between runs or machines.
@@ -128,11 +137,11 @@ impl EntityArt {
         let rows: Vec<ManifestRow> =
             serde_json::from_str(&text).map_err(|e| ArtError::file(&manifest, e))?;
         let mut art = Self {
-            train: Vec::new(),
-            held_out: Vec::new(),
+            train: Pool::new(),
+            held_out: Pool::new(),
             altars: Vec::new(),
+            small_altars: Vec::new(),
             digits: Vec::new(),
-            blind: Vec::new(),
         };
         for row in rows {
             let path = dir.join(&row.file);
@@ -166,15 +175,25 @@ impl EntityArt {
                 "names no sprites to train on or none to hold out",
             ));
         }
+        // The font sheet has no 1: one in its style, made once.
+        if let Some(zero) = art.glyph(Glyph::Digit(0)) {
+            let one = one_like(zero);
+            art.digits.push((Glyph::Digit(1), one));
+        }
+        art.small_altars = art
+            .altars
+            .iter()
+            .filter(|a| a.width() <= SMALL_ALTAR)
+            .cloned()
+            .collect();
         Ok(art)
     }
 
     fn add(&mut self, row: ManifestRow, image: RgbaImage) {
         if row.category == Category::Pedestal {
+            // The blind item's "?" sprites there are a mod's unverified copies: not drawn.
             if row.name.contains("itemaltar") {
                 self.altars.push(image);
-            } else if row.name.contains("questionmark") {
-                self.blind.push(image);
             } else if let Some(glyph) = row
                 .name
                 .contains("price_digits")
@@ -190,20 +209,28 @@ impl EntityArt {
             category: row.category,
             name: row.name,
         };
-        if held_out(&sprite.name) {
-            self.held_out.push(sprite);
+        let pool = if held_out(&sprite.name) {
+            &mut self.held_out
         } else {
-            self.train.push(sprite);
-        }
+            &mut self.train
+        };
+        pool.entry(sprite.category).or_default().push(sprite);
     }
 
-    /// The sprites training draws (`held_out` false) or only validation draws.
-    pub fn pool(&self, held_out: bool) -> &[ArtSprite] {
-        if held_out {
+    /// The sprites of `category` that training draws (`held_out` false) or that only
+    /// validation draws, in the manifest's order.
+    pub fn of(&self, held_out: bool, category: Category) -> &[ArtSprite] {
+        let pool = if held_out {
             &self.held_out
         } else {
             &self.train
-        }
+        };
+        pool.get(&category).map_or(&[], Vec::as_slice)
+    }
+
+    /// Every altar, and the plain ones.
+    pub fn altars(&self) -> (&[RgbaImage], &[RgbaImage]) {
+        (&self.altars, &self.small_altars)
     }
 
     /// The price font's sprite of `glyph`, if the folder has it.
@@ -213,6 +240,28 @@ impl EntityArt {
             .find(|(g, _)| *g == glyph)
             .map(|(_, i)| i)
     }
+}
+
+/// A "1" in the style of the font's "0": its colour and height, a stem and a flag.
+pub fn one_like(zero: &RgbaImage) -> RgbaImage {
+    let h = zero.height();
+    let ink = zero
+        .pixels()
+        .filter(|p| p[3] > 128)
+        .max_by_key(|p| u32::from(p[0]) + u32::from(p[1]) + u32::from(p[2]))
+        .copied()
+        .unwrap_or(image::Rgba([255, 255, 255, 255]));
+    let w = (zero.width() / 2).max(4);
+    let stem = w - 3..w - 1;
+    RgbaImage::from_fn(w, h, |x, y| {
+        let flag = y < 3 && x + y + 1 >= w - 3 && x < w - 1;
+        let foot = y + 2 >= h && x >= 1;
+        if stem.contains(&x) || flag || foot {
+            ink
+        } else {
+            image::Rgba([0, 0, 0, 0])
+        }
+    })
 }
 
 /// The glyph of a price-font file: the font sheet's cells in order are two blue hearts,
@@ -282,5 +331,24 @@ mod tests {
         std::fs::write(dir.path().join("manifest.json"), rows("../a.png")).unwrap();
         let e = EntityArt::load(dir.path()).err().unwrap().to_string();
         assert!(e.contains("outside"), "{e}");
+    }
+
+    #[test]
+    fn a_one_in_the_fonts_style_is_as_tall_as_its_zero_and_in_its_ink() {
+        let zero = RgbaImage::from_fn(10, 13, |x, _| {
+            if x == 0 || x == 9 {
+                image::Rgba([250, 250, 240, 255])
+            } else {
+                image::Rgba([0, 0, 0, 0])
+            }
+        });
+        let one = one_like(&zero);
+        assert_eq!(one.height(), 13);
+        assert_eq!(one.width(), 5);
+        // The stem runs from top to bottom in the zero's ink.
+        for y in 0..13 {
+            assert_eq!(one.get_pixel(3, y), &image::Rgba([250, 250, 240, 255]));
+        }
+        assert_eq!(one.get_pixel(0, 5)[3], 0);
     }
 }

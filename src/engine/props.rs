@@ -150,28 +150,25 @@ impl<'a> Props<'a> {
         max_side: Option<u32>,
         rng: &mut StdRng,
     ) -> Option<&'a ArtSprite> {
-        let pool = self.art?.pool(self.held_out);
-        let fits = |s: &&ArtSprite| {
-            s.category == category
-                && max_side.is_none_or(|m| s.image.width() <= m && s.image.height() <= m)
-        };
-        let count = pool.iter().filter(fits).count();
+        let sprites = self.art?.of(self.held_out, category);
+        let fits =
+            |s: &&ArtSprite| max_side.is_none_or(|m| s.image.width() <= m && s.image.height() <= m);
+        let count = sprites.iter().filter(fits).count();
         if count == 0 {
             return None;
         }
-        pool.iter().filter(fits).nth(rng.random_range(0..count))
+        sprites.iter().filter(fits).nth(rng.random_range(0..count))
     }
 
     /// The altar an item floats over, its top face's centre at (cx, top).
     pub fn pedestal(&self, c: &mut Canvas, cx: f32, top: f32, rng: &mut StdRng) {
-        let altars = self.art.map(|a| a.altars.as_slice()).unwrap_or_default();
+        let (altars, small) = self.art.map(EntityArt::altars).unwrap_or_default();
         if altars.is_empty() {
             return scene::pedestal(c, cx, top, rng);
         }
         // Mostly the plain stone altar (the small ones); now and then another stand.
-        let small: Vec<&RgbaImage> = altars.iter().filter(|a| a.width() <= 32).collect();
         let altar = if !small.is_empty() && rng.random_bool(0.75) {
-            small[rng.random_range(0..small.len())]
+            &small[rng.random_range(0..small.len())]
         } else {
             &altars[rng.random_range(0..altars.len())]
         };
@@ -293,38 +290,12 @@ fn price_glyphs(art: &EntityArt, price: Price, rng: &mut StdRng) -> Option<Vec<R
         Price::Cents(cents) => {
             let mut out = Vec::new();
             for d in cents.to_string().bytes().map(|b| b - b'0') {
-                out.push(match d {
-                    // The font sheet has no 1: drawn in its style from its 0.
-                    1 => one_like(art.glyph(Glyph::Digit(0))?),
-                    d => art.glyph(Glyph::Digit(d))?.clone(),
-                });
+                out.push(art.glyph(Glyph::Digit(d))?.clone());
             }
             out.push(art.glyph(Glyph::Cent)?.clone());
             Some(out)
         }
     }
-}
-
-/// A "1" in the style of the font's "0": its colour and height, a stem and a flag.
-fn one_like(zero: &RgbaImage) -> RgbaImage {
-    let h = zero.height();
-    let ink = zero
-        .pixels()
-        .filter(|p| p[3] > 128)
-        .max_by_key(|p| u32::from(p[0]) + u32::from(p[1]) + u32::from(p[2]))
-        .copied()
-        .unwrap_or(image::Rgba([255, 255, 255, 255]));
-    let w = (zero.width() / 2).max(4);
-    let stem = w - 3..w - 1;
-    RgbaImage::from_fn(w, h, |x, y| {
-        let flag = y < 3 && x + y + 1 >= w - 3 && x < w - 1;
-        let foot = y + 2 >= h && x >= 1;
-        if stem.contains(&x) || flag || foot {
-            ink
-        } else {
-            image::Rgba([0, 0, 0, 0])
-        }
-    })
 }
 
 fn price_cents(price: Price) -> Option<u32> {
@@ -356,24 +327,5 @@ mod tests {
             })
             .count();
         assert!(below >= 8, "price pixels: {below}");
-    }
-
-    #[test]
-    fn a_one_in_the_fonts_style_is_as_tall_as_its_zero_and_in_its_ink() {
-        let zero = RgbaImage::from_fn(10, 13, |x, _| {
-            if x == 0 || x == 9 {
-                image::Rgba([250, 250, 240, 255])
-            } else {
-                image::Rgba([0, 0, 0, 0])
-            }
-        });
-        let one = one_like(&zero);
-        assert_eq!(one.height(), 13);
-        assert_eq!(one.width(), 5);
-        // The stem runs from top to bottom in the zero's ink.
-        for y in 0..13 {
-            assert_eq!(one.get_pixel(3, y), &image::Rgba([250, 250, 240, 255]));
-        }
-        assert_eq!(one.get_pixel(0, 5)[3], 0);
     }
 }

@@ -200,21 +200,19 @@ impl GamePicture {
 
     /// "X,Y,W,H" (shares of the frame), checked.
     pub fn parse(text: &str) -> Result<Self, String> {
+        let shape = || {
+            format!(
+                "{}: a game picture is X,Y,W,H, four numbers from 0 to 1",
+                crate::quote::clip(text, crate::quote::MAX_QUOTED)
+            )
+        };
         let values: Vec<f32> = text
             .split(',')
             .map(|v| v.trim().parse::<f32>())
             .collect::<Result<_, _>>()
-            .map_err(|_| {
-                format!(
-                    "{}: a game picture is X,Y,W,H, four numbers from 0 to 1",
-                    crate::quote::clip(text, crate::quote::MAX_QUOTED)
-                )
-            })?;
+            .map_err(|_| shape())?;
         let [x, y, w, h] = values[..] else {
-            return Err(format!(
-                "{}: a game picture is X,Y,W,H, four numbers from 0 to 1",
-                crate::quote::clip(text, crate::quote::MAX_QUOTED)
-            ));
+            return Err(shape());
         };
         let picture = Self { x, y, w, h };
         picture.check()?;
