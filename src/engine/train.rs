@@ -168,6 +168,45 @@ struct Draw {
     in_frame: bool,
 }
 
+/// Per output, the log of how much likelier the player's captures make that output in the
+/// training stream than the rendered samples alone do; `None` without captures.
+///
+/// Captures are a share of every batch but show a handful of items, so those items are
+/// hundreds of times more frequent than any other. Trained on plainly, the network learns
+/// that prior and names unrelated crops (a real photo of a known item) as the captured
+/// item. Adding the shift to the logits in the loss only (logit adjustment) leaves the
+/// network's own logits free of it, as if every item were as frequent as the rest.
+fn capture_prior_shift(
+    capture_classes: &[usize],
+    classes: usize,
+    recipe: &Recipe,
+) -> Option<Vec<f32>> {
+    let share = f64::from(recipe.capture_share.clamp(0.0, 1.0));
+    if capture_classes.is_empty() || share <= 0.0 || classes == 0 {
+        return None;
+    }
+    // A rendered sample is an item, evenly over the items, or the "no item" output.
+    let item_share = 1.0 - f64::from(recipe.background_share.clamp(0.0, 1.0));
+    let rendered = (item_share / classes as f64).max(f64::MIN_POSITIVE);
+    let mut counts = vec![0usize; classes + 1];
+    for &class in capture_classes {
+        if let Some(count) = counts.get_mut(class) {
+            *count += 1;
+        }
+    }
+    let total = capture_classes.len() as f64;
+    let shift = counts
+        .iter()
+        .map(|&count| {
+            // The stream's share of this output over what the rendered samples give it;
+            // the (1 - share) common to every output cancels in the softmax.
+            let from_captures = share * count as f64 / total;
+            (1.0 + from_captures / ((1.0 - share).max(1e-6) * rendered)).ln() as f32
+        })
+        .collect();
+    Some(shift)
+}
+
 /// A real capture, re-boxed a little differently each time.
 fn jitter_capture(img: &RgbImage, size: u32, seed: u64) -> RgbImage {
     let mut rng = StdRng::seed_from_u64(seed);
@@ -341,6 +380,9 @@ struct Trainer {
     opt: nn::Optimizer,
     batches: BatchSource,
     focus: Arc<ClassFocus>,
+    /// Added to the logits in the loss: how much likelier the captures make their items
+    /// than the rendered stream does (see [`capture_prior_shift`]).
+    prior_shift: Option<Tensor>,
     recipe: Recipe,
     device: Device,
     epoch_samples: u64,
@@ -372,6 +414,12 @@ impl Trainer {
             (classes as f64 + 1.0).ln(),
             recipe.focus,
         ));
+        let prior_shift = capture_prior_shift(
+            &captures.iter().map(|(class, _)| *class).collect::<Vec<_>>(),
+            classes,
+            recipe,
+        )
+        .map(|shift| Tensor::from_slice(&shift).to_device(device));
         let sampler = Arc::new(Sampler {
             assets,
             captures,
@@ -391,6 +439,7 @@ impl Trainer {
             opt,
             batches,
             focus,
+            prior_shift,
             recipe: recipe.clone(),
             device,
             epoch_samples,
@@ -427,7 +476,11 @@ impl Trainer {
             tensor_from_u8_nhwc(&batch.pixels, n, s, s, MEAN, STD)?.f_to_device(self.device)?;
         let ys = Tensor::from_slice(&batch.labels).to_device(self.device);
         let logits = self.ckpt.net.forward_t(&xs, true);
-        let losses = logits.cross_entropy_loss::<Tensor>(
+        let adjusted = match &self.prior_shift {
+            Some(shift) => &logits + shift,
+            None => logits.shallow_clone(),
+        };
+        let losses = adjusted.cross_entropy_loss::<Tensor>(
             &ys,
             None,
             Reduction::None,
@@ -659,5 +712,34 @@ mod tests {
         assert!((learning_rate_at(1.0, 0.03) - 1.0).abs() < 1e-9);
         assert!(learning_rate_at(1.0, 0.5) < 0.6 && learning_rate_at(1.0, 0.5) > 0.4);
         assert!((learning_rate_at(1.0, 1.0) - 0.02).abs() < 1e-9);
+    }
+
+    #[test]
+    fn captures_shift_only_their_items_by_how_much_likelier_they_make_them() {
+        let recipe = Recipe {
+            capture_share: 0.2,
+            background_share: 0.2,
+            ..Recipe::default()
+        };
+        assert!(capture_prior_shift(&[], 100, &recipe).is_none());
+        let none = Recipe {
+            capture_share: 0.0,
+            ..recipe.clone()
+        };
+        assert!(capture_prior_shift(&[3], 100, &none).is_none());
+        // Three captures of item 3, one of item 7, among 100 items and "no item".
+        let shift = capture_prior_shift(&[3, 3, 7, 3], 100, &recipe).unwrap();
+        assert_eq!(shift.len(), 101);
+        // Rendered: 0.8 / 100 per item; captures: 0.2 * 3/4 and 0.2 * 1/4, over 0.8 of
+        // rendered samples.
+        let expect = |part: f64| (1.0 + 0.2 * part / (0.8 * 0.008)).ln() as f32;
+        assert!((shift[3] - expect(0.75)).abs() < 1e-5, "{}", shift[3]);
+        assert!((shift[7] - expect(0.25)).abs() < 1e-5, "{}", shift[7]);
+        assert!(shift[3] > shift[7]);
+        for (i, s) in shift.iter().enumerate() {
+            if i != 3 && i != 7 {
+                assert_eq!(*s, 0.0, "output {i}");
+            }
+        }
     }
 }
