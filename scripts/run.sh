@@ -5,9 +5,10 @@ cd "$(dirname "$0")/.."
 bin=target/release/isaac-lens
 shared=${SHARED:-../shared/isaac}
 
-if ! "$bin" catalog list >/dev/null 2>&1; then
+# A catalog from before the transformations were imported is imported again.
+if ! "$bin" catalog show collectible:145 2>/dev/null | grep -q '^transformations:'; then
   echo "[run] importing the catalog from $shared"
-  "$bin" catalog import --huiji "$shared/huiji" --eid "$shared/eid" --art "$shared/art-versions"
+  "$bin" catalog import --huiji "$shared/huiji" --eid "$shared/eid" --art "$shared/art-versions" --game-files "$shared/game-files"
 fi
 # The player's own model, else the one shipped in models/default (built into the binary).
 model_dir=$("$bin" info --model-dir)

@@ -340,6 +340,7 @@ fn eid_tables_merge_and_broken_lua_names_file_and_line() {
         eid: Some(eid.clone()),
         game: None,
         art: None,
+        game_files: None,
     };
     let (c, _) = import(&sources, &tmp.path().join("out"), false).unwrap();
     assert_eq!(
@@ -509,6 +510,7 @@ fn older_art_is_imported_as_more_looks_of_the_same_items() {
     let plain = import(
         &ImportSources {
             art: None,
+            game_files: None,
             ..ImportSources::from_shared(&shared())
         },
         &tmp.path().join("plain"),
@@ -518,6 +520,140 @@ fn older_art_is_imported_as_more_looks_of_the_same_items() {
     .0;
     assert_eq!(plain.len(), c.len());
     assert!(plain.items().iter().all(|i| i.older_sprites.is_empty()));
+    // Nor without the game files' transformations.
+    assert!(plain.transformations().is_empty());
+    assert!(plain.items().iter().all(|i| i.transformations.is_empty()));
+}
+
+// ------------------------------------------------------------- transformations
+
+#[test]
+fn game_files_give_items_their_transformations_with_both_names() {
+    let c = real_catalog();
+    let names: Vec<(u8, &str, &str, u8)> = c
+        .transformations()
+        .iter()
+        .map(|t| (t.id, t.name_en.as_str(), t.name_zh.as_str(), t.needed))
+        .collect();
+    assert_eq!(names.len(), 15, "{names:?}");
+    assert_eq!(names[0], (1, "Guppy", "嗝屁猫！", 3));
+    assert!(
+        names.contains(&(3, "Beelzebub", "别西卜！", 3)),
+        "{names:?}"
+    );
+    // Repentance+ adds Necromancer, by a single entry in its own language files.
+    assert!(
+        names.contains(&(16, "Necromancer", "死灵法师！", 3)),
+        "{names:?}"
+    );
+    let of = |kind, id| c.get(key(kind, id)).unwrap().transformations.clone();
+    assert_eq!(of(ItemKind::Collectible, 145), vec![1]); // Guppy's Head
+    assert_eq!(of(ItemKind::Collectible, 12), vec![2, 15]); // Magic Mushroom
+    // Later versions replace earlier entries: Repentance+ adds Necromancer to the
+    // Necronomicon and Conjoined to Seraphim.
+    assert_eq!(of(ItemKind::Collectible, 35), vec![12, 16]);
+    assert_eq!(of(ItemKind::Collectible, 390), vec![4, 10]);
+    assert_eq!(of(ItemKind::Trinket, 169), vec![1]); // Kid's Drawing
+    assert!(of(ItemKind::Collectible, 1).is_empty()); // The Sad Onion
+    let guppy = c
+        .items()
+        .iter()
+        .filter(|i| i.transformations.contains(&1))
+        .count();
+    assert_eq!(guppy, 8);
+    // They survive a save and a load.
+    let again = Catalog::load(c.dir()).unwrap();
+    assert_eq!(again.transformations(), c.transformations());
+    assert_eq!(
+        again
+            .get(key(ItemKind::Collectible, 35))
+            .unwrap()
+            .transformations,
+        vec![12, 16]
+    );
+}
+
+/// A game-files folder of two versions' tables: the later entry wins, a bad id is an error
+/// naming the file, and a folder without tables says what it expected.
+#[test]
+fn transformation_tables_overlay_by_version_and_bad_ids_name_their_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    let h = tmp.path().join("h");
+    write_huiji(&h, GOOD_DICT);
+    let files = tmp.path().join("game-files");
+    let descriptions = files.join("eid/descriptions");
+    for sub in ["ab+", "rep"] {
+        std::fs::create_dir_all(descriptions.join(sub)).unwrap();
+    }
+    std::fs::write(
+        descriptions.join("ab+/transformations.lua"),
+        "EID.EntityTransformations={\n [\"5.100.1\"] = \"1\",\n [\"5.350.1\"] = \"2,3\",\n [\"5.70.10\"] = \"14\",\n}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        descriptions.join("rep/transformations.lua"),
+        "local repTransformations = { [\"5.100.1\"] = \"1,4\" }\nEID:updateDescriptionsViaTable(repTransformations, EID.EntityTransformations)\n",
+    )
+    .unwrap();
+    std::fs::write(
+        descriptions.join("ab+/en_us.lua"),
+        "EID.descriptions[languageCode].transformations={\n \"\",\n \"Guppy\",\n \"Fun Guy\",\n}\n",
+    )
+    .unwrap();
+    let sources = ImportSources {
+        huiji: Some(h),
+        game_files: Some(files.clone()),
+        ..Default::default()
+    };
+    let (c, report) = import(&sources, &tmp.path().join("out"), false).unwrap();
+    assert_eq!(
+        c.get(key(ItemKind::Collectible, 1))
+            .unwrap()
+            .transformations,
+        vec![1, 4]
+    );
+    assert_eq!(
+        c.get(key(ItemKind::Trinket, 1)).unwrap().transformations,
+        vec![2, 3]
+    );
+    let listed: Vec<(u8, &str)> = c
+        .transformations()
+        .iter()
+        .map(|t| (t.id, t.name_en.as_str()))
+        .collect();
+    // Pills (5.70.*) are not items; ids without a name in the files get a plain one.
+    assert_eq!(
+        listed,
+        vec![
+            (1, "Guppy"),
+            (2, "Fun Guy"),
+            (3, "Transformation 3"),
+            (4, "Transformation 4")
+        ]
+    );
+    assert!(
+        report
+            .lines()
+            .join("\n")
+            .contains("4 transformations, counted by 2 items"),
+        "{:?}",
+        report.lines()
+    );
+
+    std::fs::write(
+        descriptions.join("rep/transformations.lua"),
+        "local t = { [\"5.100.1\"] = \"1,99\" }\nEID:updateDescriptionsViaTable(t, EID.EntityTransformations)\n",
+    )
+    .unwrap();
+    let err = import_err(sources.clone(), &tmp.path().join("out"));
+    assert!(
+        err.contains("rep/transformations.lua")
+            && err.contains("\"99\" is not a transformation id"),
+        "{err}"
+    );
+    std::fs::remove_dir_all(files.join("eid")).unwrap();
+    let err = import_err(sources, &tmp.path().join("out"));
+    assert!(err.contains("eid/descriptions"), "{err}");
 }
 
 /// A manifest row that cannot be used is named, and the rest still come in.

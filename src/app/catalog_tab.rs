@@ -80,6 +80,18 @@ impl CatalogView {
                 }
             });
         }
+        let transformations = shell.catalog.transformations_of(item);
+        if !transformations.is_empty() {
+            ui.horizontal_wrapped(|ui| {
+                ui.label(RichText::new(shell.t(Text::Transformations)).strong());
+                for t in transformations {
+                    ui.label(match shell.lang {
+                        Language::Chinese if !t.name_zh.is_empty() => &t.name_zh,
+                        _ => &t.name_en,
+                    });
+                }
+            });
+        }
         description_ui(ui, item, shell.lang, true);
     }
 

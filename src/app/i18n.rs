@@ -32,6 +32,7 @@ pub fn tr(lang: Language, key: Text) -> &'static str {
 pub enum Text {
     TabLookup,
     OlderArt,
+    Transformations,
     LearningRate,
     AugPhone,
     AugPedestals,
@@ -164,6 +165,7 @@ impl Text {
             Text::AugMoire => ("moire", "摩尔纹"),
             Text::AugPerspective => ("perspective", "透视"),
             Text::OlderArt => ("As older versions drew it", "旧版本中的样子"),
+            Text::Transformations => ("Counts toward", "计入变身"),
             Text::TabLookup => ("Lookup", "识图"),
             Text::TabCatalog => ("Catalog", "图鉴"),
             Text::TabTraining => ("Training", "训练"),

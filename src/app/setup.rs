@@ -9,19 +9,22 @@ use crate::catalog::import::ImportSources;
 /// The import sources' folders as typed or picked, and whether an import runs.
 pub struct SetupView {
     pub importing: bool,
-    /// Huiji, EID, game resources, older art.
-    pub fields: [String; 4],
+    /// Huiji, EID, game resources, older art, game files (transformations).
+    pub fields: [String; 5],
 }
 
 impl SetupView {
     /// The fields filled in from `shared` (the item data beside the program), when found.
     pub fn new(shared: Option<&Path>) -> Self {
-        let mut fields: [String; 4] = Default::default();
+        let mut fields: [String; 5] = Default::default();
         if let Some(shared) = shared {
             fields[0] = shared.join("huiji").display().to_string();
             fields[1] = shared.join("eid").display().to_string();
             if let Some(art) = Some(shared.join("art-versions")).filter(|d| d.is_dir()) {
                 fields[3] = art.display().to_string();
+            }
+            if let Some(files) = Some(shared.join("game-files")).filter(|d| d.is_dir()) {
+                fields[4] = files.display().to_string();
             }
         }
         Self {
@@ -47,6 +50,7 @@ impl SetupView {
                 "EID tables (--eid)",
                 "Game resources/ (--game)",
                 "Older art, optional (--art)",
+                "Game files with transformations, optional (--game-files)",
             ]
             .iter()
             .enumerate()
@@ -66,6 +70,7 @@ impl SetupView {
                 eid: field(&self.fields[1]),
                 game: field(&self.fields[2]),
                 art: field(&self.fields[3]),
+                game_files: field(&self.fields[4]),
             }));
         }
         asked

@@ -11,7 +11,7 @@ use super::{CatalogError, ItemKey, ItemKind, Result};
 
 /// Description folders in override order.
 pub const VERSIONS: [&str; 3] = ["ab+", "rep", "rep+"];
-const NAME_PREFIXES: [(&str, ItemKind); 2] = [
+pub(super) const NAME_PREFIXES: [(&str, ItemKind); 2] = [
     ("5.100.", ItemKind::Collectible),
     ("5.350.", ItemKind::Trinket),
 ];
@@ -32,7 +32,7 @@ enum Lang {
 
 /// Whether `path` is a table file to read. A path that is there but is no file (a folder, a
 /// link to nowhere or a link loop) is noted in `skipped` instead of passed over in silence.
-fn table_file(path: &Path, skipped: &mut Vec<String>) -> bool {
+pub(super) fn table_file(path: &Path, skipped: &mut Vec<String>) -> bool {
     if path.is_file() {
         return true;
     }
@@ -96,7 +96,7 @@ pub fn read_dir(dir: &Path) -> Result<(BTreeMap<ItemKey, EidText>, Vec<String>)>
     Ok((out, skipped))
 }
 
-fn parse_file(path: &Path) -> Result<Vec<Statement>> {
+pub(super) fn parse_file(path: &Path) -> Result<Vec<Statement>> {
     let bytes = std::fs::read(path).map_err(|e| CatalogError::file(path, e))?;
     let src = String::from_utf8(bytes).map_err(|_| CatalogError::file(path, "not UTF-8 text"))?;
     lua::parse(&src).map_err(|e| CatalogError::file(path, e))
@@ -104,7 +104,10 @@ fn parse_file(path: &Path) -> Result<Vec<Statement>> {
 
 /// The tables a file merges into `target`: assigned directly, or handed to
 /// `EID:updateDescriptionsViaTable(local, target)`.
-fn tables_for(stmts: &[Statement], accept: impl Fn(&str) -> bool) -> Vec<&[(Key, Value)]> {
+pub(super) fn tables_for(
+    stmts: &[Statement],
+    accept: impl Fn(&str) -> bool,
+) -> Vec<&[(Key, Value)]> {
     let mut locals: BTreeMap<&str, &[(Key, Value)]> = BTreeMap::new();
     let mut out = Vec::new();
     for stmt in stmts {

@@ -17,6 +17,8 @@ pub struct ImportSources {
     pub game: Option<PathBuf>,
     /// Older official art of items (`art-versions/`), optional.
     pub art: Option<PathBuf>,
+    /// A game-files folder with EID's transformation tables (`eid/descriptions/`), optional.
+    pub game_files: Option<PathBuf>,
 }
 
 impl ImportSources {
@@ -27,6 +29,7 @@ impl ImportSources {
             eid: Some(root.join("eid")),
             game: None,
             art: Some(root.join("art-versions")).filter(|d| d.is_dir()),
+            game_files: Some(root.join("game-files")).filter(|d| d.is_dir()),
         }
     }
 }
@@ -47,6 +50,9 @@ pub struct ImportReport {
     /// Older sprites added to items, and those of items no sprite source has.
     pub older_sprites: usize,
     pub art_without_item: usize,
+    /// Transformations read, and the items counting toward one.
+    pub transformations: usize,
+    pub transformation_items: usize,
 }
 
 impl ImportReport {
@@ -81,6 +87,12 @@ impl ImportReport {
                 self.older_sprites
             ));
         }
+        if self.transformations > 0 {
+            out.push(format!(
+                "{} transformations, counted by {} items",
+                self.transformations, self.transformation_items
+            ));
+        }
         if self.art_without_item > 0 {
             out.push(format!(
                 "{} older sprites of items no sprite source has (ignored)",
@@ -101,11 +113,17 @@ impl ImportReport {
 /// empty folder or a catalog, never one of the sources; a catalog there is replaced only when
 /// the new one keeps all its items, unless `force`.
 pub fn import(sources: &ImportSources, out: &Path, force: bool) -> Result<(Catalog, ImportReport)> {
-    let source_dirs: Vec<&Path> = [&sources.huiji, &sources.eid, &sources.game, &sources.art]
-        .into_iter()
-        .flatten()
-        .map(PathBuf::as_path)
-        .collect();
+    let source_dirs: Vec<&Path> = [
+        &sources.huiji,
+        &sources.eid,
+        &sources.game,
+        &sources.art,
+        &sources.game_files,
+    ]
+    .into_iter()
+    .flatten()
+    .map(PathBuf::as_path)
+    .collect();
     crate::fsutil::remove_stale_staging(out, &super::LAYOUT);
     crate::fsutil::check_replaceable(out, &super::LAYOUT, &source_dirs)
         .map_err(|m| CatalogError::file(out, m))?;
@@ -141,11 +159,24 @@ pub fn import(sources: &ImportSources, out: &Path, force: bool) -> Result<(Catal
             }
         }
     }
+    let mut transformations = Vec::new();
+    if let Some(dir) = &sources.game_files {
+        let data = super::transformations::read_dir(dir)?;
+        report.skipped_files.extend(data.skipped);
+        for (key, ids) in data.items {
+            if let Some((item, _)) = drafts.get_mut(&key) {
+                item.transformations = ids;
+                report.transformation_items += 1;
+            }
+        }
+        report.transformations = data.transformations.len();
+        transformations = data.transformations;
+    }
     report.count(&drafts);
     if !force {
         refuse_losing_items(out, &drafts)?;
     }
-    let catalog = write(out, drafts.into_values().collect(), older)?;
+    let catalog = write(out, drafts.into_values().collect(), older, transformations)?;
     Ok((catalog, report))
 }
 
@@ -165,6 +196,7 @@ fn blank(key: ItemKey) -> Item {
         sprite: sprite_file_name(key),
         aliases: Vec::new(),
         older_sprites: Vec::new(),
+        transformations: Vec::new(),
     }
 }
 
@@ -294,7 +326,12 @@ fn set_if_present(slot: &mut String, value: String) {
 type OlderArt = BTreeMap<ItemKey, Vec<(String, RgbaImage)>>;
 
 /// Builds the catalog in a staging folder beside `out`, then renames it into place.
-fn write(out: &Path, items: Vec<(Item, RgbaImage)>, mut older: OlderArt) -> Result<Catalog> {
+fn write(
+    out: &Path,
+    items: Vec<(Item, RgbaImage)>,
+    mut older: OlderArt,
+    transformations: Vec<super::Transformation>,
+) -> Result<Catalog> {
     if out.is_file() {
         return Err(CatalogError::file(out, "is a file, not a folder"));
     }
@@ -331,7 +368,9 @@ fn write(out: &Path, items: Vec<(Item, RgbaImage)>, mut older: OlderArt) -> Resu
             }
             plain.push(item);
         }
-        Catalog::from_items(&staged, plain)?.save()?;
+        Catalog::from_items(&staged, plain)?
+            .with_transformations(transformations)?
+            .save()?;
         crate::fsutil::replace_dir(&staged, out)
             .map_err(|e| CatalogError::file(out, format!("cannot replace: {e}")))
     })();

@@ -9,12 +9,15 @@ pub mod huiji;
 pub mod import;
 pub mod lua;
 pub mod text;
+pub mod transformations;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
+
+pub use transformations::Transformation;
 
 /// Bumped whenever `catalog.json` changes shape; newer catalogs are refused.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -144,6 +147,9 @@ pub struct Item {
     /// item (an Afterbirth+ player sees these).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub older_sprites: Vec<OlderSprite>,
+    /// Ids of the catalog's [`Transformation`]s this item counts toward.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub transformations: Vec<u8>,
 }
 
 /// An older game version's sprite of an item.
@@ -176,6 +182,9 @@ impl Item {
 struct CatalogFile {
     schema_version: u32,
     items: Vec<Item>,
+    /// Absent from catalogs imported without game files.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    transformations: Vec<Transformation>,
 }
 
 /// A loaded catalog: items sorted by kind then id.
@@ -183,6 +192,7 @@ struct CatalogFile {
 pub struct Catalog {
     dir: PathBuf,
     items: Vec<Item>,
+    transformations: Vec<Transformation>,
 }
 
 impl Catalog {
@@ -198,7 +208,25 @@ impl Catalog {
         Ok(Self {
             dir: dir.into(),
             items,
+            transformations: Vec::new(),
         })
+    }
+
+    /// The catalog with `transformations`; items naming one that is not among them are
+    /// refused.
+    pub fn with_transformations(mut self, transformations: Vec<Transformation>) -> Result<Self> {
+        if let Some(item) = self.items.iter().find(|i| {
+            i.transformations
+                .iter()
+                .any(|t| !transformations.iter().any(|known| known.id == *t))
+        }) {
+            return Err(CatalogError::Invalid(format!(
+                "{} counts toward a transformation the catalog does not list",
+                item.key()
+            )));
+        }
+        self.transformations = transformations;
+        Ok(self)
     }
 
     pub fn load(dir: &Path) -> Result<Self> {
@@ -223,8 +251,9 @@ impl Catalog {
         }
         let file: CatalogFile = serde_json::from_value(value)
             .map_err(|e| CatalogError::file(&path, format!("bad catalog: {e}")))?;
-        let catalog =
-            Self::from_items(dir, file.items).map_err(|e| CatalogError::file(&path, e))?;
+        let catalog = Self::from_items(dir, file.items)
+            .and_then(|c| c.with_transformations(file.transformations))
+            .map_err(|e| CatalogError::file(&path, e))?;
         for item in &catalog.items {
             let files =
                 std::iter::once(&item.sprite).chain(item.older_sprites.iter().map(|o| &o.sprite));
@@ -243,6 +272,7 @@ impl Catalog {
         let file = CatalogFile {
             schema_version: SCHEMA_VERSION,
             items: self.items.clone(),
+            transformations: self.transformations.clone(),
         };
         let json = serde_json::to_vec_pretty(&file)
             .map_err(|e| CatalogError::Invalid(format!("cannot encode catalog: {e}")))?;
@@ -264,6 +294,19 @@ impl Catalog {
 
     pub fn is_empty(&self) -> bool {
         self.items.is_empty()
+    }
+
+    /// The transformations items count toward; empty when imported without game files.
+    pub fn transformations(&self) -> &[Transformation] {
+        &self.transformations
+    }
+
+    /// The transformations `item` counts toward.
+    pub fn transformations_of(&self, item: &Item) -> Vec<&Transformation> {
+        item.transformations
+            .iter()
+            .filter_map(|id| self.transformations.iter().find(|t| t.id == *id))
+            .collect()
     }
 
     pub fn get(&self, key: ItemKey) -> Option<&Item> {
@@ -363,7 +406,8 @@ impl Catalog {
                 std::fs::copy(self.dir.join(file), &to).map_err(|e| CatalogError::file(&to, e))?;
             }
         }
-        let catalog = Catalog::from_items(out, items)?;
+        let catalog =
+            Catalog::from_items(out, items)?.with_transformations(self.transformations.clone())?;
         catalog.save()?;
         Ok(catalog)
     }

@@ -25,6 +25,10 @@ pub enum CatalogCommand {
         /// looks of the same items for players of Rebirth, Afterbirth and Afterbirth+.
         #[arg(long)]
         art: Option<PathBuf>,
+        /// A game-files folder holding EID's transformation tables (eid/descriptions/),
+        /// optional: which transformations each item counts toward.
+        #[arg(long)]
+        game_files: Option<PathBuf>,
         /// Where to write the catalog (default: --catalog, or the data folder's). A catalog
         /// there is replaced; any other non-empty folder is refused.
         #[arg(long)]
@@ -59,6 +63,7 @@ pub fn run(command: CatalogCommand, catalog_dir: Option<&PathBuf>) -> anyhow::Re
             eid,
             game,
             art,
+            game_files,
             out,
             force,
         } => {
@@ -70,6 +75,7 @@ pub fn run(command: CatalogCommand, catalog_dir: Option<&PathBuf>) -> anyhow::Re
                 eid,
                 game,
                 art,
+                game_files,
             };
             let (catalog, report) = import(&sources, &out, force)?;
             for line in report.lines() {
@@ -110,6 +116,14 @@ pub fn run(command: CatalogCommand, catalog_dir: Option<&PathBuf>) -> anyhow::Re
             println!("{}", summary_line(found));
             if let Some(charge) = &found.charge {
                 println!("charge: {charge}");
+            }
+            let transformations: Vec<String> = catalog
+                .transformations_of(found)
+                .iter()
+                .map(|t| format!("{} ({})", t.name_en, t.name_zh))
+                .collect();
+            if !transformations.is_empty() {
+                println!("transformations: {}", transformations.join(", "));
             }
             println!("sprite: {}", catalog.sprite_path(found).display());
             for (lang, desc) in [("en", &found.description_en), ("zh", &found.description_zh)] {
