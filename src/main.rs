@@ -29,6 +29,9 @@ enum CliCommand {
     Predict(cli::recognise::PredictArgs),
     /// Find every item in whole frames (screenshots, captures).
     Scan(cli::scan::ScanArgs),
+    /// Play a recorded session's frames in order and print the run: items taken, seen,
+    /// the active item and transformation progress.
+    Track(cli::track::TrackArgs),
     /// Score a model on labelled crops (CSV: file,kind,game_id).
     Eval(cli::recognise::EvalArgs),
     /// Where the data lives and what is installed.
@@ -53,6 +56,7 @@ fn main() -> ExitCode {
         Some(CliCommand::Train(a)) => cli::recognise::train(a, args.catalog.as_ref()),
         Some(CliCommand::Predict(a)) => cli::recognise::predict(a, args.catalog.as_ref()),
         Some(CliCommand::Scan(a)) => cli::scan::scan(a, args.catalog.as_ref()),
+        Some(CliCommand::Track(a)) => cli::track::track(a, args.catalog.as_ref()),
         Some(CliCommand::Eval(a)) => cli::recognise::eval(a, args.catalog.as_ref()),
         Some(CliCommand::Info(a)) => cli::info(a, args.catalog.as_ref()),
         Some(CliCommand::Capture(a)) => cli::capture(a),

@@ -3,6 +3,7 @@
 pub mod catalog;
 pub mod recognise;
 pub mod scan;
+pub mod track;
 
 use std::path::PathBuf;
 

@@ -403,7 +403,7 @@ fn predict_limit(crops: usize) -> Duration {
 }
 
 /// Predicts all crops in one request; returns one result per crop.
-fn predict_crops(
+pub fn predict_crops(
     engine: &Engine,
     crops: Vec<DynamicImage>,
     top: usize,

@@ -70,7 +70,7 @@ pub fn scan(args: ScanArgs, catalog_dir: Option<&PathBuf>) -> anyhow::Result<()>
 }
 
 /// One frame through the engine; a dead or silent worker is an error, not a wait.
-fn scan_frame(
+pub fn scan_frame(
     engine: &Engine,
     frame: image::DynamicImage,
     picture: Option<GamePicture>,

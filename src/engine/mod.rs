@@ -13,6 +13,7 @@ pub mod model;
 pub mod predict;
 pub mod props;
 pub mod recipe;
+pub mod room_shots;
 pub mod scan;
 pub mod scan_validation;
 pub mod scene;

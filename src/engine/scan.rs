@@ -149,6 +149,31 @@ pub fn game_area(img: &RgbImage) -> Option<GameArea> {
     })
 }
 
+/// The HUD's active-item slot in game pixels: the sprite's 32x32 cell at (8, 8) with a
+/// margin, as (x, y, side).
+const ACTIVE_SLOT: [f32; 3] = [2.0, 2.0, 44.0];
+
+/// Where the HUD's active-item slot lies in `frame`, in the marked game `picture` or the game
+/// area found in it: the crop to classify for the active item.
+pub fn active_slot(frame: &image::DynamicImage, picture: Option<GamePicture>) -> Option<CropBox> {
+    let (w, h) = (frame.width(), frame.height());
+    let area = match picture.and_then(|p| p.pixels((w, h))) {
+        Some(part) => GameArea {
+            x: part.x as f32,
+            y: part.y as f32,
+            scale: part.w as f32 / GAME_W as f32,
+        },
+        None => game_area(&frame.to_rgb8())?,
+    };
+    let (x0, y0) = area.frame_from_game(ACTIVE_SLOT[0], ACTIVE_SLOT[1]);
+    let side = ACTIVE_SLOT[2] * area.scale;
+    let x = (x0.round().max(0.0) as u32).min(w);
+    let y = (y0.round().max(0.0) as u32).min(h);
+    let bw = (side.round() as u32).min(w - x);
+    let bh = (side.round() as u32).min(h - y);
+    (bw >= 16 && bh >= 16).then_some(CropBox { x, y, w: bw, h: bh })
+}
+
 /// A screen-shaped lit part smaller than this share of the largest centred screen is a game
 /// window of its own (on a dark desktop), not that screen with dark edges.
 const SMALLER_SCREEN: f32 = 0.75;

@@ -138,6 +138,30 @@ pub fn room_frames(assets: &SynthAssets, count: usize, seed: u64) -> Option<Vec<
 
 fn room_frame(assets: &SynthAssets, kind: usize, seed: u64) -> ScanCase {
     let mut rng = StdRng::seed_from_u64(seed);
+    let mut screen = room_layout(assets, kind, &mut rng);
+    let props = assets.props(Split::Validation);
+    for g in screen.items.clone() {
+        let look = ItemLook {
+            placement: g.placement,
+            glow: false,
+        };
+        let sprite = assets.look(g.class, &mut rng).clone();
+        props.item(&mut screen.canvas, &sprite, (g.x, g.y), look, &mut rng);
+        screen.note_item_stand(&g);
+    }
+    if rng.random_bool(0.2) {
+        scene::lighting(&mut screen.canvas, &mut rng);
+    }
+    let window = [960, 1280, 1600, 1920][rng.random_range(0..4)];
+    let frame = frames::window_of(screen, window, &mut rng);
+    let width = [960, 1280, 1920][rng.random_range(0..3)];
+    capture_frame(frame, width, &mut rng)
+}
+
+/// A held-out real room of `kind` (0 treasure, 1 shop, 2 choice, 3 none) with its clutter
+/// drawn (the player, a shop's keeper and pickups for sale, rocks, enemies) and its items
+/// chosen and placed but not drawn: `screen.items`.
+pub fn room_layout(assets: &SynthAssets, kind: usize, rng: &mut StdRng) -> GameScreen {
     let rooms = assets.held_out_rooms();
     let room = rooms[rng.random_range(0..rooms.len())];
     let mut screen = GameScreen {
@@ -269,24 +293,24 @@ fn room_frame(assets: &SynthAssets, kind: usize, seed: u64) -> ScanCase {
         thing
     };
     // The player.
-    if let Some(at) = free_tile(&mut rng, &mut used) {
-        put(&mut screen, at, Category::Characters, &mut rng);
+    if let Some(at) = free_tile(rng, &mut used) {
+        put(&mut screen, at, Category::Characters, rng);
     }
     if kind == 1 {
         // The shopkeeper behind the row, pickups for sale beside it.
         let (kx, ky) = tile_centre(6, 1);
-        put(&mut screen, (kx, ky), Category::Npcs, &mut rng);
+        put(&mut screen, (kx, ky), Category::Npcs, rng);
         for c in [1usize, 11] {
             if rng.random_bool(0.7) {
                 let (cx, cy) = tile_centre(c, 3);
-                let pickup = put(&mut screen, (cx, cy), Category::Pickups, &mut rng);
-                let price = Price::of_pickup(&mut rng);
+                let pickup = put(&mut screen, (cx, cy), Category::Pickups, rng);
+                let price = Price::of_pickup(rng);
                 props.price(
                     &mut screen.canvas,
                     cx,
                     cy + pickup.radius().min(12.0) + 2.0,
                     price,
-                    &mut rng,
+                    rng,
                 );
                 screen.things.push(ScreenThing {
                     what: "price",
@@ -310,26 +334,11 @@ fn room_frame(assets: &SynthAssets, kind: usize, seed: u64) -> ScanCase {
             8 => Category::Effects,
             _ => Category::Bosses,
         };
-        if let Some(at) = free_tile(&mut rng, &mut used) {
-            put(&mut screen, at, category, &mut rng);
+        if let Some(at) = free_tile(rng, &mut used) {
+            put(&mut screen, at, category, rng);
         }
     }
-    for g in screen.items.clone() {
-        let look = ItemLook {
-            placement: g.placement,
-            glow: false,
-        };
-        let sprite = assets.look(g.class, &mut rng).clone();
-        props.item(&mut screen.canvas, &sprite, (g.x, g.y), look, &mut rng);
-        screen.note_item_stand(&g);
-    }
-    if rng.random_bool(0.2) {
-        scene::lighting(&mut screen.canvas, &mut rng);
-    }
-    let window = [960, 1280, 1600, 1920][rng.random_range(0..4)];
-    let frame = frames::window_of(screen, window, &mut rng);
-    let width = [960, 1280, 1920][rng.random_range(0..3)];
-    capture_frame(frame, width, &mut rng)
+    screen
 }
 
 /// What scans of validation frames found.

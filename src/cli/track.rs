@@ -1,0 +1,197 @@
+//! `isaac-lens track`: a recorded session's frames played in order through companion mode's
+//! watch and the run log, as the app keeps a run; the run printed at the end.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use clap::Args;
+use serde::Serialize;
+
+use super::recognise::{EngineArgs, engine_with_model, predict_crops};
+use super::scan::scan_frame;
+use crate::capture::Signature;
+use crate::catalog::{Catalog, ItemKey};
+use crate::companion::{RoomList, RoomWatch};
+use crate::engine::Engine;
+use crate::engine::scan::{GamePicture, active_slot};
+use crate::run_log::{Entry, Fate, Run};
+
+#[derive(Debug, Args)]
+pub struct TrackArgs {
+    /// Checkpoint folder (default: the data folder's model).
+    #[arg(long)]
+    pub model: Option<PathBuf>,
+    /// The run as one JSON object.
+    #[arg(long)]
+    pub json: bool,
+    /// Where the game's picture is in the frames (X,Y,W,H, shares of the frame), as for scan.
+    #[arg(long, value_name = "X,Y,W,H", value_parser = GamePicture::parse)]
+    pub game_picture: Option<GamePicture>,
+    #[command(flatten)]
+    pub engine: EngineArgs,
+    /// The frames of the session, in order.
+    #[arg(required = true)]
+    pub frames: Vec<PathBuf>,
+}
+
+/// An active item is read from the HUD slot only at this score or above: an empty slot, or
+/// the HUD hidden, is no item.
+const ACTIVE_SURE: f32 = 0.8;
+
+pub fn track(args: TrackArgs, catalog_dir: Option<&PathBuf>) -> anyhow::Result<()> {
+    let catalog = Arc::new(super::load_catalog(catalog_dir)?);
+    let model = super::model_or_default(args.model.as_ref())?;
+    let engine = engine_with_model(catalog.clone(), args.engine.config(), &model)?;
+    let mut watch = RoomWatch::default();
+    let mut room = RoomList::default();
+    let mut run = Run::default();
+    let mut failures = 0;
+    for (number, path) in args.frames.iter().enumerate() {
+        let number = number as u64;
+        let frame = match crate::imageio::open(path) {
+            Ok(frame) => frame,
+            Err(e) => {
+                // Reported and skipped; the rest of the session still plays.
+                failures += 1;
+                eprintln!("{}: {e}", crate::quote::path(path));
+                continue;
+            }
+        };
+        if !watch.observe_recorded(Signature::of(&frame.to_rgba8())) {
+            continue;
+        }
+        let finds = scan_frame(&engine, frame.clone(), args.game_picture, 1)
+            .map_err(|e| anyhow::anyhow!("{}: {e}", crate::quote::path(path)))?;
+        room.scanned(watch.new_room, &finds);
+        let listed: Vec<_> = room.listed().cloned().collect();
+        let signature = Signature::of(&frame.to_rgba8());
+        run.room_scanned(number, watch.new_room, &signature, &listed);
+        run.active_read(number, active_item(&engine, &frame, args.game_picture)?);
+    }
+    let json = run_json(&catalog, &run);
+    if args.json {
+        println!("{}", serde_json::to_string(&json)?);
+    } else {
+        print_run(&json);
+    }
+    if failures > 0 {
+        anyhow::bail!(
+            "{failures} of {} frames could not be read",
+            args.frames.len()
+        );
+    }
+    Ok(())
+}
+
+/// The item the HUD's active slot shows, when the model is sure of one.
+fn active_item(
+    engine: &Engine,
+    frame: &image::DynamicImage,
+    picture: Option<GamePicture>,
+) -> anyhow::Result<Option<ItemKey>> {
+    let Some(slot) = active_slot(frame, picture) else {
+        return Ok(None);
+    };
+    let crop = slot.cut(frame).map_err(anyhow::Error::msg)?;
+    let top = predict_crops(engine, vec![crop], 1)?;
+    Ok(top
+        .first()
+        .and_then(|t| t.first())
+        .filter(|p| p.score >= ACTIVE_SURE)
+        .map(|p| p.key))
+}
+
+/// `{"runs": [{"taken", "seen", "active", "transformations"}]}`.
+#[derive(Serialize)]
+struct TrackJson {
+    runs: Vec<RunJson>,
+}
+
+#[derive(Serialize)]
+struct RunJson {
+    taken: Vec<ItemJson>,
+    seen: Vec<ItemJson>,
+    active: Option<ItemJson>,
+    transformations: Vec<TransformationJson>,
+}
+
+#[derive(Serialize)]
+struct ItemJson {
+    kind: &'static str,
+    id: u32,
+    name_en: String,
+    name_zh: String,
+    /// The frame it was first seen in (by position among the frames given).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    frame: Option<u64>,
+    /// For a seen item: "there" (left in its room) or "rerolled".
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fate: Option<Fate>,
+}
+
+#[derive(Serialize)]
+struct TransformationJson {
+    name_en: String,
+    name_zh: String,
+    count: u8,
+    needed: u8,
+}
+
+fn item_json(catalog: &Catalog, key: ItemKey, frame: Option<u64>, fate: Option<Fate>) -> ItemJson {
+    let item = catalog.get(key);
+    ItemJson {
+        kind: key.kind.as_str(),
+        id: key.id,
+        name_en: item.map(|i| i.name_en.clone()).unwrap_or_default(),
+        name_zh: item.map(|i| i.name_zh.clone()).unwrap_or_default(),
+        frame,
+        fate,
+    }
+}
+
+fn run_json(catalog: &Catalog, run: &Run) -> TrackJson {
+    let entry = |e: &Entry, fate| item_json(catalog, e.key, Some(e.frame), fate);
+    TrackJson {
+        runs: vec![RunJson {
+            taken: run.taken().iter().map(|e| entry(e, None)).collect(),
+            seen: run.seen().iter().map(|(e, f)| entry(e, Some(*f))).collect(),
+            active: run.active.map(|k| item_json(catalog, k, None, None)),
+            transformations: run
+                .transformations(catalog)
+                .into_iter()
+                .map(|(t, count)| TransformationJson {
+                    name_en: t.name_en.clone(),
+                    name_zh: t.name_zh.clone(),
+                    count,
+                    needed: t.needed,
+                })
+                .collect(),
+        }],
+    }
+}
+
+fn print_run(json: &TrackJson) {
+    for run in &json.runs {
+        let name = |i: &ItemJson| format!("{} / {} ({}:{})", i.name_en, i.name_zh, i.kind, i.id);
+        println!("taken:");
+        for i in &run.taken {
+            println!("  {}", name(i));
+        }
+        println!("seen, not taken:");
+        for i in &run.seen {
+            let rerolled = if i.fate == Some(Fate::Rerolled) {
+                " (rerolled)"
+            } else {
+                ""
+            };
+            println!("  {}{rerolled}", name(i));
+        }
+        match &run.active {
+            Some(i) => println!("active: {}", name(i)),
+            None => println!("active: none seen"),
+        }
+        for t in &run.transformations {
+            println!("{} / {}: {} of {}", t.name_en, t.name_zh, t.count, t.needed);
+        }
+    }
+}

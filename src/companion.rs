@@ -1,0 +1,310 @@
+//! Companion mode's watch over a live feed, apart from any window: when to scan (a new
+//! room once its picture settles) and which finds to list (what two scans of the settled
+//! room agree on). The app and `isaac-lens track` share it.
+
+use std::time::{Duration, Instant};
+
+use crate::capture::Signature;
+use crate::engine::scan::Find;
+
+/// When companion mode scans a live feed: after the picture changed and settled.
+#[derive(Default)]
+pub struct RoomWatch {
+    /// The signature of the frame last scanned.
+    scanned: Option<Signature>,
+    /// The previous frame's, to tell a settled picture from a room transition.
+    previous: Option<Signature>,
+    last_scan: Option<Instant>,
+    /// The last scan was of a room new to the watch, and no second scan has confirmed it.
+    unconfirmed: bool,
+    /// Whether the scan `observe` or `confirm_due` last asked for starts a new room.
+    pub new_room: bool,
+}
+
+/// How long a still screen (no new frames) waits before its new room's confirming scan.
+const CONFIRM_AFTER: Duration = Duration::from_secs(1);
+
+/// A share of changed signature cells that means another room (a room change redraws most
+/// of the screen; Isaac walking changes about 1%).
+const ROOM_CHANGED: f32 = 0.06;
+/// Smaller changes (an item dropped after a fight, one bought in a shop) are rescanned too,
+/// but at most this often.
+const SMALL_CHANGE: f32 = 0.004;
+const SMALL_CHANGE_EVERY: Duration = Duration::from_secs(3);
+/// At most this often in any case.
+const MIN_INTERVAL: Duration = Duration::from_millis(400);
+/// Two frames this alike: the picture has settled (no transition under way).
+const SETTLED: f32 = 0.02;
+
+impl RoomWatch {
+    /// Whether the frame with `signature`, seen at `now`, should be scanned; if so it counts
+    /// as scanned.
+    pub fn observe(&mut self, signature: Signature, now: Instant) -> bool {
+        let settled = self
+            .previous
+            .as_ref()
+            .is_some_and(|p| p.changed_share(&signature) < SETTLED);
+        let since = self.last_scan.map(|t| now.saturating_duration_since(t));
+        let changed = self
+            .scanned
+            .as_ref()
+            .map_or(1.0, |s| s.changed_share(&signature));
+        let new_room = since.is_none() || changed >= ROOM_CHANGED;
+        let due = match since {
+            None => true,
+            Some(since) if since < MIN_INTERVAL => false,
+            // A new room's first scan is confirmed by the next settled frame's.
+            Some(_) if self.unconfirmed => true,
+            Some(since) => {
+                changed >= ROOM_CHANGED || (changed >= SMALL_CHANGE && since >= SMALL_CHANGE_EVERY)
+            }
+        };
+        let scan = settled && due;
+        if scan {
+            self.count_scan(now, new_room);
+            self.scanned = Some(signature.clone());
+        }
+        self.previous = Some(signature);
+        scan
+    }
+
+    /// For a recorded session (frames far apart, none to skip): whether the frame with
+    /// `signature` is scanned, which is whenever it has settled (alike the frame before).
+    pub fn observe_recorded(&mut self, signature: Signature) -> bool {
+        let settled = self
+            .previous
+            .as_ref()
+            .is_some_and(|p| p.changed_share(&signature) < SETTLED);
+        if settled {
+            self.new_room = self
+                .scanned
+                .as_ref()
+                .is_none_or(|s| s.changed_share(&signature) >= ROOM_CHANGED);
+            self.scanned = Some(signature.clone());
+        }
+        self.previous = Some(signature);
+        settled
+    }
+
+    /// Whether a still screen (no new frames) should scan its picture again now: a new
+    /// room's first scan waits for a confirming one. If so it counts as scanned.
+    pub fn confirm_due(&mut self, now: Instant) -> bool {
+        let due = self.unconfirmed
+            && self
+                .last_scan
+                .is_some_and(|t| now.saturating_duration_since(t) >= CONFIRM_AFTER);
+        if due {
+            self.count_scan(now, false);
+        }
+        due
+    }
+
+    /// Whether a confirming scan is still to come (the window needs waking for it).
+    pub fn awaits_confirmation(&self) -> bool {
+        self.unconfirmed
+    }
+
+    /// Counts a scan asked for at `now` (`new_room`: of another room than before).
+    pub fn count_scan(&mut self, now: Instant, new_room: bool) {
+        self.last_scan = Some(now);
+        self.new_room = new_room;
+        self.unconfirmed = new_room;
+    }
+
+    /// Forgets the last scan (the next settled frame is scanned).
+    pub fn reset(&mut self) {
+        *self = Self::default();
+    }
+}
+
+/// Companion mode's list of the room's items. A find is listed once two scans of the same
+/// settled room agree on it (the same item at the same place): a tear, an enemy or Isaac
+/// taken for an item in one frame is not. A listed item stays while one scan misses it
+/// (Isaac walking across it), and goes when two in a row do. A new room starts empty.
+#[derive(Default)]
+pub struct RoomList {
+    entries: Vec<RoomEntry>,
+}
+
+struct RoomEntry {
+    find: Find,
+    /// Scans of this room that saw it.
+    seen: u32,
+    /// Scans in a row that missed it since.
+    missed: u32,
+}
+
+impl RoomList {
+    /// The scan of a room (`new_room`: another room than the scans before) found `finds`.
+    pub fn scanned(&mut self, new_room: bool, finds: &[Find]) {
+        if new_room {
+            self.entries.clear();
+        }
+        for e in &mut self.entries {
+            e.missed += 1;
+        }
+        for find in finds {
+            let key = find.predictions.first().map(|p| p.key);
+            let same = self.entries.iter_mut().find(|e| {
+                e.find.predictions.first().map(|p| p.key) == key && same_place(&e.find, find)
+            });
+            match same {
+                Some(e) => {
+                    e.seen += 1;
+                    e.missed = 0;
+                    e.find = find.clone();
+                }
+                None => self.entries.push(RoomEntry {
+                    find: find.clone(),
+                    seen: 1,
+                    missed: 0,
+                }),
+            }
+        }
+        // An unconfirmed find missed once was never there; a listed one goes after two.
+        self.entries.retain(|e| {
+            if e.seen >= 2 {
+                e.missed < 2
+            } else {
+                e.missed == 0
+            }
+        });
+    }
+
+    /// The items listed now, in the order they were first seen.
+    pub fn listed(&self) -> impl Iterator<Item = &Find> {
+        self.entries.iter().filter(|e| e.seen >= 2).map(|e| &e.find)
+    }
+
+    pub fn clear(&mut self) {
+        self.entries.clear();
+    }
+}
+
+/// Two finds at the same place: centres closer than half the smaller box.
+pub fn same_place(a: &Find, b: &Find) -> bool {
+    let centre = |f: &Find| {
+        let b = f.bbox;
+        (b.x as f32 + b.w as f32 / 2.0, b.y as f32 + b.h as f32 / 2.0)
+    };
+    let ((ax, ay), (bx, by)) = (centre(a), centre(b));
+    let reach = a.bbox.w.min(b.bbox.w) as f32 / 2.0;
+    (ax - bx).abs() < reach && (ay - by).abs() < reach
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use image::RgbaImage;
+
+    fn signature(level: u8, spot: Option<(u32, u32)>) -> Signature {
+        let mut img = RgbaImage::from_pixel(480, 270, image::Rgba([level, level, level, 255]));
+        if let Some((x, y)) = spot {
+            for yy in y..y + 40 {
+                for xx in x..x + 40 {
+                    img.put_pixel(xx, yy, image::Rgba([255, 255, 255, 255]));
+                }
+            }
+        }
+        Signature::of(&img)
+    }
+
+    fn find(id: u32, x: u32) -> Find {
+        Find {
+            bbox: crate::engine::CropBox {
+                x,
+                y: 200,
+                w: 120,
+                h: 120,
+            },
+            predictions: vec![crate::engine::Prediction {
+                key: crate::catalog::ItemKey::new(crate::catalog::ItemKind::Collectible, id),
+                score: 0.9,
+            }],
+        }
+    }
+
+    fn listed(list: &RoomList) -> Vec<u32> {
+        list.listed().map(|f| f.predictions[0].key.id).collect()
+    }
+
+    /// A find is listed once two scans of the room agree; it survives one miss (Isaac walking
+    /// across it) and goes after two; a new room starts empty.
+    #[test]
+    fn the_room_lists_what_two_scans_agree_on_without_flicker() {
+        let mut room = RoomList::default();
+        // A new room: the Sad Onion, and a tear taken for Leech in that frame only.
+        room.scanned(true, &[find(1, 300), find(270, 900)]);
+        assert!(listed(&room).is_empty(), "listed after one scan");
+        // The confirming scan: the onion again (a few pixels off), no Leech.
+        room.scanned(false, &[find(1, 306)]);
+        assert_eq!(listed(&room), vec![1]);
+        // Two items a tile apart are two entries, each confirmed on its own.
+        room.scanned(false, &[find(1, 300), find(12, 420)]);
+        room.scanned(false, &[find(1, 300), find(12, 420)]);
+        assert_eq!(listed(&room), vec![1, 12]);
+        // Isaac stands on the onion for one scan: still listed.
+        room.scanned(false, &[find(12, 420)]);
+        assert_eq!(listed(&room), vec![1, 12]);
+        // Taken (gone two scans in a row): no longer listed.
+        room.scanned(false, &[find(12, 420)]);
+        assert_eq!(listed(&room), vec![12]);
+        // Another item in the same place is another entry, confirmed on its own.
+        room.scanned(false, &[find(12, 420), find(33, 300)]);
+        assert_eq!(listed(&room), vec![12]);
+        // A new room forgets the old one.
+        room.scanned(true, &[find(5, 300)]);
+        assert!(listed(&room).is_empty());
+    }
+
+    /// A new room's first scan asks for a second: on the next settled frame, or after a
+    /// second when the screen is still and sends no frames.
+    #[test]
+    fn a_new_room_is_scanned_twice() {
+        let mut watch = RoomWatch::default();
+        let t0 = Instant::now();
+        let at = |ms: u64| t0 + Duration::from_millis(ms);
+        assert!(!watch.observe(signature(40, None), at(0)));
+        assert!(watch.observe(signature(40, None), at(250)));
+        assert!(watch.new_room && watch.awaits_confirmation());
+        // Too soon for the next one.
+        assert!(!watch.observe(signature(40, None), at(500)));
+        assert!(watch.observe(signature(40, None), at(750)));
+        assert!(!watch.new_room && !watch.awaits_confirmation());
+        // Then nothing while nothing changes.
+        assert!(!watch.observe(signature(40, None), at(1000)));
+        // A still screen: the confirming scan comes from the clock.
+        assert!(!watch.observe(signature(200, None), at(2000)));
+        assert!(watch.observe(signature(200, None), at(2250)));
+        assert!(watch.new_room);
+        assert!(!watch.confirm_due(at(2800)));
+        assert!(watch.confirm_due(at(3300)));
+        assert!(!watch.awaits_confirmation() && !watch.confirm_due(at(9000)));
+    }
+
+    #[test]
+    fn scans_a_new_room_once_it_settles_and_not_while_nothing_changes() {
+        let mut watch = RoomWatch::default();
+        let t0 = Instant::now();
+        let at = |ms: u64| t0 + Duration::from_millis(ms);
+        // The first frame has nothing to compare with: wait for a second, alike one.
+        assert!(!watch.observe(signature(40, None), at(0)));
+        assert!(watch.observe(signature(40, None), at(250)));
+        // The new room's confirming scan; then, nothing changing, never again.
+        assert!(!watch.observe(signature(40, None), at(500)));
+        assert!(watch.observe(signature(40, None), at(750)));
+        for i in 4..40 {
+            assert!(!watch.observe(signature(40, None), at(i * 250)));
+        }
+        // A room transition: frames differ from each other until the new room settles.
+        assert!(!watch.observe(signature(120, None), at(10_250)));
+        assert!(!watch.observe(signature(200, None), at(10_500)));
+        assert!(watch.observe(signature(200, None), at(10_750)));
+        assert!(!watch.observe(signature(200, None), at(11_000)));
+        assert!(watch.observe(signature(200, None), at(11_250)));
+        // Isaac walks (a small spot): rescanned only after a while.
+        assert!(!watch.observe(signature(200, Some((100, 100))), at(11_500)));
+        assert!(!watch.observe(signature(200, Some((100, 100))), at(11_750)));
+        assert!(watch.observe(signature(200, Some((100, 100))), at(14_300)));
+    }
+}

@@ -1,0 +1,438 @@
+//! The run as companion mode sees it: the rooms where items stood, which items were taken,
+//! rerolled or left, and the active item. Fed the settled list of each scan (what two scans
+//! of a room agree on, [`crate::companion::RoomList`]) and the HUD's active-item slot; knows
+//! nothing of windows or the engine, so the app and `isaac-lens track` share it.
+
+use serde::Serialize;
+
+use crate::capture::Signature;
+use crate::catalog::{Catalog, ItemKey};
+use crate::companion::same_place;
+use crate::engine::scan::Find;
+
+/// Two pictures of one room differ in fewer signature cells than this: an item taken, Isaac
+/// walking or a tear change about 1%, another room most of the screen.
+const SAME_ROOM: f32 = 0.06;
+
+/// What became of an item seen in a room.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Fate {
+    /// Still there when last seen (a room left with it is "seen, not taken").
+    There,
+    /// Gone while its room was on screen, or shown in the HUD's active slot.
+    Taken,
+    /// Turned into another item in place.
+    Rerolled,
+}
+
+/// An item seen in a room.
+#[derive(Clone, Debug)]
+pub struct SeenItem {
+    pub key: ItemKey,
+    /// The frame (by number in the feed) it was first seen in.
+    pub frame: u64,
+    /// Where it stood when last seen.
+    pub find: Find,
+    pub fate: Fate,
+}
+
+/// A room where items were seen.
+#[derive(Clone, Debug)]
+pub struct Room {
+    /// The frame it was first seen in.
+    pub frame: u64,
+    pub items: Vec<SeenItem>,
+    signature: Signature,
+}
+
+/// One run: rooms in the order first seen, items taken in the order taken.
+#[derive(Clone, Debug, Default)]
+pub struct Run {
+    pub rooms: Vec<Room>,
+    /// (room, item) of each item taken, in order; an active item read from the HUD that no
+    /// room showed is kept in `carried`.
+    taken: Vec<Taken>,
+    pub active: Option<ItemKey>,
+    /// The room on screen, and the scans of it since it was entered.
+    current: Option<usize>,
+    scans_here: u32,
+    last_active_read: Option<ItemKey>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Taken {
+    /// Taken from a room: (room, item) indices.
+    FromRoom(usize, usize),
+    /// Shown in the HUD's active slot without a room having shown it (the character's own).
+    Carried(ItemKey, u64),
+}
+
+/// A taken or seen item as a list shows it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Entry {
+    pub key: ItemKey,
+    pub frame: u64,
+}
+
+impl Run {
+    /// A settled scan of the room on screen, frame number `frame`: `new_room` when the watch
+    /// took it for another room than the scan before, `listed` what two scans agree is there.
+    pub fn room_scanned(
+        &mut self,
+        frame: u64,
+        new_room: bool,
+        signature: &Signature,
+        listed: &[Find],
+    ) {
+        if new_room || self.current.is_none() {
+            self.enter(frame, signature);
+        }
+        self.scans_here += 1;
+        let Some(room) = self.current else { return };
+        // The first scan of a room lists nothing yet (a find is listed once two agree).
+        let settled = self.scans_here >= 2;
+        let mut matched = vec![false; self.rooms[room].items.len()];
+        // Items first seen together are kept left to right, as a player reads the room.
+        let mut listed: Vec<&Find> = listed.iter().collect();
+        listed.sort_by_key(|f| (f.bbox.x, f.bbox.y));
+        for find in listed {
+            let Some(key) = find.predictions.first().map(|p| p.key) else {
+                continue;
+            };
+            let items = &mut self.rooms[room].items;
+            let here = items
+                .iter()
+                .position(|i| i.key == key && same_place(&i.find, find));
+            match here {
+                Some(i) => {
+                    matched[i] = true;
+                    if items[i].fate == Fate::Taken && self.active != Some(key) {
+                        // Back in view: it was never taken (a miss, Isaac standing on it);
+                        // one the HUD shows is taken, whatever the room's list still holds.
+                        items[i].fate = Fate::There;
+                        self.taken.retain(|t| *t != Taken::FromRoom(room, i));
+                    }
+                    items[i].find = find.clone();
+                }
+                None => {
+                    // Another item where one stood: a reroll of that one.
+                    if let Some(old) = items
+                        .iter()
+                        .position(|i| i.fate == Fate::There && same_place(&i.find, find))
+                    {
+                        items[old].fate = Fate::Rerolled;
+                        matched[old] = true;
+                    }
+                    items.push(SeenItem {
+                        key,
+                        frame,
+                        find: find.clone(),
+                        fate: Fate::There,
+                    });
+                    matched.push(true);
+                }
+            }
+        }
+        if settled {
+            for (i, seen) in matched.into_iter().enumerate() {
+                if !seen && self.rooms[room].items[i].fate == Fate::There {
+                    self.take(room, i);
+                }
+            }
+        }
+    }
+
+    /// The HUD's active-item slot shows `key` (read when the HUD settled) at frame `frame`.
+    pub fn active_seen(&mut self, frame: u64, key: ItemKey) {
+        if self.active == Some(key) {
+            return;
+        }
+        self.active = Some(key);
+        if self.taken().iter().any(|e| e.key == key) {
+            return;
+        }
+        // Picked up from the room on screen if it stands there; else the player had it.
+        let here = self.current.and_then(|room| {
+            self.rooms[room]
+                .items
+                .iter()
+                .position(|i| i.key == key && i.fate == Fate::There)
+                .map(|i| (room, i))
+        });
+        match here {
+            Some((room, i)) => self.take(room, i),
+            None => self.taken.push(Taken::Carried(key, frame)),
+        }
+    }
+
+    /// What the HUD's active slot showed in frame `frame` (None: no item read there). A
+    /// change counts once two reads in a row agree, so one misread frame changes nothing.
+    pub fn active_read(&mut self, frame: u64, key: Option<ItemKey>) {
+        let agreed = key.is_some() && self.last_active_read == key;
+        self.last_active_read = key;
+        if let (true, Some(key)) = (agreed, key) {
+            self.active_seen(frame, key);
+        }
+    }
+
+    fn take(&mut self, room: usize, item: usize) {
+        self.rooms[room].items[item].fate = Fate::Taken;
+        self.taken.push(Taken::FromRoom(room, item));
+    }
+
+    /// Another room on screen: one seen before if its picture matches, else a new one.
+    fn enter(&mut self, frame: u64, signature: &Signature) {
+        self.scans_here = 0;
+        let known = self
+            .rooms
+            .iter()
+            .position(|r| r.signature.changed_share(signature) < SAME_ROOM);
+        self.current = Some(known.unwrap_or_else(|| {
+            self.rooms.push(Room {
+                frame,
+                items: Vec::new(),
+                signature: signature.clone(),
+            });
+            self.rooms.len() - 1
+        }));
+    }
+
+    /// Items taken, in the order taken.
+    pub fn taken(&self) -> Vec<Entry> {
+        self.taken
+            .iter()
+            .map(|t| match *t {
+                Taken::FromRoom(room, i) => {
+                    let item = &self.rooms[room].items[i];
+                    Entry {
+                        key: item.key,
+                        frame: item.frame,
+                    }
+                }
+                Taken::Carried(key, frame) => Entry { key, frame },
+            })
+            .collect()
+    }
+
+    /// Items seen and not taken (left in their rooms or rerolled), in the order seen; an
+    /// item left in two rooms is listed twice, one seen again in its room once.
+    pub fn seen(&self) -> Vec<(Entry, Fate)> {
+        self.rooms
+            .iter()
+            .flat_map(|r| &r.items)
+            .filter(|i| i.fate != Fate::Taken)
+            .map(|i| {
+                (
+                    Entry {
+                        key: i.key,
+                        frame: i.frame,
+                    },
+                    i.fate,
+                )
+            })
+            .collect()
+    }
+
+    /// Rooms where items were seen.
+    pub fn rooms_with_items(&self) -> impl Iterator<Item = &Room> {
+        self.rooms.iter().filter(|r| !r.items.is_empty())
+    }
+
+    /// Each transformation the taken items count toward: (transformation, items counted).
+    pub fn transformations<'c>(
+        &self,
+        catalog: &'c Catalog,
+    ) -> Vec<(&'c crate::catalog::Transformation, u8)> {
+        let mut keys: Vec<ItemKey> = self.taken().iter().map(|e| e.key).collect();
+        // An item counts once, however often it was taken.
+        keys.sort();
+        keys.dedup();
+        catalog
+            .transformations()
+            .iter()
+            .filter_map(|t| {
+                let count = keys
+                    .iter()
+                    .filter_map(|k| catalog.get(*k))
+                    .filter(|item| item.transformations.contains(&t.id))
+                    .count();
+                (count > 0).then(|| (t, count.min(usize::from(u8::MAX)) as u8))
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::ItemKind;
+    use crate::engine::{CropBox, Prediction};
+    use image::RgbaImage;
+
+    fn room(level: u8) -> Signature {
+        Signature::of(&RgbaImage::from_pixel(
+            480,
+            270,
+            image::Rgba([level, level, level, 255]),
+        ))
+    }
+
+    fn find(id: u32, x: u32) -> Find {
+        Find {
+            bbox: CropBox {
+                x,
+                y: 200,
+                w: 120,
+                h: 120,
+            },
+            predictions: vec![Prediction {
+                key: key(id),
+                score: 0.9,
+            }],
+        }
+    }
+
+    fn key(id: u32) -> ItemKey {
+        ItemKey::new(ItemKind::Collectible, id)
+    }
+
+    fn ids(entries: &[Entry]) -> Vec<u32> {
+        entries.iter().map(|e| e.key.id).collect()
+    }
+
+    /// Three items: one taken, one rerolled in place, one left.
+    #[test]
+    fn taken_rerolled_and_left_are_told_apart() {
+        let mut run = Run::default();
+        let a = room(40);
+        run.room_scanned(0, true, &a, &[]);
+        run.room_scanned(1, false, &a, &[find(1, 100), find(2, 400), find(3, 700)]);
+        run.room_scanned(2, false, &a, &[find(2, 400), find(3, 700)]);
+        run.room_scanned(3, false, &a, &[find(9, 400), find(3, 700)]);
+        assert_eq!(ids(&run.taken()), vec![1]);
+        let seen: Vec<(u32, Fate)> = run.seen().iter().map(|(e, f)| (e.key.id, *f)).collect();
+        assert_eq!(
+            seen,
+            vec![(2, Fate::Rerolled), (3, Fate::There), (9, Fate::There)]
+        );
+        assert_eq!(run.taken()[0].frame, 1);
+    }
+
+    /// Out of a room and back: nothing counted twice, and the first scan back (which lists
+    /// nothing yet) takes nothing.
+    #[test]
+    fn coming_back_to_a_room_counts_nothing_twice() {
+        let mut run = Run::default();
+        let (a, b) = (room(40), room(200));
+        run.room_scanned(0, true, &a, &[]);
+        run.room_scanned(1, false, &a, &[find(1, 100), find(2, 400)]);
+        run.room_scanned(2, true, &b, &[]);
+        run.room_scanned(3, false, &b, &[find(5, 300)]);
+        run.room_scanned(4, true, &a, &[]);
+        assert!(run.taken().is_empty(), "{:?}", run.taken());
+        run.room_scanned(5, false, &a, &[find(1, 104), find(2, 400)]);
+        assert!(run.taken().is_empty());
+        assert_eq!(
+            ids(&run.seen().iter().map(|s| s.0).collect::<Vec<_>>()),
+            vec![1, 2, 5]
+        );
+        assert_eq!(run.rooms_with_items().count(), 2);
+        // Taken on the second visit: once.
+        run.room_scanned(6, false, &a, &[find(2, 400)]);
+        run.room_scanned(7, false, &a, &[find(2, 400)]);
+        assert_eq!(ids(&run.taken()), vec![1]);
+    }
+
+    /// An item missed for a while (Isaac standing on it for longer) that shows again was
+    /// never taken.
+    #[test]
+    fn an_item_seen_again_in_place_was_not_taken() {
+        let mut run = Run::default();
+        let a = room(40);
+        run.room_scanned(0, true, &a, &[]);
+        run.room_scanned(1, false, &a, &[find(1, 100)]);
+        run.room_scanned(2, false, &a, &[]);
+        assert_eq!(ids(&run.taken()), vec![1]);
+        run.room_scanned(3, false, &a, &[find(1, 100)]);
+        assert!(run.taken().is_empty());
+    }
+
+    /// The HUD's active slot: an item from the room on screen is taken from it; the
+    /// character's own is taken too, from no room; showing again counts nothing.
+    #[test]
+    fn the_active_slot_takes_its_item() {
+        let mut run = Run::default();
+        let a = room(40);
+        run.active_seen(0, key(105)); // the D6 Isaac starts with
+        run.room_scanned(1, true, &a, &[]);
+        run.room_scanned(2, false, &a, &[find(33, 100), find(2, 400)]);
+        run.active_seen(3, key(33));
+        run.active_seen(4, key(33));
+        assert_eq!(run.active, Some(key(33)));
+        assert_eq!(ids(&run.taken()), vec![105, 33]);
+        // The slot showed it first; the room's list losing it later takes nothing more.
+        run.room_scanned(5, false, &a, &[find(33, 100), find(2, 400)]);
+        run.room_scanned(6, false, &a, &[find(2, 400)]);
+        assert_eq!(ids(&run.taken()), vec![105, 33]);
+    }
+
+    /// Three items that count toward Guppy make "Guppy 3 of 3"; an item taken twice counts
+    /// once.
+    #[test]
+    fn taken_items_count_toward_their_transformations() {
+        let item = |id: u32, transformations: Vec<u8>| crate::catalog::Item {
+            kind: ItemKind::Collectible,
+            id,
+            name_en: format!("item {id}"),
+            name_zh: String::new(),
+            description_en: String::new(),
+            description_zh: String::new(),
+            quality: None,
+            charge: None,
+            sprite: String::new(),
+            aliases: Vec::new(),
+            older_sprites: Vec::new(),
+            transformations,
+        };
+        let transformation = |id: u8, name: &str| crate::catalog::Transformation {
+            id,
+            name_en: name.into(),
+            name_zh: String::new(),
+            needed: 3,
+        };
+        let catalog = Catalog::from_items(
+            "/nonexistent",
+            vec![
+                item(145, vec![1]),
+                item(187, vec![1]),
+                item(212, vec![1, 6]),
+                item(1, vec![]),
+            ],
+        )
+        .unwrap()
+        .with_transformations(vec![
+            transformation(1, "Guppy"),
+            transformation(6, "Yes Mother?"),
+        ])
+        .unwrap();
+        let mut run = Run::default();
+        let a = room(40);
+        run.room_scanned(0, true, &a, &[]);
+        run.room_scanned(
+            1,
+            false,
+            &a,
+            &[find(145, 100), find(187, 400), find(1, 700)],
+        );
+        run.room_scanned(2, false, &a, &[find(1, 700)]);
+        run.active_seen(3, key(212));
+        run.active_seen(4, key(145));
+        let counted: Vec<(&str, u8, u8)> = run
+            .transformations(&catalog)
+            .iter()
+            .map(|(t, n)| (t.name_en.as_str(), *n, t.needed))
+            .collect();
+        assert_eq!(counted, vec![("Guppy", 3, 3), ("Yes Mother?", 1, 3)]);
+    }
+}
