@@ -139,7 +139,7 @@ const SIGNATURE_H: u32 = 27;
 
 /// A frame shrunk to a 48x27 brightness grid: enough to tell a new room from the same room
 /// with Isaac walking, at almost no cost.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Signature(Vec<u8>);
 
 impl Signature {

@@ -3,7 +3,9 @@
 //! of a room agree on, [`crate::companion::RoomList`]) and the HUD's active-item slot; knows
 //! nothing of windows or the engine, so the app and `isaac-lens track` share it.
 
-use serde::Serialize;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
 
 use crate::capture::Signature;
 use crate::catalog::{Catalog, ItemKey};
@@ -15,7 +17,7 @@ use crate::engine::scan::Find;
 const SAME_ROOM: f32 = 0.06;
 
 /// What became of an item seen in a room.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Fate {
     /// Still there when last seen (a room left with it is "seen, not taken").
@@ -24,10 +26,12 @@ pub enum Fate {
     Taken,
     /// Turned into another item in place.
     Rerolled,
+    /// Removed by the player (not an item, or not one to keep): listed nowhere.
+    Removed,
 }
 
 /// An item seen in a room.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct SeenItem {
     pub key: ItemKey,
     /// The frame (by number in the feed) it was first seen in.
@@ -38,7 +42,7 @@ pub struct SeenItem {
 }
 
 /// A room where items were seen.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Room {
     /// The frame it was first seen in.
     pub frame: u64,
@@ -47,20 +51,47 @@ pub struct Room {
 }
 
 /// One run: rooms in the order first seen, items taken in the order taken.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Run {
+    /// When it began, in seconds since 1970 (0 when unknown).
+    pub started: u64,
     pub rooms: Vec<Room>,
     /// (room, item) of each item taken, in order; an active item read from the HUD that no
     /// room showed is kept in `carried`.
     taken: Vec<Taken>,
     pub active: Option<ItemKey>,
     /// The room on screen, and the scans of it since it was entered.
+    #[serde(skip)]
     current: Option<usize>,
+    #[serde(skip)]
     scans_here: u32,
+    #[serde(skip)]
     last_active_read: Option<ItemKey>,
 }
 
+/// A correction the player makes by hand.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Correction {
+    /// The taken item at this place in [`Run::taken`] was not taken (or is no item).
+    RemoveTaken(usize),
+    /// The seen item at this place in [`Run::seen`] was taken after all.
+    TookSeen(usize),
+    /// The seen item at this place in [`Run::seen`] is no item: listed nowhere.
+    RemoveSeen(usize),
+    /// An item taken that the log missed, from the catalog.
+    AddTaken(ItemKey),
+}
+
+/// Why a run file could not be read or written.
+#[derive(Debug, thiserror::Error)]
+#[error("{}: {message}", crate::quote::path(path))]
+pub struct RunFileError {
+    path: std::path::PathBuf,
+    message: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 enum Taken {
     /// Taken from a room: (room, item) indices.
     FromRoom(usize, usize),
@@ -76,6 +107,70 @@ pub struct Entry {
 }
 
 impl Run {
+    /// A new run begun at `started` (seconds since 1970).
+    pub fn new(started: u64) -> Self {
+        Self {
+            started,
+            ..Self::default()
+        }
+    }
+
+    /// Applies a correction; an index past its list changes nothing.
+    pub fn correct(&mut self, correction: Correction) {
+        match correction {
+            Correction::RemoveTaken(i) => {
+                if i >= self.taken.len() {
+                    return;
+                }
+                if let Taken::FromRoom(room, item) = self.taken.remove(i) {
+                    self.rooms[room].items[item].fate = Fate::Removed;
+                }
+            }
+            Correction::TookSeen(i) => {
+                if let Some((room, item)) = self.seen_places().get(i).copied() {
+                    self.take(room, item);
+                }
+            }
+            Correction::RemoveSeen(i) => {
+                if let Some((room, item)) = self.seen_places().get(i).copied() {
+                    self.rooms[room].items[item].fate = Fate::Removed;
+                }
+            }
+            Correction::AddTaken(key) => self.taken.push(Taken::Carried(key, 0)),
+        }
+    }
+
+    /// Writes the run to `path` whole or not at all (a crash keeps the previous file).
+    pub fn save(&self, path: &Path) -> Result<(), RunFileError> {
+        let error = |message: String| RunFileError {
+            path: path.to_path_buf(),
+            message,
+        };
+        let json = serde_json::to_vec(self).map_err(|e| error(e.to_string()))?;
+        crate::fsutil::write_atomic(path, &json).map_err(|e| error(e.to_string()))
+    }
+
+    /// Reads a run written by [`Run::save`]; one that names rooms or items it does not hold
+    /// is refused.
+    pub fn load(path: &Path) -> Result<Self, RunFileError> {
+        let error = |message: String| RunFileError {
+            path: path.to_path_buf(),
+            message: crate::quote::message(&message),
+        };
+        let bytes = std::fs::read(path).map_err(|e| error(e.to_string()))?;
+        let run: Run = serde_json::from_slice(&bytes).map_err(|e| error(e.to_string()))?;
+        let valid = run.taken.iter().all(|t| match *t {
+            Taken::FromRoom(room, item) => {
+                run.rooms.get(room).is_some_and(|r| item < r.items.len())
+            }
+            Taken::Carried(..) => true,
+        });
+        if !valid {
+            return Err(error("names an item no room of it holds".into()));
+        }
+        Ok(run)
+    }
+
     /// A settled scan of the room on screen, frame number `frame`: `new_room` when the watch
     /// took it for another room than the scan before, `listed` what two scans agree is there.
     pub fn room_scanned(
@@ -218,11 +313,10 @@ impl Run {
     /// Items seen and not taken (left in their rooms or rerolled), in the order seen; an
     /// item left in two rooms is listed twice, one seen again in its room once.
     pub fn seen(&self) -> Vec<(Entry, Fate)> {
-        self.rooms
-            .iter()
-            .flat_map(|r| &r.items)
-            .filter(|i| i.fate != Fate::Taken)
-            .map(|i| {
+        self.seen_places()
+            .into_iter()
+            .map(|(room, item)| {
+                let i = &self.rooms[room].items[item];
                 (
                     Entry {
                         key: i.key,
@@ -234,9 +328,48 @@ impl Run {
             .collect()
     }
 
+    /// (room, item) of each entry of [`Run::seen`].
+    fn seen_places(&self) -> Vec<(usize, usize)> {
+        self.rooms
+            .iter()
+            .enumerate()
+            .flat_map(|(r, room)| {
+                room.items
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, i)| matches!(i.fate, Fate::There | Fate::Rerolled))
+                    .map(move |(i, _)| (r, i))
+            })
+            .collect()
+    }
+
     /// Rooms where items were seen.
     pub fn rooms_with_items(&self) -> impl Iterator<Item = &Room> {
         self.rooms.iter().filter(|r| !r.items.is_empty())
+    }
+
+    /// The run as lists of items with their names, for JSON and CSV.
+    pub fn summary(&self, catalog: &Catalog) -> RunSummary {
+        let entry = |e: &Entry, fate| summary_item(catalog, e.key, Some(e.frame), fate);
+        RunSummary {
+            taken: self.taken().iter().map(|e| entry(e, None)).collect(),
+            seen: self
+                .seen()
+                .iter()
+                .map(|(e, f)| entry(e, Some(*f)))
+                .collect(),
+            active: self.active.map(|k| summary_item(catalog, k, None, None)),
+            transformations: self
+                .transformations(catalog)
+                .into_iter()
+                .map(|(t, count)| TransformationCount {
+                    name_en: t.name_en.clone(),
+                    name_zh: t.name_zh.clone(),
+                    count,
+                    needed: t.needed,
+                })
+                .collect(),
+        }
     }
 
     /// Each transformation the taken items count toward: (transformation, items counted).
@@ -260,6 +393,97 @@ impl Run {
                 (count > 0).then(|| (t, count.min(usize::from(u8::MAX)) as u8))
             })
             .collect()
+    }
+}
+
+/// Runs as `isaac-lens track --json` prints them and the Run tab exports them:
+/// `{"runs": [{"taken", "seen", "active", "transformations"}]}`.
+#[derive(Serialize)]
+pub struct Summary {
+    pub runs: Vec<RunSummary>,
+}
+
+#[derive(Serialize)]
+pub struct RunSummary {
+    pub taken: Vec<SummaryItem>,
+    pub seen: Vec<SummaryItem>,
+    pub active: Option<SummaryItem>,
+    pub transformations: Vec<TransformationCount>,
+}
+
+#[derive(Serialize)]
+pub struct SummaryItem {
+    pub kind: &'static str,
+    pub id: u32,
+    pub name_en: String,
+    pub name_zh: String,
+    /// The frame it was first seen in (by position among the frames given).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub frame: Option<u64>,
+    /// For a seen item: "there" (left in its room) or "rerolled".
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fate: Option<Fate>,
+}
+
+#[derive(Serialize)]
+pub struct TransformationCount {
+    pub name_en: String,
+    pub name_zh: String,
+    pub count: u8,
+    pub needed: u8,
+}
+
+fn summary_item(
+    catalog: &Catalog,
+    key: ItemKey,
+    frame: Option<u64>,
+    fate: Option<Fate>,
+) -> SummaryItem {
+    let item = catalog.get(key);
+    SummaryItem {
+        kind: key.kind.as_str(),
+        id: key.id,
+        name_en: item.map(|i| i.name_en.clone()).unwrap_or_default(),
+        name_zh: item.map(|i| i.name_zh.clone()).unwrap_or_default(),
+        frame,
+        fate,
+    }
+}
+
+impl RunSummary {
+    /// One row per item: `list,kind,id,name_en,name_zh,frame,fate` (list: taken, seen,
+    /// active).
+    pub fn csv(&self) -> String {
+        let field = |s: &str| {
+            if s.contains([',', '"', '\n', '\r']) {
+                format!("\"{}\"", s.replace('"', "\"\""))
+            } else {
+                s.to_string()
+            }
+        };
+        let mut out = String::from("list,kind,id,name_en,name_zh,frame,fate\n");
+        let rows = self
+            .taken
+            .iter()
+            .map(|i| ("taken", i))
+            .chain(self.seen.iter().map(|i| ("seen", i)))
+            .chain(self.active.iter().map(|i| ("active", i)));
+        for (list, i) in rows {
+            let fate = match i.fate {
+                Some(Fate::Rerolled) => "rerolled",
+                Some(_) => "left",
+                None => "",
+            };
+            out.push_str(&format!(
+                "{list},{},{},{},{},{},{fate}\n",
+                i.kind,
+                i.id,
+                field(&i.name_en),
+                field(&i.name_zh),
+                i.frame.map(|f| f.to_string()).unwrap_or_default(),
+            ));
+        }
+        out
     }
 }
 
@@ -414,8 +638,7 @@ mod tests {
         .with_transformations(vec![
             transformation(1, "Guppy"),
             transformation(6, "Yes Mother?"),
-        ])
-        .unwrap();
+        ]);
         let mut run = Run::default();
         let a = room(40);
         run.room_scanned(0, true, &a, &[]);
@@ -434,5 +657,42 @@ mod tests {
             .map(|(t, n)| (t.name_en.as_str(), *n, t.needed))
             .collect();
         assert_eq!(counted, vec![("Guppy", 3, 3), ("Yes Mother?", 1, 3)]);
+    }
+
+    /// Every entry can be corrected by hand, and a corrected run saved and read back is the
+    /// same run; a file naming items it does not hold is refused.
+    #[test]
+    fn corrections_and_a_saved_run_read_back() {
+        let mut run = Run::new(1_700_000_000);
+        let a = room(40);
+        run.room_scanned(0, true, &a, &[]);
+        run.room_scanned(1, false, &a, &[find(1, 100), find(2, 400), find(3, 700)]);
+        run.room_scanned(2, false, &a, &[find(2, 400), find(3, 700)]);
+        assert_eq!(ids(&run.taken()), vec![1]);
+        run.correct(Correction::TookSeen(0)); // item 2
+        run.correct(Correction::RemoveSeen(0)); // item 3, now first of the seen
+        run.correct(Correction::AddTaken(key(12)));
+        run.correct(Correction::RemoveTaken(0)); // item 1
+        run.correct(Correction::RemoveTaken(9)); // past the list: nothing
+        assert_eq!(ids(&run.taken()), vec![2, 12]);
+        assert!(run.seen().is_empty());
+        // Item 1 is no longer seen or taken, even when a scan shows it again.
+        run.room_scanned(3, false, &a, &[find(1, 100)]);
+        assert_eq!(ids(&run.taken()), vec![2, 12]);
+        assert!(run.seen().is_empty());
+
+        let tmp = tempfile::tempdir().unwrap();
+        let path = tmp.path().join("runs/run.json");
+        run.save(&path).unwrap();
+        let back = Run::load(&path).unwrap();
+        assert_eq!(back.started, 1_700_000_000);
+        assert_eq!(ids(&back.taken()), vec![2, 12]);
+        assert_eq!(back.rooms.len(), 1);
+        let text = std::fs::read_to_string(&path).unwrap();
+        let broken = text.replace("\"FromRoom\":[0,1]", "\"FromRoom\":[0,9]");
+        assert_ne!(broken, text);
+        std::fs::write(&path, broken).unwrap();
+        let err = Run::load(&path).unwrap_err().to_string();
+        assert!(err.contains("run.json") && err.contains("no room"), "{err}");
     }
 }

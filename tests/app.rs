@@ -72,6 +72,70 @@ fn best_answer(h: &mut Harness<'static, LensApp>, what: &str) -> ItemKey {
     result.expect("an answer").predictions[0].key
 }
 
+/// The Run tab reopens the last run from its file (what a closed or killed app left), shows
+/// what was taken and left, and takes corrections and exports into files.
+#[test]
+fn the_run_tab_reopens_the_last_run_and_takes_corrections() {
+    use isaac_lens::capture::Signature;
+    use isaac_lens::engine::scan::Find;
+    use isaac_lens::engine::{CropBox, Prediction};
+    use isaac_lens::run_log::Run;
+    let runs = tempfile::tempdir().unwrap();
+    let find = |id: u32, x: u32| Find {
+        bbox: CropBox {
+            x,
+            y: 300,
+            w: 100,
+            h: 100,
+        },
+        predictions: vec![Prediction {
+            key: ItemKey::new(ItemKind::Collectible, id),
+            score: 0.99,
+        }],
+    };
+    let room = Signature::of(&image::RgbaImage::from_pixel(
+        480,
+        270,
+        image::Rgba([60, 40, 30, 255]),
+    ));
+    let mut run = Run::new(1_700_000_000);
+    run.room_scanned(0, true, &room, &[]);
+    run.room_scanned(1, false, &room, &[find(23, 300), find(270, 700)]);
+    run.room_scanned(2, false, &room, &[find(270, 700)]);
+    let file = runs.path().join("run_1700000000.json");
+    run.save(&file).unwrap();
+
+    let data = data_dir();
+    let mut paths = AppPaths::from_data_dir(data);
+    paths.runs = runs.path().to_path_buf();
+    let mut h = start_app(LensApp::new(Settings::default(), paths));
+    h.get_by_label("Run").click();
+    h.run_steps(3);
+    assert_eq!(h.state().run().started, 1_700_000_000);
+    h.get_by_label("Dinner · 正餐");
+    h.get_by_label("Leech · 水蛭");
+    h.get_by_label("I took this").click();
+    h.run_steps(3);
+    let saved = Run::load(&file).unwrap();
+    let taken: Vec<u32> = saved.taken().iter().map(|e| e.key.id).collect();
+    assert_eq!(taken, vec![23, 270]);
+    h.get_by_label("Export CSV").click();
+    h.run_steps(2);
+    let csv = std::fs::read_to_string(runs.path().join("exports/run_1700000000.csv")).unwrap();
+    assert!(
+        csv.starts_with(
+            "list,kind,id,name_en,name_zh,frame,fate\ntaken,collectible,23,Dinner,正餐,1,\n"
+        ),
+        "{csv}"
+    );
+    // A new run gets a file of its own; the old one stays.
+    h.get_by_label("New run").click();
+    h.run_steps(2);
+    assert!(h.state().run().started > 1_700_000_000);
+    assert!(h.state().run().taken().is_empty());
+    assert!(file.is_file());
+}
+
 #[test]
 fn tabs_switch_by_label() {
     let mut h = harness();

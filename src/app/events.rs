@@ -89,7 +89,12 @@ impl LensApp {
             Event::Predictions { id, results } => self.predictions_arrived(id, results),
             Event::Scanned { id, results } => match results {
                 Ok(finds) => {
-                    self.lookup.scan.answered(id, finds);
+                    if self.lookup.scan.answered(id, finds)
+                        && self.lookup.scan.companion
+                        && let Err(e) = self.run_view.scanned(&self.lookup.scan)
+                    {
+                        self.notify_error(format!("the run could not be saved: {e}"));
+                    }
                 }
                 Err(e) => {
                     self.lookup.scan.cancel_pending();

@@ -13,6 +13,7 @@ mod live_source;
 mod lookup;
 mod panel;
 mod results;
+mod run_tab;
 mod scan_view;
 mod settings;
 mod settings_tab;
@@ -48,6 +49,8 @@ pub struct AppPaths {
     pub models: PathBuf,
     pub default_model: PathBuf,
     pub captures: PathBuf,
+    /// Run logs: one file per run.
+    pub runs: PathBuf,
     /// `shared/isaac`, for first-run import and training backgrounds.
     pub shared: Option<PathBuf>,
 }
@@ -59,6 +62,7 @@ impl AppPaths {
             models: data.join("models"),
             default_model: data.join("models").join("default"),
             captures: data.join("captures"),
+            runs: data.join("runs"),
             shared: crate::paths::shared_isaac_dir(),
         }
     }
@@ -78,6 +82,7 @@ pub enum Tab {
     Lookup,
     Catalog,
     Training,
+    Run,
     Settings,
 }
 
@@ -127,6 +132,7 @@ pub struct LensApp {
     sprites: sprites::SpriteCache,
     setup: setup::SetupView,
     settings_view: settings_tab::SettingsView,
+    run_view: run_tab::RunView,
     jobs: (Sender<Job>, Receiver<Job>),
     waker: Waker,
     hotkeys: hotkey::Hotkeys,
@@ -140,7 +146,8 @@ impl LensApp {
     /// Builds the app; nothing starts until the first frame gives it a context.
     pub fn new(settings: Settings, paths: AppPaths) -> Self {
         let setup = setup::SetupView::new(paths.shared.as_deref());
-        Self {
+        let (run_view, run_error) = run_tab::RunView::open(&paths.runs);
+        let mut app = Self {
             settings,
             tab: Tab::Lookup,
             paths,
@@ -154,13 +161,18 @@ impl LensApp {
             sprites: Default::default(),
             setup,
             settings_view: settings_tab::SettingsView::default(),
+            run_view,
             jobs: crossbeam_channel::unbounded(),
             waker: Arc::new(|| {}),
             hotkeys: hotkey::Hotkeys::default(),
             started: false,
             startup: (None, None),
             last_frame: Instant::now(),
+        };
+        if let Some(e) = run_error {
+            app.notify_error(e);
         }
+        app
     }
 
     /// What the command line asks for at start: a tab, a live source (a name or part of
@@ -192,6 +204,11 @@ impl LensApp {
     /// The loaded checkpoint's folder and manifest.
     pub fn model(&self) -> Option<&(PathBuf, Manifest)> {
         self.model.as_ref()
+    }
+
+    /// The run companion mode keeps.
+    pub fn run(&self) -> &crate::run_log::Run {
+        self.run_view.run()
     }
 
     pub fn lookup(&self) -> &LookupState {
@@ -589,6 +606,7 @@ impl LensApp {
                     (Tab::Lookup, Text::TabLookup),
                     (Tab::Catalog, Text::TabCatalog),
                     (Tab::Training, Text::TabTraining),
+                    (Tab::Run, Text::TabRun),
                     (Tab::Settings, Text::TabSettings),
                 ] {
                     let label = tr(self.settings.language, key);
@@ -623,6 +641,7 @@ impl LensApp {
             Tab::Lookup => &mut self.lookup,
             Tab::Catalog => &mut self.catalog_view,
             Tab::Training => &mut self.training,
+            Tab::Run => &mut self.run_view,
             Tab::Settings => &mut self.settings_view,
         };
         egui::CentralPanel::default().show(ui, |ui| view.ui(ui, &mut self.settings, &mut shell));

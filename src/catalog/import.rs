@@ -369,7 +369,7 @@ fn write(
             plain.push(item);
         }
         Catalog::from_items(&staged, plain)?
-            .with_transformations(transformations)?
+            .with_transformations(transformations)
             .save()?;
         crate::fsutil::replace_dir(&staged, out)
             .map_err(|e| CatalogError::file(out, format!("cannot replace: {e}")))

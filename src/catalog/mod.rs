@@ -212,21 +212,11 @@ impl Catalog {
         })
     }
 
-    /// The catalog with `transformations`; items naming one that is not among them are
-    /// refused.
-    pub fn with_transformations(mut self, transformations: Vec<Transformation>) -> Result<Self> {
-        if let Some(item) = self.items.iter().find(|i| {
-            i.transformations
-                .iter()
-                .any(|t| !transformations.iter().any(|known| known.id == *t))
-        }) {
-            return Err(CatalogError::Invalid(format!(
-                "{} counts toward a transformation the catalog does not list",
-                item.key()
-            )));
-        }
+    /// The catalog with `transformations`. An item naming one that is not among them (a
+    /// catalog whose items were copied without the list) counts toward nothing.
+    pub fn with_transformations(mut self, transformations: Vec<Transformation>) -> Self {
         self.transformations = transformations;
-        Ok(self)
+        self
     }
 
     pub fn load(dir: &Path) -> Result<Self> {
@@ -252,7 +242,7 @@ impl Catalog {
         let file: CatalogFile = serde_json::from_value(value)
             .map_err(|e| CatalogError::file(&path, format!("bad catalog: {e}")))?;
         let catalog = Self::from_items(dir, file.items)
-            .and_then(|c| c.with_transformations(file.transformations))
+            .map(|c| c.with_transformations(file.transformations))
             .map_err(|e| CatalogError::file(&path, e))?;
         for item in &catalog.items {
             let files =
@@ -407,7 +397,7 @@ impl Catalog {
             }
         }
         let catalog =
-            Catalog::from_items(out, items)?.with_transformations(self.transformations.clone())?;
+            Catalog::from_items(out, items)?.with_transformations(self.transformations.clone());
         catalog.save()?;
         Ok(catalog)
     }

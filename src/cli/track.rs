@@ -5,16 +5,15 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use clap::Args;
-use serde::Serialize;
 
 use super::recognise::{EngineArgs, engine_with_model, predict_crops};
 use super::scan::scan_frame;
 use crate::capture::Signature;
-use crate::catalog::{Catalog, ItemKey};
+use crate::catalog::ItemKey;
 use crate::companion::{RoomList, RoomWatch};
 use crate::engine::Engine;
 use crate::engine::scan::{GamePicture, active_slot};
-use crate::run_log::{Entry, Fate, Run};
+use crate::run_log::{Fate, Run, Summary, SummaryItem};
 
 #[derive(Debug, Args)]
 pub struct TrackArgs {
@@ -68,7 +67,9 @@ pub fn track(args: TrackArgs, catalog_dir: Option<&PathBuf>) -> anyhow::Result<(
         run.room_scanned(number, watch.new_room, &signature, &listed);
         run.active_read(number, active_item(&engine, &frame, args.game_picture)?);
     }
-    let json = run_json(&catalog, &run);
+    let json = Summary {
+        runs: vec![run.summary(&catalog)],
+    };
     if args.json {
         println!("{}", serde_json::to_string(&json)?);
     } else {
@@ -101,78 +102,9 @@ fn active_item(
         .map(|p| p.key))
 }
 
-/// `{"runs": [{"taken", "seen", "active", "transformations"}]}`.
-#[derive(Serialize)]
-struct TrackJson {
-    runs: Vec<RunJson>,
-}
-
-#[derive(Serialize)]
-struct RunJson {
-    taken: Vec<ItemJson>,
-    seen: Vec<ItemJson>,
-    active: Option<ItemJson>,
-    transformations: Vec<TransformationJson>,
-}
-
-#[derive(Serialize)]
-struct ItemJson {
-    kind: &'static str,
-    id: u32,
-    name_en: String,
-    name_zh: String,
-    /// The frame it was first seen in (by position among the frames given).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    frame: Option<u64>,
-    /// For a seen item: "there" (left in its room) or "rerolled".
-    #[serde(skip_serializing_if = "Option::is_none")]
-    fate: Option<Fate>,
-}
-
-#[derive(Serialize)]
-struct TransformationJson {
-    name_en: String,
-    name_zh: String,
-    count: u8,
-    needed: u8,
-}
-
-fn item_json(catalog: &Catalog, key: ItemKey, frame: Option<u64>, fate: Option<Fate>) -> ItemJson {
-    let item = catalog.get(key);
-    ItemJson {
-        kind: key.kind.as_str(),
-        id: key.id,
-        name_en: item.map(|i| i.name_en.clone()).unwrap_or_default(),
-        name_zh: item.map(|i| i.name_zh.clone()).unwrap_or_default(),
-        frame,
-        fate,
-    }
-}
-
-fn run_json(catalog: &Catalog, run: &Run) -> TrackJson {
-    let entry = |e: &Entry, fate| item_json(catalog, e.key, Some(e.frame), fate);
-    TrackJson {
-        runs: vec![RunJson {
-            taken: run.taken().iter().map(|e| entry(e, None)).collect(),
-            seen: run.seen().iter().map(|(e, f)| entry(e, Some(*f))).collect(),
-            active: run.active.map(|k| item_json(catalog, k, None, None)),
-            transformations: run
-                .transformations(catalog)
-                .into_iter()
-                .map(|(t, count)| TransformationJson {
-                    name_en: t.name_en.clone(),
-                    name_zh: t.name_zh.clone(),
-                    count,
-                    needed: t.needed,
-                })
-                .collect(),
-        }],
-    }
-}
-
-fn print_run(json: &TrackJson) {
+fn print_run(json: &Summary) {
     for run in &json.runs {
-        let name = |i: &ItemJson| format!("{} / {} ({}:{})", i.name_en, i.name_zh, i.kind, i.id);
+        let name = |i: &SummaryItem| format!("{} / {} ({}:{})", i.name_en, i.name_zh, i.kind, i.id);
         println!("taken:");
         for i in &run.taken {
             println!("  {}", name(i));
