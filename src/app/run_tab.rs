@@ -294,7 +294,7 @@ fn run_ui(
     let transformations = run.transformations(catalog);
     if !transformations.is_empty() {
         ui.add_space(6.0);
-        ui.label(RichText::new(shell.t(Text::Transformations)).strong());
+        ui.label(RichText::new(shell.t(Text::TransformationProgress)).strong());
         ui.horizontal_wrapped(|ui| {
             for (t, count) in transformations {
                 let name = match shell.lang {
