@@ -99,6 +99,11 @@ impl RoomWatch {
         due
     }
 
+    /// The signature of the frame last scanned.
+    pub fn scanned_signature(&self) -> Option<&Signature> {
+        self.scanned.as_ref()
+    }
+
     /// Whether a confirming scan is still to come (the window needs waking for it).
     pub fn awaits_confirmation(&self) -> bool {
         self.unconfirmed

@@ -73,16 +73,16 @@ impl RunView {
 
     /// Companion mode's scan of the live feed was answered: the room list feeds the run.
     pub fn scanned(&mut self, scan: &ScanState) -> Result<(), String> {
-        let Some(frame) = &scan.scanned else {
-            return Ok(());
+        // The watch keeps the scanned frame's signature (made on the capture thread); a scan
+        // it did not ask for (companion mode just ticked) has its frame's made here.
+        let signature = match (scan.watch.scanned_signature(), &scan.scanned) {
+            (Some(signature), _) => signature.clone(),
+            (None, Some(frame)) => Signature::of(frame),
+            (None, None) => return Ok(()),
         };
         let listed: Vec<_> = scan.room.listed().cloned().collect();
-        self.run.room_scanned(
-            self.scans,
-            scan.watch.new_room,
-            &Signature::of(frame),
-            &listed,
-        );
+        self.run
+            .room_scanned(self.scans, scan.watch.new_room, &signature, &listed);
         self.scans += 1;
         self.save()
     }

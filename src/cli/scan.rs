@@ -25,15 +25,22 @@ pub struct ScanArgs {
     /// How many items per find, 1-50.
     #[arg(long, default_value_t = 10, value_parser = super::recognise::parse_top)]
     pub top: usize,
+    #[command(flatten)]
+    pub picture: GamePictureArg,
+    #[command(flatten)]
+    pub engine: EngineArgs,
+    #[arg(required = true)]
+    pub frames: Vec<PathBuf>,
+}
+
+/// `--game-picture`, for the commands that scan frames.
+#[derive(Debug, Args)]
+pub struct GamePictureArg {
     /// Where the game's picture is in the frames, as shares of their width and height:
     /// X,Y,W,H from 0 to 1 (a monitor capture with the game in a window, a window capture
     /// with its title bar). Without it the scan finds the picture itself.
     #[arg(long, value_name = "X,Y,W,H", value_parser = GamePicture::parse)]
     pub game_picture: Option<GamePicture>,
-    #[command(flatten)]
-    pub engine: EngineArgs,
-    #[arg(required = true)]
-    pub frames: Vec<PathBuf>,
 }
 
 /// The longest a command waits for one frame's scan: generous for a slow CPU.
@@ -48,7 +55,7 @@ pub fn scan(args: ScanArgs, catalog_dir: Option<&PathBuf>) -> anyhow::Result<()>
         // One frame at a time: memory stays that of one frame however many are given.
         let result = crate::imageio::open(path)
             .map_err(|e| e.to_string())
-            .and_then(|frame| scan_frame(&engine, frame, args.game_picture, args.top));
+            .and_then(|frame| scan_frame(&engine, frame, args.picture.game_picture, args.top));
         let file = path.display().to_string();
         match result {
             Ok(finds) if args.json => println!("{}", finds_json(&catalog, &file, &finds)),

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use clap::Args;
 
 use super::recognise::{EngineArgs, engine_with_model, predict_crops};
-use super::scan::scan_frame;
+use super::scan::{GamePictureArg, scan_frame};
 use crate::capture::Signature;
 use crate::catalog::ItemKey;
 use crate::companion::{RoomList, RoomWatch};
@@ -23,9 +23,8 @@ pub struct TrackArgs {
     /// The run as one JSON object.
     #[arg(long)]
     pub json: bool,
-    /// Where the game's picture is in the frames (X,Y,W,H, shares of the frame), as for scan.
-    #[arg(long, value_name = "X,Y,W,H", value_parser = GamePicture::parse)]
-    pub game_picture: Option<GamePicture>,
+    #[command(flatten)]
+    pub picture: GamePictureArg,
     #[command(flatten)]
     pub engine: EngineArgs,
     /// The frames of the session, in order.
@@ -56,16 +55,17 @@ pub fn track(args: TrackArgs, catalog_dir: Option<&PathBuf>) -> anyhow::Result<(
                 continue;
             }
         };
-        if !watch.observe_recorded(Signature::of(&frame.to_rgba8())) {
+        let signature = Signature::of(&frame.to_rgba8());
+        if !watch.observe_recorded(signature.clone()) {
             continue;
         }
-        let finds = scan_frame(&engine, frame.clone(), args.game_picture, 1)
+        let picture = args.picture.game_picture;
+        let finds = scan_frame(&engine, frame.clone(), picture, 1)
             .map_err(|e| anyhow::anyhow!("{}: {e}", crate::quote::path(path)))?;
         room.scanned(watch.new_room, &finds);
         let listed: Vec<_> = room.listed().cloned().collect();
-        let signature = Signature::of(&frame.to_rgba8());
         run.room_scanned(number, watch.new_room, &signature, &listed);
-        run.active_read(number, active_item(&engine, &frame, args.game_picture)?);
+        run.active_read(number, active_item(&engine, &frame, picture)?);
     }
     let json = Summary {
         runs: vec![run.summary(&catalog)],
