@@ -15,7 +15,8 @@ apt_pkgs=(build-essential pkg-config python3-venv python3-pip libclang-dev clang
           libpipewire-0.3-dev libgbm-dev libegl-dev libxcb1-dev libxrandr-dev
           libdbus-1-dev libxkbcommon-dev libxkbcommon-x11-0 libwayland-dev libssl-dev
           libgl1 libgl1-mesa-dri
-          xvfb openbox xdotool x11-utils fonts-noto-cjk)
+          xvfb openbox xdotool x11-utils fonts-noto-cjk
+          chromium feh)
 missing=()
 for p in "${apt_pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

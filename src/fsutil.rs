@@ -102,6 +102,122 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
     })
 }
 
+/// What [`FileWriter`]'s thread is asked to do.
+enum WriteJob {
+    Write(PathBuf, Vec<u8>),
+    Flush(crossbeam_channel::Sender<()>),
+}
+
+/// Writes files atomically on a thread of its own, so that the UI never waits on a disk. A
+/// path written again before its turn is written once, with the newest bytes; each file is
+/// synced before it is renamed into place, so a crash or a power cut keeps the last whole
+/// version. Stopped (after writing what is queued) when dropped.
+pub struct FileWriter {
+    queue: Option<crossbeam_channel::Sender<WriteJob>>,
+    errors: crossbeam_channel::Receiver<String>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Default for FileWriter {
+    fn default() -> Self {
+        Self::spawn()
+    }
+}
+
+impl FileWriter {
+    pub fn spawn() -> Self {
+        let (queue, jobs) = crossbeam_channel::unbounded::<WriteJob>();
+        let (report, errors) = crossbeam_channel::unbounded();
+        let thread = std::thread::Builder::new()
+            .name("file writer".into())
+            .spawn(move || {
+                while let Ok(first) = jobs.recv() {
+                    // What queued up meanwhile: the newest bytes of each path, in order.
+                    let mut writes: Vec<(PathBuf, Vec<u8>)> = Vec::new();
+                    let mut flushes = Vec::new();
+                    for job in std::iter::once(first).chain(jobs.try_iter()) {
+                        match job {
+                            WriteJob::Write(path, bytes) => {
+                                writes.retain(|(p, _)| *p != path);
+                                writes.push((path, bytes));
+                            }
+                            WriteJob::Flush(done) => flushes.push(done),
+                        }
+                    }
+                    for (path, bytes) in writes {
+                        if let Err(e) = write_synced(&path, &bytes) {
+                            let _ = report.send(format!("{}: {e}", crate::quote::path(&path)));
+                        }
+                    }
+                    for done in flushes {
+                        let _ = done.send(());
+                    }
+                }
+            })
+            .ok();
+        Self {
+            queue: Some(queue),
+            errors,
+            thread,
+        }
+    }
+
+    /// Queues `bytes` for `path`; an error comes back through [`Self::errors`].
+    pub fn write(&self, path: PathBuf, bytes: Vec<u8>) {
+        let sent = self
+            .queue
+            .as_ref()
+            .is_some_and(|q| q.send(WriteJob::Write(path.clone(), bytes.clone())).is_ok());
+        if !sent || self.thread.is_none() {
+            // No thread could be started: write here rather than lose the file.
+            if let Err(e) = write_synced(&path, &bytes) {
+                tracing::warn!("{}: {e}", crate::quote::path(&path));
+            }
+        }
+    }
+
+    /// Writes that failed since the last call, one line each.
+    pub fn errors(&self) -> Vec<String> {
+        self.errors.try_iter().collect()
+    }
+
+    /// Waits (at most `limit`) until everything queued so far is written; false on timeout.
+    pub fn flush(&self, limit: std::time::Duration) -> bool {
+        let (done, wait) = crossbeam_channel::bounded(1);
+        let Some(queue) = &self.queue else {
+            return true;
+        };
+        queue.send(WriteJob::Flush(done)).is_ok() && wait.recv_timeout(limit).is_ok()
+    }
+}
+
+impl Drop for FileWriter {
+    fn drop(&mut self) {
+        self.queue.take();
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+/// [`write_atomic`], with the file synced to disk before the rename.
+fn write_synced(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    use std::io::Write as _;
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent)?;
+    }
+    let tmp = staging_path(path);
+    let written = std::fs::File::create(&tmp).and_then(|mut f| {
+        f.write_all(bytes)?;
+        f.sync_all()
+    });
+    written
+        .and_then(|()| std::fs::rename(&tmp, path))
+        .inspect_err(|_| {
+            let _ = std::fs::remove_file(&tmp);
+        })
+}
+
 /// Replaces the folder `target` with the fully written folder `staged` (same parent).
 pub fn replace_dir(staged: &Path, target: &Path) -> io::Result<()> {
     let old = aside_path(target);
@@ -315,6 +431,37 @@ mod tests {
         std::fs::create_dir_all(dir).unwrap();
         std::fs::write(dir.join("model.safetensors"), weights).unwrap();
         std::fs::write(dir.join("manifest.json"), "{}").unwrap();
+    }
+
+    #[test]
+    fn the_file_writer_keeps_the_newest_bytes_and_reports_failures() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("runs/run_1.json");
+        let writer = FileWriter::spawn();
+        for i in 0..50 {
+            writer.write(file.clone(), format!("version {i}").into_bytes());
+        }
+        assert!(writer.flush(std::time::Duration::from_secs(10)));
+        assert_eq!(std::fs::read_to_string(&file).unwrap(), "version 49");
+        assert!(writer.errors().is_empty());
+        // A folder where the file should be: the error names it, the writer goes on.
+        let blocked = dir.path().join("blocked");
+        std::fs::create_dir_all(blocked.join("inside")).unwrap();
+        writer.write(blocked.clone(), b"x".to_vec());
+        writer.write(file.clone(), b"after".to_vec());
+        assert!(writer.flush(std::time::Duration::from_secs(10)));
+        let errors = writer.errors();
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert!(errors[0].contains("blocked"), "{errors:?}");
+        assert_eq!(std::fs::read_to_string(&file).unwrap(), "after");
+        // Dropping writes what is queued.
+        writer.write(file.clone(), b"last".to_vec());
+        drop(writer);
+        assert_eq!(std::fs::read_to_string(&file).unwrap(), "last");
+        let leftovers: Vec<_> = std::fs::read_dir(dir.path().join("runs"))
+            .unwrap()
+            .collect();
+        assert_eq!(leftovers.len(), 1, "no temporary file left");
     }
 
     #[test]

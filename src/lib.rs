@@ -9,6 +9,7 @@ pub mod corrections;
 pub mod engine;
 pub mod fsutil;
 pub mod imageio;
+pub mod overlay;
 pub mod paths;
 pub mod quote;
 pub mod run_log;

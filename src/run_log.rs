@@ -146,8 +146,13 @@ impl Run {
             path: path.to_path_buf(),
             message,
         };
-        let json = serde_json::to_vec(self).map_err(|e| error(e.to_string()))?;
+        let json = self.to_json().map_err(|e| error(e.to_string()))?;
         crate::fsutil::write_atomic(path, &json).map_err(|e| error(e.to_string()))
+    }
+
+    /// What [`Run::save`] writes.
+    pub fn to_json(&self) -> serde_json::Result<Vec<u8>> {
+        serde_json::to_vec(self)
     }
 
     /// Reads a run written by [`Run::save`]; one that names rooms or items it does not hold

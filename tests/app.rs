@@ -116,6 +116,7 @@ fn the_run_tab_reopens_the_last_run_and_takes_corrections() {
     h.get_by_label("Leech · 水蛭");
     h.get_by_label("I took this").click();
     h.run_steps(3);
+    assert!(h.state().flush_run(std::time::Duration::from_secs(10)));
     let saved = Run::load(&file).unwrap();
     let taken: Vec<u32> = saved.taken().iter().map(|e| e.key.id).collect();
     assert_eq!(taken, vec![23, 270]);
@@ -134,6 +135,85 @@ fn the_run_tab_reopens_the_last_run_and_takes_corrections() {
     assert!(h.state().run().started > 1_700_000_000);
     assert!(h.state().run().taken().is_empty());
     assert!(file.is_file());
+}
+
+/// An HTTP GET to the overlay on 127.0.0.1: the whole answer.
+fn overlay_get(url: &str, path: &str) -> String {
+    use std::io::{Read as _, Write as _};
+    let address = url.trim_start_matches("http://").trim_end_matches('/');
+    let mut stream = std::net::TcpStream::connect(address).unwrap();
+    write!(stream, "GET {path} HTTP/1.1\r\nHost: {address}\r\n\r\n").unwrap();
+    let mut answer = Vec::new();
+    stream.read_to_end(&mut answer).unwrap();
+    String::from_utf8_lossy(&answer).into_owned()
+}
+
+#[test]
+fn the_stream_overlay_follows_the_run_and_a_port_in_use_is_said() {
+    use isaac_lens::run_log::{Correction, Run};
+    let runs = tempfile::tempdir().unwrap();
+    let mut run = Run::new(1_700_000_000);
+    run.correct(Correction::AddTaken(ItemKey::new(
+        ItemKind::Collectible,
+        23,
+    )));
+    run.save(&runs.path().join("run_1700000000.json")).unwrap();
+    // A port that is taken: the app says so and listens nowhere.
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let busy = taken.local_addr().unwrap().port();
+    let mut paths = AppPaths::from_data_dir(data_dir());
+    paths.runs = runs.path().to_path_buf();
+    let settings = Settings {
+        overlay_enabled: true,
+        overlay_port: busy,
+        overlay_text_file: true,
+        ..Settings::default()
+    };
+    let mut h = start_app(LensApp::new(settings, paths));
+    wait_for(&mut h, "the port's error", |app| {
+        app.overlay_url().is_some() || app.messages().iter().any(|m| m.text.contains("in use"))
+    });
+    assert!(h.state().overlay_url().is_none());
+    let said: Vec<&str> = h
+        .state()
+        .messages()
+        .iter()
+        .map(|m| m.text.as_str())
+        .collect();
+    assert!(
+        said.iter()
+            .any(|m| m.contains(&format!("port {busy} on 127.0.0.1 is already in use"))),
+        "{said:?}"
+    );
+    // Another port: the page serves the run's taken items; the text file lists them.
+    drop(taken);
+    let free = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    h.state_mut().settings_mut().overlay_port = free;
+    h.run_steps(2);
+    let url = h.state().overlay_url().expect("the overlay listens");
+    assert_eq!(url, format!("http://127.0.0.1:{free}/"));
+    let state = overlay_get(&url, "/state.json");
+    assert!(state.contains("\"name_en\":\"Dinner\""), "{state}");
+    let sprite = overlay_get(&url, "/sprite/collectible/23.png");
+    assert!(sprite.starts_with("HTTP/1.1 200 OK") && sprite.contains("image/png"));
+    let text = runs.path().join("overlay.txt");
+    let start = std::time::Instant::now();
+    while std::fs::read_to_string(&text).unwrap_or_default() != "Dinner\n" {
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(10),
+            "no text file"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    // Turned off: nothing listens.
+    h.state_mut().settings_mut().overlay_enabled = false;
+    h.run_steps(2);
+    assert!(h.state().overlay_url().is_none());
+    assert!(std::net::TcpStream::connect(("127.0.0.1", free)).is_err());
 }
 
 #[test]
@@ -314,6 +394,7 @@ fn settings_out_of_range_fall_back_field_by_field_and_say_so() {
         torch_threads: 4_294_967_296,
         live_fps: f32::NAN,
         panel_opacity: 0.5,
+        overlay_port: 80,
         ..Settings::default()
     };
     s.recipe.minutes = Some(f64::INFINITY);
@@ -322,13 +403,18 @@ fn settings_out_of_range_fall_back_field_by_field_and_say_so() {
     assert_eq!(s.live_fps, Settings::default().live_fps);
     assert_eq!(s.panel_opacity, 0.5, "a good field is kept");
     assert_eq!(s.recipe, Settings::default().recipe);
-    assert_eq!(notes.len(), 3, "{notes:?}");
+    assert_eq!(s.overlay_port, isaac_lens::overlay::DEFAULT_PORT);
+    assert_eq!(notes.len(), 4, "{notes:?}");
     assert!(
         notes[0].contains("torch_threads 4294967296 is outside 0..=256"),
         "{notes:?}"
     );
     assert!(notes[1].contains("live_fps NaN"), "{notes:?}");
-    assert!(notes[2].contains("recipe: minutes inf"), "{notes:?}");
+    assert!(
+        notes[2].contains("overlay_port 80 is outside 1024..=65535"),
+        "{notes:?}"
+    );
+    assert!(notes[3].contains("recipe: minutes inf"), "{notes:?}");
     // A sane file gives no notes.
     assert!(Settings::default().sanitize().is_empty());
 }

@@ -146,6 +146,11 @@ pub enum Text {
     Dismiss,
     LiveFps,
     BoxTooSmall,
+    Overlay,
+    OverlayPort,
+    OverlayNames,
+    OverlayTextFile,
+    OverlayOff,
 }
 
 impl Text {
@@ -307,6 +312,20 @@ impl Text {
                 "The box is too small: drag around one item.",
                 "框太小了：请框住一个道具。",
             ),
+            Text::Overlay => (
+                "Stream overlay (OBS browser source)",
+                "直播叠加层（OBS 浏览器源）",
+            ),
+            Text::OverlayPort => (
+                "Overlay port (127.0.0.1 only)",
+                "叠加层端口（仅 127.0.0.1）",
+            ),
+            Text::OverlayNames => ("Names below the sprites", "图标下显示名称"),
+            Text::OverlayTextFile => (
+                "Taken items as a text file (OBS text source)",
+                "已拿道具写入文本文件（OBS 文本源）",
+            ),
+            Text::OverlayOff => ("off: nothing listens", "关闭：不监听任何端口"),
         }
     }
 }

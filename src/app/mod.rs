@@ -19,6 +19,7 @@ mod settings;
 mod settings_tab;
 mod setup;
 pub mod sprites;
+mod stream_overlay;
 mod training_tab;
 mod window_gone;
 
@@ -133,6 +134,7 @@ pub struct LensApp {
     setup: setup::SetupView,
     settings_view: settings_tab::SettingsView,
     run_view: run_tab::RunView,
+    stream_overlay: stream_overlay::StreamOverlay,
     jobs: (Sender<Job>, Receiver<Job>),
     waker: Waker,
     hotkeys: hotkey::Hotkeys,
@@ -162,6 +164,7 @@ impl LensApp {
             setup,
             settings_view: settings_tab::SettingsView::default(),
             run_view,
+            stream_overlay: Default::default(),
             jobs: crossbeam_channel::unbounded(),
             waker: Arc::new(|| {}),
             hotkeys: hotkey::Hotkeys::default(),
@@ -629,6 +632,8 @@ impl LensApp {
             }
             return;
         };
+        self.sync_run_outputs(&catalog);
+        self.settings_view.overlay = self.stream_overlay.status();
         let mut shell = Shell::new(
             self.settings.language,
             &catalog,
@@ -657,6 +662,31 @@ impl LensApp {
         }
         // A live feed needs no timer: the capture thread wakes the window for each new
         // frame, and sends none while the picture stays the same.
+    }
+
+    /// The run's file and the stream overlay follow the run; their errors are shown.
+    fn sync_run_outputs(&mut self, catalog: &Arc<Catalog>) {
+        let mut errors = self.run_view.write_errors();
+        errors.extend(self.stream_overlay.sync(
+            &self.settings,
+            self.run_view.run(),
+            self.run_view.changes(),
+            catalog,
+            self.paths.runs.join(stream_overlay::TEXT_FILE),
+        ));
+        for e in errors {
+            self.notify_error(e);
+        }
+    }
+
+    /// The stream overlay's address while it is served.
+    pub fn overlay_url(&self) -> Option<String> {
+        self.stream_overlay.status().and_then(Result::ok)
+    }
+
+    /// Waits (at most `limit`) until the run file holds the run; false on timeout.
+    pub fn flush_run(&self, limit: Duration) -> bool {
+        self.run_view.flush(limit)
     }
 
     fn status_ui(&mut self, ui: &mut egui::Ui) {

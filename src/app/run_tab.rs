@@ -25,6 +25,10 @@ pub struct RunView {
     file: Option<PathBuf>,
     /// What was last written, so that an unchanged run is not written again.
     saved: Vec<u8>,
+    /// Writes the run file off the UI thread.
+    writer: crate::fsutil::FileWriter,
+    /// Counts the changes to the run (what the overlay follows).
+    changes: u64,
     /// Scans fed to the run (its frame numbers).
     scans: u64,
     /// Catalog search for an item to add.
@@ -87,22 +91,39 @@ impl RunView {
         self.save()
     }
 
-    /// Writes the run when it changed (atomically: a crash keeps the previous file).
+    /// Has the run written when it changed, on the writer's thread (atomically: a crash
+    /// keeps the previous file, so at most the last room is lost).
     fn save(&mut self) -> Result<(), String> {
         let Some(file) = &self.file else {
             return Ok(());
         };
-        let bytes = serde_json::to_vec(&self.run).map_err(|e| e.to_string())?;
+        let bytes = self.run.to_json().map_err(|e| e.to_string())?;
         if bytes == self.saved {
             return Ok(());
         }
-        self.run.save(file).map_err(|e| e.to_string())?;
+        self.writer.write(file.clone(), bytes.clone());
         self.saved = bytes;
+        self.changes += 1;
         Ok(())
     }
 
     pub fn run(&self) -> &Run {
         &self.run
+    }
+
+    /// Grows by one each time the run changes.
+    pub fn changes(&self) -> u64 {
+        self.changes
+    }
+
+    /// Run files that could not be written since the last call.
+    pub fn write_errors(&self) -> Vec<String> {
+        self.writer.errors()
+    }
+
+    /// Waits (at most `limit`) until the run file holds the run; false on timeout.
+    pub fn flush(&self, limit: std::time::Duration) -> bool {
+        self.writer.flush(limit)
     }
 }
 

@@ -41,6 +41,13 @@ pub struct Settings {
     /// Where the game's picture is in each live source the player marked it for, by the
     /// source's name: scans look there only.
     pub game_pictures: std::collections::BTreeMap<String, GamePicture>,
+    /// The stream overlay page on 127.0.0.1 (opt-in: nothing listens unless asked).
+    pub overlay_enabled: bool,
+    pub overlay_port: u16,
+    /// The overlay shows names below the sprites.
+    pub overlay_names: bool,
+    /// The run's taken items are kept one a line in a text file, for OBS text sources.
+    pub overlay_text_file: bool,
 }
 
 impl Default for Settings {
@@ -63,6 +70,10 @@ impl Default for Settings {
             active_model: None,
             history: Vec::new(),
             game_pictures: std::collections::BTreeMap::new(),
+            overlay_enabled: false,
+            overlay_port: crate::overlay::DEFAULT_PORT,
+            overlay_names: true,
+            overlay_text_file: false,
         }
     }
 }
@@ -100,6 +111,10 @@ impl Settings {
         fix(
             check_range("panel_opacity", self.panel_opacity, PANEL_OPACITY),
             &mut || self.panel_opacity = default.panel_opacity,
+        );
+        fix(
+            check_range("overlay_port", self.overlay_port, crate::overlay::PORTS),
+            &mut || self.overlay_port = default.overlay_port,
         );
         let position_ok = self
             .panel_position

@@ -1,7 +1,7 @@
 //! The Settings tab.
 
 use crate::app::i18n::Text;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use super::command::{Command, Shell, TabView};
 use super::{Language, Settings, tr};
@@ -12,20 +12,17 @@ use crate::engine::DeviceChoice;
 pub struct SettingsView {
     /// The font the Chinese text uses, when one was found.
     pub cjk_font: Option<PathBuf>,
+    /// The stream overlay's address while it is served, or why it is not.
+    pub overlay: Option<Result<String, String>>,
 }
 
 impl TabView for SettingsView {
     fn ui(&mut self, ui: &mut egui::Ui, settings: &mut Settings, shell: &mut Shell) {
-        settings_ui(settings, ui, self.cjk_font.as_deref(), shell);
+        settings_ui(settings, ui, self, shell);
     }
 }
 
-fn settings_ui(
-    settings: &mut Settings,
-    ui: &mut egui::Ui,
-    cjk_font: Option<&Path>,
-    shell: &mut Shell,
-) {
+fn settings_ui(settings: &mut Settings, ui: &mut egui::Ui, view: &SettingsView, shell: &mut Shell) {
     let lang = settings.language;
     egui::Grid::new("settings")
         .num_columns(2)
@@ -34,10 +31,11 @@ fn settings_ui(
             input_rows_ui(ui, settings, lang, shell);
             engine_rows_ui(ui, settings, lang);
             panel_rows_ui(ui, settings, lang);
+            overlay_rows_ui(ui, settings, lang, view.overlay.as_ref(), shell);
         });
     ui.add_space(8.0);
     ui.label(egui::RichText::new(tr(lang, Text::RestartNote)).weak());
-    if let Some(font) = cjk_font {
+    if let Some(font) = &view.cjk_font {
         ui.label(egui::RichText::new(format!("CJK font: {}", font.display())).weak());
     }
 }
@@ -137,5 +135,56 @@ fn panel_rows_ui(ui: &mut egui::Ui, settings: &mut Settings, lang: Language) {
         &mut settings.live_fps,
         crate::capture::LIVE_FPS,
     ));
+    ui.end_row();
+}
+
+/// The stream overlay: on or off, its port, names, the text file.
+fn overlay_rows_ui(
+    ui: &mut egui::Ui,
+    settings: &mut Settings,
+    lang: Language,
+    status: Option<&Result<String, String>>,
+    shell: &mut Shell,
+) {
+    ui.label(tr(lang, Text::Overlay));
+    ui.horizontal(|ui| {
+        ui.checkbox(&mut settings.overlay_enabled, "");
+        match status {
+            Some(Ok(url)) => {
+                ui.hyperlink(url);
+                if ui.small_button("⎘").on_hover_text(url).clicked() {
+                    ui.ctx().copy_text(url.clone());
+                }
+            }
+            Some(Err(e)) => {
+                ui.colored_label(ui.visuals().error_fg_color, e);
+            }
+            None => {
+                ui.label(egui::RichText::new(tr(lang, Text::OverlayOff)).weak());
+            }
+        }
+    });
+    ui.end_row();
+
+    ui.label(tr(lang, Text::OverlayPort));
+    // Typed, not dragged: each port passed on the way would be listened on in turn.
+    ui.add(
+        egui::DragValue::new(&mut settings.overlay_port)
+            .range(crate::overlay::PORTS)
+            .speed(0.0)
+            .update_while_editing(false),
+    );
+    ui.end_row();
+
+    ui.label(tr(lang, Text::OverlayNames));
+    ui.checkbox(&mut settings.overlay_names, "");
+    ui.end_row();
+
+    ui.label(tr(lang, Text::OverlayTextFile));
+    ui.horizontal(|ui| {
+        ui.checkbox(&mut settings.overlay_text_file, "");
+        let file = shell.paths.runs.join(super::stream_overlay::TEXT_FILE);
+        ui.label(egui::RichText::new(file.display().to_string()).weak());
+    });
     ui.end_row();
 }
