@@ -163,5 +163,38 @@ if [ "$what" = all ] || [ "$what" = companion ]; then
     echo "app live at 4 frames/s ${mode:-(no companion)}: $(echo "($b - $a) / 30" | bc -l | cut -c1-5)% of one core over 30 s of a still room"
     kill $app; sleep 1
   done
-  kill $viewer $wm $xvfb 2>/dev/null || true
+  kill $viewer 2>/dev/null || true
+  # The run log and the stream overlay against companion mode alone, side by side, on a feed
+  # whose room changes every 4 s (two renderer rooms swapped under feh: each change is a new
+  # room, scanned twice and fed to the run). With the overlay on, a page is open on it in
+  # headless Chromium, as OBS would keep one. CPU of the app process only (the browser is
+  # OBS's); 3 rounds alternating, 30 s each.
+  live=out/bench-frames/live.png
+  cp out/bench-frames/frame_1.png "$live"
+  feh --title "Capture card (feh)" --reload 1 --geometry 960x540+0+0 --scale-down "$live" >/dev/null 2>&1 & feh=$!
+  ( i=0; while true; do i=$((1 - i)); cp "out/bench-frames/frame_$((i + 1)).png" "$live.tmp"; mv "$live.tmp" "$live"; sleep 4; done ) & swapper=$!
+  sleep 2
+  for round in 1 2 3; do
+    for mode in alone overlay; do
+      data=$(mktemp -d)
+      flags=(--companion); [ "$mode" = overlay ] && flags+=(--overlay)
+      ISAAC_LENS_DATA=$data XDG_DATA_HOME=$data/xdg "$bin" --catalog "$ISAAC_LENS_DATA/catalog" \
+        app --source "Capture card (feh)" --model models/default "${flags[@]}" >/dev/null 2>&1 & app=$!
+      sleep 12
+      # Beside the viewer: a covered window is captured black.
+      for w in $(xdotool search --pid $app 2>/dev/null); do xdotool windowmove "$w" 980 0 || true; done
+      browser=
+      if [ "$mode" = overlay ]; then
+        chromium --headless --no-sandbox --disable-gpu --user-data-dir="$data/chromium" \
+          --virtual-time-budget=100000000 --dump-dom http://127.0.0.1:7787/ >/dev/null 2>&1 & browser=$!
+      fi
+      sleep 5
+      a=$(cpu_of $app); sleep 30; b=$(cpu_of $app)
+      taken=$(cat "$data"/runs/run_*.json 2>/dev/null | grep -o '"frame":' | wc -l)
+      echo "round $round, companion $mode: $(echo "($b - $a) / 30" | bc -l | cut -c1-5)% of one core over 30 s (run file: $taken item entries)"
+      kill $app ${browser:+$browser} 2>/dev/null || true; sleep 1
+      rm -rf "$data"
+    done
+  done
+  kill $swapper $feh $wm $xvfb 2>/dev/null || true
 fi

@@ -4,7 +4,10 @@
 
 use std::time::{Duration, Instant};
 
+use image::RgbaImage;
+
 use crate::capture::Signature;
+use crate::engine::CropBox;
 use crate::engine::scan::Find;
 
 /// When companion mode scans a live feed: after the picture changed and settled.
@@ -38,8 +41,9 @@ const SETTLED: f32 = 0.02;
 
 impl RoomWatch {
     /// Whether the frame with `signature`, seen at `now`, should be scanned; if so it counts
-    /// as scanned.
-    pub fn observe(&mut self, signature: Signature, now: Instant) -> bool {
+    /// as scanned. `spot_changed`: a listed item's place looks different than in the frame
+    /// last scanned ([`spots_changed`]), which the coarse signature may not see.
+    pub fn observe(&mut self, signature: Signature, spot_changed: bool, now: Instant) -> bool {
         let settled = self
             .previous
             .as_ref()
@@ -56,12 +60,19 @@ impl RoomWatch {
             // A new room's first scan is confirmed by the next settled frame's.
             Some(_) if self.unconfirmed => true,
             Some(since) => {
-                changed >= ROOM_CHANGED || (changed >= SMALL_CHANGE && since >= SMALL_CHANGE_EVERY)
+                changed >= ROOM_CHANGED
+                    || spot_changed
+                    || (changed >= SMALL_CHANGE && since >= SMALL_CHANGE_EVERY)
             }
         };
         let scan = settled && due;
         if scan {
+            let confirming = self.unconfirmed;
             self.count_scan(now, new_room);
+            // A small change (an item taken) changes the list only once two scans agree:
+            // a still screen sends no more frames, so the second is asked for like a new
+            // room's.
+            self.unconfirmed |= !confirming && (spot_changed || changed >= SMALL_CHANGE);
             self.scanned = Some(signature.clone());
         }
         self.previous = Some(signature);
@@ -120,6 +131,47 @@ impl RoomWatch {
     pub fn reset(&mut self) {
         *self = Self::default();
     }
+}
+
+/// A listed item's box with this share of its pixels changed has changed: an item taken,
+/// bought or rerolled changes its sprite's pixels (a tenth of the box or more); capture noise
+/// changes none, and an item bobbing on its altar none either, as each pixel is compared
+/// with its column's neighbours a few pixels up and down.
+const SPOT_CHANGED: f64 = 0.04;
+/// A pixel whose brightness moved by more than this (of 255) changed.
+const PIXEL_CHANGED: f32 = 32.0;
+
+/// Whether any of `spots` looks different in `now` than in `before` (frames of one size;
+/// frames of two sizes are another room, which the signature tells).
+pub fn spots_changed<'a>(
+    before: &RgbaImage,
+    now: &RgbaImage,
+    spots: impl IntoIterator<Item = &'a CropBox>,
+) -> bool {
+    if before.dimensions() != now.dimensions() {
+        return false;
+    }
+    let brightness = |p: &image::Rgba<u8>| {
+        (f32::from(p[0]) * 3.0 + f32::from(p[1]) * 6.0 + f32::from(p[2])) / 10.0
+    };
+    let (w, h) = now.dimensions();
+    spots.into_iter().any(|b| {
+        if b.w == 0 || b.h == 0 || b.x + b.w > w || b.y + b.h > h {
+            return false;
+        }
+        // An item bobs about a twentieth of its box up and down.
+        let bob = (b.h / 24).max(1);
+        let changed = (b.y..b.y + b.h)
+            .flat_map(|y| (b.x..b.x + b.w).map(move |x| (x, y)))
+            .filter(|&(x, y)| {
+                let v = brightness(now.get_pixel(x, y));
+                let (top, bottom) = (y.saturating_sub(bob), (y + bob).min(h - 1));
+                (top..=bottom)
+                    .all(|y2| (brightness(before.get_pixel(x, y2)) - v).abs() > PIXEL_CHANGED)
+            })
+            .count();
+        changed as f64 >= SPOT_CHANGED * f64::from(b.w * b.h)
+    })
 }
 
 /// Companion mode's list of the room's items. A find is listed once two scans of the same
@@ -269,18 +321,18 @@ mod tests {
         let mut watch = RoomWatch::default();
         let t0 = Instant::now();
         let at = |ms: u64| t0 + Duration::from_millis(ms);
-        assert!(!watch.observe(signature(40, None), at(0)));
-        assert!(watch.observe(signature(40, None), at(250)));
+        assert!(!watch.observe(signature(40, None), false, at(0)));
+        assert!(watch.observe(signature(40, None), false, at(250)));
         assert!(watch.new_room && watch.awaits_confirmation());
         // Too soon for the next one.
-        assert!(!watch.observe(signature(40, None), at(500)));
-        assert!(watch.observe(signature(40, None), at(750)));
+        assert!(!watch.observe(signature(40, None), false, at(500)));
+        assert!(watch.observe(signature(40, None), false, at(750)));
         assert!(!watch.new_room && !watch.awaits_confirmation());
         // Then nothing while nothing changes.
-        assert!(!watch.observe(signature(40, None), at(1000)));
+        assert!(!watch.observe(signature(40, None), false, at(1000)));
         // A still screen: the confirming scan comes from the clock.
-        assert!(!watch.observe(signature(200, None), at(2000)));
-        assert!(watch.observe(signature(200, None), at(2250)));
+        assert!(!watch.observe(signature(200, None), false, at(2000)));
+        assert!(watch.observe(signature(200, None), false, at(2250)));
         assert!(watch.new_room);
         assert!(!watch.confirm_due(at(2800)));
         assert!(watch.confirm_due(at(3300)));
@@ -293,23 +345,77 @@ mod tests {
         let t0 = Instant::now();
         let at = |ms: u64| t0 + Duration::from_millis(ms);
         // The first frame has nothing to compare with: wait for a second, alike one.
-        assert!(!watch.observe(signature(40, None), at(0)));
-        assert!(watch.observe(signature(40, None), at(250)));
+        assert!(!watch.observe(signature(40, None), false, at(0)));
+        assert!(watch.observe(signature(40, None), false, at(250)));
         // The new room's confirming scan; then, nothing changing, never again.
-        assert!(!watch.observe(signature(40, None), at(500)));
-        assert!(watch.observe(signature(40, None), at(750)));
+        assert!(!watch.observe(signature(40, None), false, at(500)));
+        assert!(watch.observe(signature(40, None), false, at(750)));
         for i in 4..40 {
-            assert!(!watch.observe(signature(40, None), at(i * 250)));
+            assert!(!watch.observe(signature(40, None), false, at(i * 250)));
         }
         // A room transition: frames differ from each other until the new room settles.
-        assert!(!watch.observe(signature(120, None), at(10_250)));
-        assert!(!watch.observe(signature(200, None), at(10_500)));
-        assert!(watch.observe(signature(200, None), at(10_750)));
-        assert!(!watch.observe(signature(200, None), at(11_000)));
-        assert!(watch.observe(signature(200, None), at(11_250)));
+        assert!(!watch.observe(signature(120, None), false, at(10_250)));
+        assert!(!watch.observe(signature(200, None), false, at(10_500)));
+        assert!(watch.observe(signature(200, None), false, at(10_750)));
+        assert!(!watch.observe(signature(200, None), false, at(11_000)));
+        assert!(watch.observe(signature(200, None), false, at(11_250)));
         // Isaac walks (a small spot): rescanned only after a while.
-        assert!(!watch.observe(signature(200, Some((100, 100))), at(11_500)));
-        assert!(!watch.observe(signature(200, Some((100, 100))), at(11_750)));
-        assert!(watch.observe(signature(200, Some((100, 100))), at(14_300)));
+        assert!(!watch.observe(signature(200, Some((100, 100))), false, at(11_500)));
+        assert!(!watch.observe(signature(200, Some((100, 100))), false, at(11_750)));
+        assert!(watch.observe(signature(200, Some((100, 100))), false, at(14_300)));
+        // Not a new room, but its list may change: a still screen is scanned again a
+        // second later, once.
+        assert!(!watch.new_room && watch.awaits_confirmation());
+        assert!(!watch.confirm_due(at(14_800)));
+        assert!(watch.confirm_due(at(15_300)));
+        assert!(!watch.awaits_confirmation() && !watch.confirm_due(at(20_000)));
+        // An item taken from a still room: its box changed, the signature hardly. Scanned at
+        // once, and confirmed a second later.
+        assert!(watch.observe(signature(200, Some((100, 100))), true, at(20_500)));
+        assert!(!watch.new_room && watch.awaits_confirmation());
+        assert!(watch.confirm_due(at(21_600)));
+    }
+
+    #[test]
+    fn a_listed_items_box_tells_an_item_taken_from_noise() {
+        let room = RgbaImage::from_fn(320, 180, |x, y| {
+            image::Rgba([(x % 50) as u8 + 40, (y % 40) as u8 + 30, 60, 255])
+        });
+        let spot = CropBox {
+            x: 100,
+            y: 60,
+            w: 40,
+            h: 40,
+        };
+        let mut with_item = room.clone();
+        for (x, y) in (108..132).flat_map(|x| (66..94).map(move |y| (x, y))) {
+            with_item.put_pixel(x, y, image::Rgba([230, 200, 90, 255]));
+        }
+        // Noise: every pixel a little brighter.
+        let mut noisy = with_item.clone();
+        for p in noisy.pixels_mut() {
+            p[0] = p[0].saturating_add(4);
+            p[1] = p[1].saturating_add(4);
+        }
+        assert!(!spots_changed(&with_item, &noisy, [&spot]));
+        // The item bobbing two pixels down: not changed.
+        let mut bobbed = room.clone();
+        for (x, y) in (108..132).flat_map(|x| (68..96).map(move |y| (x, y))) {
+            bobbed.put_pixel(x, y, image::Rgba([230, 200, 90, 255]));
+        }
+        assert!(!spots_changed(&with_item, &bobbed, [&spot]));
+        // A small item (a tenth of its box) taken: changed.
+        let mut small = room.clone();
+        for (x, y) in (114..126).flat_map(|x| (74..87).map(move |y| (x, y))) {
+            small.put_pixel(x, y, image::Rgba([230, 200, 90, 255]));
+        }
+        assert!(spots_changed(&small, &room, [&spot]));
+        assert!(spots_changed(&with_item, &room, [&spot]));
+        // Elsewhere in the frame, nothing listed: no change.
+        let elsewhere = CropBox { x: 200, ..spot };
+        assert!(!spots_changed(&with_item, &room, [&elsewhere]));
+        // Another size is another room: the signature's business.
+        let smaller = image::imageops::resize(&room, 160, 90, image::imageops::FilterType::Nearest);
+        assert!(!spots_changed(&with_item, &smaller, [&spot]));
     }
 }

@@ -16,6 +16,10 @@ use crate::engine::scan::Find;
 /// walking or a tear change about 1%, another room most of the screen.
 const SAME_ROOM: f32 = 0.06;
 
+/// An active item is read from the HUD slot only at this score or above: an empty slot, or
+/// one half hidden by a charge bar, gives lower scores.
+pub const ACTIVE_SURE: f32 = 0.8;
+
 /// What became of an item seen in a room.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -264,6 +268,16 @@ impl Run {
             Some((room, i)) => self.take(room, i),
             None => self.taken.push(Taken::Carried(key, frame)),
         }
+    }
+
+    /// The recogniser's best guesses for the HUD's active slot in frame `frame`: read as
+    /// an item only when it is sure of one (an empty slot or a charge bar is none).
+    pub fn active_predicted(&mut self, frame: u64, best: &[crate::engine::Prediction]) {
+        let key = best
+            .first()
+            .filter(|p| p.score >= ACTIVE_SURE)
+            .map(|p| p.key);
+        self.active_read(frame, key);
     }
 
     /// What the HUD's active slot showed in frame `frame` (None: no item read there). A

@@ -7,6 +7,9 @@ use std::sync::OnceLock;
 use isaac_lens::catalog::Catalog;
 use isaac_lens::catalog::import::{ImportSources, import};
 
+#[path = "common/rooms.rs"]
+pub mod rooms;
+
 /// `../shared/isaac`, which tests read and never copy.
 pub fn shared() -> PathBuf {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/isaac");

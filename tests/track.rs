@@ -6,55 +6,12 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
 
 use image::RgbImage;
-use isaac_lens::catalog::{ItemKey, ItemKind};
-use isaac_lens::engine::room_shots::RoomScene;
-use isaac_lens::engine::synth::SynthAssets;
 use serde_json::Value;
 
-use common::{bin, real_catalog, shared};
-
-/// Frames 1280 wide, as a capture of a 720p window.
-const WIDTH: u32 = 1280;
-
-fn assets() -> &'static SynthAssets {
-    static ASSETS: OnceLock<SynthAssets> = OnceLock::new();
-    ASSETS.get_or_init(|| {
-        SynthAssets::load(real_catalog(), Some(&shared().join("backgrounds"))).unwrap()
-    })
-}
-
-fn class(id: u32) -> usize {
-    let key = ItemKey::new(ItemKind::Collectible, id);
-    real_catalog()
-        .items()
-        .iter()
-        .position(|i| i.key() == key)
-        .unwrap()
-}
-
-/// The first room of `kind` from `seed` on with at least `spots` item spots.
-fn scene(kind: usize, spots: usize, seed: u64) -> RoomScene {
-    (seed..seed + 50)
-        .filter_map(|s| RoomScene::new(assets(), kind, s))
-        .find(|r| r.spots().len() >= spots)
-        .unwrap()
-}
-
-/// `count` alike frames of `scene` with `items` on its first spots (other spots bare).
-fn shots(
-    scene: &RoomScene,
-    items: &[Option<u32>],
-    active: Option<u32>,
-    count: usize,
-) -> Vec<RgbImage> {
-    let mut classes: Vec<Option<usize>> = items.iter().map(|i| i.map(class)).collect();
-    classes.resize(scene.spots().len(), None);
-    let frame = scene.shot(assets(), &classes, active.map(class), WIDTH);
-    vec![frame; count]
-}
+use common::{bin, real_catalog};
+use common::rooms::{scene, shots};
 
 /// The frames written in order, then played by `track --json`: (exit code, the run, stderr).
 fn track(dir: &Path, frames: &[RgbImage], extra: &[PathBuf]) -> (i32, Value, String) {

@@ -149,6 +149,18 @@ impl LensApp {
         id: RequestId,
         results: Result<Vec<Vec<Prediction>>, crate::engine::EngineError>,
     ) {
+        if self.active_slot_read == Some(id) {
+            self.active_slot_read = None;
+            match results {
+                Ok(lists) => {
+                    let best = lists.into_iter().next().unwrap_or_default();
+                    self.run_view.active_predicted(&best);
+                }
+                // The scan sent with it meets the same engine and says what went wrong.
+                Err(e) => tracing::debug!("active slot not read: {e}"),
+            }
+            return;
+        }
         // One list for the one box sent.
         let answer = results
             .map_err(|e| format!("recognition failed: {e}"))

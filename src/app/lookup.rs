@@ -82,13 +82,25 @@ impl LookupState {
         match self.source.latest()? {
             Ok(frame) => {
                 let label = self.canvas.label.clone();
+                let scan = &mut self.scan;
+                let watching = scan.companion && !scan.is_pending();
+                // An item taken from a still room changes too little of the picture for its
+                // signature: the listed items' own boxes are compared as well.
+                let spot_changed = watching
+                    && scan.scanned.as_ref().is_some_and(|before| {
+                        crate::companion::spots_changed(
+                            before,
+                            &frame.image,
+                            scan.room.listed().map(|f| &f.bbox),
+                        )
+                    });
+                let due = watching
+                    && scan
+                        .watch
+                        .observe(frame.signature, spot_changed, Instant::now());
                 // A live feed keeps the view and the box while it updates.
                 self.canvas.replace_frame(frame.image, label);
-                let scan = &mut self.scan;
-                (scan.companion
-                    && !scan.is_pending()
-                    && scan.watch.observe(frame.signature, Instant::now()))
-                .then_some(Command::Scan)
+                due.then_some(Command::Scan)
             }
             Err(e) => {
                 self.source.stop();

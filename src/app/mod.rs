@@ -135,6 +135,8 @@ pub struct LensApp {
     settings_view: settings_tab::SettingsView,
     run_view: run_tab::RunView,
     stream_overlay: stream_overlay::StreamOverlay,
+    /// The request reading the HUD's active slot for the run, while it is answered.
+    active_slot_read: Option<RequestId>,
     jobs: (Sender<Job>, Receiver<Job>),
     waker: Waker,
     hotkeys: hotkey::Hotkeys,
@@ -165,6 +167,7 @@ impl LensApp {
             settings_view: settings_tab::SettingsView::default(),
             run_view,
             stream_overlay: Default::default(),
+            active_slot_read: None,
             jobs: crossbeam_channel::unbounded(),
             waker: Arc::new(|| {}),
             hotkeys: hotkey::Hotkeys::default(),
@@ -184,6 +187,7 @@ impl LensApp {
         self.tab = args.tab.unwrap_or_default();
         self.startup = (args.source.clone(), args.open.clone());
         self.lookup.scan.companion = args.companion;
+        self.settings.overlay_enabled |= args.overlay;
         self
     }
 
@@ -516,12 +520,24 @@ impl LensApp {
             return;
         };
         let image = Arc::new(image::DynamicImage::ImageRgba8(frame.as_ref().clone()));
+        let picture = self.lookup.game_picture(&self.settings);
+        // Companion mode keeps the run: the HUD's active slot is read with each scan.
+        let slot = (self.lookup.scan.companion && self.active_slot_read.is_none())
+            .then(|| crate::engine::scan::active_slot(&image, picture))
+            .flatten()
+            .and_then(|slot| slot.cut(image.as_ref()).ok());
         if let Some(id) = self.send(Request::Scan {
             frame: image,
-            picture: self.lookup.game_picture(&self.settings),
+            picture,
             top_k: 10,
         }) {
             self.lookup.scan.started(id, frame);
+        }
+        if let Some(crop) = slot {
+            self.active_slot_read = self.send(Request::Predict {
+                crops: vec![crop],
+                top_k: 1,
+            });
         }
     }
 
@@ -769,6 +785,9 @@ pub struct AppArgs {
     /// Start in companion mode: scan the live source whenever the room changes.
     #[arg(long)]
     pub companion: bool,
+    /// Turn the stream overlay on (kept in Settings), on the port Settings give.
+    #[arg(long)]
+    pub overlay: bool,
 }
 
 /// Opens the main window; `catalog` overrides the data folder's.

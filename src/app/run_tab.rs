@@ -91,6 +91,14 @@ impl RunView {
         self.save()
     }
 
+    /// The recogniser's best guesses for the HUD's active slot, read with the last scan.
+    pub fn active_predicted(&mut self, best: &[crate::engine::Prediction]) {
+        self.run.active_predicted(self.scans, best);
+        if let Err(e) = self.save() {
+            tracing::warn!("the run could not be saved: {e}");
+        }
+    }
+
     /// Has the run written when it changed, on the writer's thread (atomically: a crash
     /// keeps the previous file, so at most the last room is lost).
     fn save(&mut self) -> Result<(), String> {

@@ -9,7 +9,6 @@ use clap::Args;
 use super::recognise::{EngineArgs, engine_with_model, predict_crops};
 use super::scan::{GamePictureArg, scan_frame};
 use crate::capture::Signature;
-use crate::catalog::ItemKey;
 use crate::companion::{RoomList, RoomWatch};
 use crate::engine::Engine;
 use crate::engine::scan::{GamePicture, active_slot};
@@ -31,10 +30,6 @@ pub struct TrackArgs {
     #[arg(required = true)]
     pub frames: Vec<PathBuf>,
 }
-
-/// An active item is read from the HUD slot only at this score or above: an empty slot, or
-/// the HUD hidden, is no item.
-const ACTIVE_SURE: f32 = 0.8;
 
 pub fn track(args: TrackArgs, catalog_dir: Option<&PathBuf>) -> anyhow::Result<()> {
     let catalog = Arc::new(super::load_catalog(catalog_dir)?);
@@ -65,7 +60,7 @@ pub fn track(args: TrackArgs, catalog_dir: Option<&PathBuf>) -> anyhow::Result<(
         room.scanned(watch.new_room, &finds);
         let listed: Vec<_> = room.listed().cloned().collect();
         run.room_scanned(number, watch.new_room, &signature, &listed);
-        run.active_read(number, active_item(&engine, &frame, picture)?);
+        run.active_predicted(number, &active_slot_predictions(&engine, &frame, picture)?);
     }
     let json = Summary {
         runs: vec![run.summary(&catalog)],
@@ -84,22 +79,18 @@ pub fn track(args: TrackArgs, catalog_dir: Option<&PathBuf>) -> anyhow::Result<(
     Ok(())
 }
 
-/// The item the HUD's active slot shows, when the model is sure of one.
-fn active_item(
+/// The recogniser's best guess for the HUD's active slot (none when the frame has no HUD).
+fn active_slot_predictions(
     engine: &Engine,
     frame: &image::DynamicImage,
     picture: Option<GamePicture>,
-) -> anyhow::Result<Option<ItemKey>> {
+) -> anyhow::Result<Vec<crate::engine::Prediction>> {
     let Some(slot) = active_slot(frame, picture) else {
-        return Ok(None);
+        return Ok(Vec::new());
     };
     let crop = slot.cut(frame).map_err(anyhow::Error::msg)?;
     let top = predict_crops(engine, vec![crop], 1)?;
-    Ok(top
-        .first()
-        .and_then(|t| t.first())
-        .filter(|p| p.score >= ACTIVE_SURE)
-        .map(|p| p.key))
+    Ok(top.into_iter().next().unwrap_or_default())
 }
 
 fn print_run(json: &Summary) {
