@@ -157,6 +157,7 @@ if [ "$what" = all ] || [ "$what" = companion ]; then
   sleep 2
   cpu_of() { awk '{print $14 + $15}' "/proc/$1/stat"; }
   for mode in "" --companion; do
+    [ "${SKIP_STILL:-0}" = 1 ] && break
     "$bin" app --source "Capture card" $mode >/dev/null 2>&1 & app=$!
     sleep 15
     a=$(cpu_of $app); sleep 30; b=$(cpu_of $app)
@@ -164,7 +165,12 @@ if [ "$what" = all ] || [ "$what" = companion ]; then
     kill $app; sleep 1
   done
   kill $viewer 2>/dev/null || true
-  # The run log and the stream overlay against companion mode alone, side by side, on a feed
+  # The run log and the stream overlay against companion mode alone, side by side in one
+  # process (the same frames, scans and room list; the run log, the HUD read, the run file and
+  # the overlay with an open event stream added): CPU per session, medians of 7 rounds.
+  cargo build --release --example companion_cost >/dev/null
+  target/release/examples/companion_cost 7
+  # The same in the app, whole process: on a feed
   # whose room changes every 4 s (two renderer rooms swapped under feh: each change is a new
   # room, scanned twice and fed to the run). With the overlay on, a page is open on it in
   # headless Chromium, as OBS would keep one. CPU of the app process only (the browser is
@@ -172,7 +178,7 @@ if [ "$what" = all ] || [ "$what" = companion ]; then
   live=out/bench-frames/live.png
   cp out/bench-frames/frame_1.png "$live"
   feh --title "Capture card (feh)" --reload 1 --geometry 960x540+0+0 --scale-down "$live" >/dev/null 2>&1 & feh=$!
-  ( i=0; while true; do i=$((1 - i)); cp "out/bench-frames/frame_$((i + 1)).png" "$live.tmp"; mv "$live.tmp" "$live"; sleep 4; done ) & swapper=$!
+  ( i=0; while true; do i=$((1 - i)); cp "out/bench-frames/frame_$i.png" "$live.tmp"; mv "$live.tmp" "$live"; sleep 4; done ) & swapper=$!
   sleep 2
   for round in 1 2 3; do
     for mode in alone overlay; do
@@ -190,8 +196,9 @@ if [ "$what" = all ] || [ "$what" = companion ]; then
       fi
       sleep 5
       a=$(cpu_of $app); sleep 30; b=$(cpu_of $app)
-      taken=$(cat "$data"/runs/run_*.json 2>/dev/null | grep -o '"frame":' | wc -l)
-      echo "round $round, companion $mode: $(echo "($b - $a) / 30" | bc -l | cut -c1-5)% of one core over 30 s (run file: $taken item entries)"
+      seen=$(cat "$data"/runs/run_*.json 2>/dev/null | grep -o '"fate"' | wc -l)
+      rooms=$(cat "$data"/runs/run_*.json 2>/dev/null | grep -o '"signature"' | wc -l)
+      echo "round $round, companion $mode: $(echo "($b - $a) / 30" | bc -l | cut -c1-5)% of one core over 30 s (the run: $seen items in $rooms rooms)"
       kill $app ${browser:+$browser} 2>/dev/null || true; sleep 1
       rm -rf "$data"
     done

@@ -200,6 +200,7 @@ impl Run {
         // Items first seen together are kept left to right, as a player reads the room.
         let mut listed: Vec<&Find> = listed.iter().collect();
         listed.sort_by_key(|f| (f.bbox.x, f.bbox.y));
+        let taken: Vec<ItemKey> = self.taken().iter().map(|e| e.key).collect();
         for find in listed {
             let Some(key) = find.predictions.first().map(|p| p.key) else {
                 continue;
@@ -219,6 +220,9 @@ impl Run {
                     }
                     items[i].find = find.clone();
                 }
+                // A taken item elsewhere is the same one: held over Isaac's head as he
+                // picks it up, not another to list (and take again when it goes).
+                None if taken.contains(&key) => {}
                 None => {
                     // Another item where one stood: a reroll of that one.
                     if let Some(old) = items
@@ -599,6 +603,24 @@ mod tests {
         assert_eq!(ids(&run.taken()), vec![1]);
         run.room_scanned(3, false, &a, &[find(1, 100)]);
         assert!(run.taken().is_empty());
+    }
+
+    /// Isaac holds a taken item over his head: found elsewhere in the room for a moment,
+    /// it is not another item, and it is taken once.
+    #[test]
+    fn a_taken_item_held_up_elsewhere_is_not_counted_again() {
+        let mut run = Run::default();
+        let a = room(40);
+        run.room_scanned(0, true, &a, &[]);
+        run.room_scanned(1, false, &a, &[find(1, 100), find(2, 400)]);
+        run.room_scanned(2, false, &a, &[find(2, 400)]);
+        run.room_scanned(3, false, &a, &[find(1, 230), find(2, 400)]);
+        run.room_scanned(4, false, &a, &[find(1, 230), find(2, 400)]);
+        run.room_scanned(5, false, &a, &[find(2, 400)]);
+        run.room_scanned(6, false, &a, &[find(2, 400)]);
+        assert_eq!(ids(&run.taken()), vec![1]);
+        let seen: Vec<u32> = run.seen().iter().map(|(e, _)| e.key.id).collect();
+        assert_eq!(seen, vec![2]);
     }
 
     /// The HUD's active slot: an item from the room on screen is taken from it; the

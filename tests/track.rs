@@ -10,8 +10,8 @@ use std::path::{Path, PathBuf};
 use image::RgbImage;
 use serde_json::Value;
 
-use common::{bin, real_catalog};
 use common::rooms::{scene, shots};
+use common::{bin, real_catalog};
 
 /// The frames written in order, then played by `track --json`: (exit code, the run, stderr).
 fn track(dir: &Path, frames: &[RgbImage], extra: &[PathBuf]) -> (i32, Value, String) {

@@ -380,7 +380,7 @@ pub(super) fn print_ranked(catalog: &Catalog, predictions: &[Prediction], indent
 }
 
 /// Starts an engine with the model loaded, or says why not.
-pub(super) fn engine_with_model(
+pub fn engine_with_model(
     catalog: Arc<Catalog>,
     config: EngineConfig,
     model: &Path,
