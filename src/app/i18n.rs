@@ -151,6 +151,7 @@ pub enum Text {
     OverlayNames,
     OverlayTextFile,
     OverlayOff,
+    CopyAddress,
 }
 
 impl Text {
@@ -326,6 +327,7 @@ impl Text {
                 "已拿道具写入文本文件（OBS 文本源）",
             ),
             Text::OverlayOff => ("off: nothing listens", "关闭：不监听任何端口"),
+            Text::CopyAddress => ("Copy address", "复制地址"),
         }
     }
 }

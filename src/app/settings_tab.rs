@@ -152,7 +152,7 @@ fn overlay_rows_ui(
         match status {
             Some(Ok(url)) => {
                 ui.hyperlink(url);
-                if ui.small_button("⎘").on_hover_text(url).clicked() {
+                if ui.small_button(tr(lang, Text::CopyAddress)).clicked() {
                     ui.ctx().copy_text(url.clone());
                 }
             }
