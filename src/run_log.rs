@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use crate::capture::Signature;
 use crate::catalog::{Catalog, ItemKey};
 use crate::companion::same_place;
+use crate::engine::predict::UNSURE_BELOW;
 use crate::engine::scan::Find;
 
 /// Two pictures of one room differ in fewer signature cells than this: an item taken, Isaac
@@ -223,6 +224,16 @@ impl Run {
                 // A taken item elsewhere is the same one: held over Isaac's head as he
                 // picks it up, not another to list (and take again when it goes).
                 None if taken.contains(&key) => {}
+                // What the floating panel calls unsure (a pickup, a rock taken for an item) is
+                // not logged as a new item; where a logged one stood, something still does.
+                None if find.score() < UNSURE_BELOW => {
+                    if let Some(old) = items
+                        .iter()
+                        .position(|i| i.fate == Fate::There && same_place(&i.find, find))
+                    {
+                        matched[old] = true;
+                    }
+                }
                 None => {
                     // Another item where one stood: a reroll of that one.
                     if let Some(old) = items
@@ -603,6 +614,27 @@ mod tests {
         assert_eq!(ids(&run.taken()), vec![1]);
         run.room_scanned(3, false, &a, &[find(1, 100)]);
         assert!(run.taken().is_empty());
+    }
+
+    /// Unsure finds (below the panel's threshold) are not logged as items; an item that
+    /// reads unsure for a while (half hidden) is not taken for it.
+    #[test]
+    fn unsure_finds_are_not_logged() {
+        let unsure = |id: u32, x: u32| {
+            let mut f = find(id, x);
+            f.predictions[0].score = 0.3;
+            f
+        };
+        let mut run = Run::default();
+        let a = room(40);
+        run.room_scanned(0, true, &a, &[]);
+        run.room_scanned(1, false, &a, &[find(1, 100), unsure(7, 400)]);
+        run.room_scanned(2, false, &a, &[find(1, 100), unsure(7, 400)]);
+        run.room_scanned(3, false, &a, &[unsure(1, 100)]);
+        run.room_scanned(4, false, &a, &[unsure(8, 100)]);
+        assert!(run.taken().is_empty(), "{:?}", run.taken());
+        let seen: Vec<u32> = run.seen().iter().map(|(e, _)| e.key.id).collect();
+        assert_eq!(seen, vec![1]);
     }
 
     /// Isaac holds a taken item over his head: found elsewhere in the room for a moment,
