@@ -34,6 +34,9 @@ const ROOM_CHANGED: f32 = 0.06;
 /// but at most this often.
 const SMALL_CHANGE: f32 = 0.004;
 const SMALL_CHANGE_EVERY: Duration = Duration::from_secs(3);
+/// A listed item's box that changed is rescanned at most this often (Isaac standing by an
+/// item changes its box in every frame).
+const SPOT_CHANGE_EVERY: Duration = Duration::from_secs(1);
 /// At most this often in any case.
 const MIN_INTERVAL: Duration = Duration::from_millis(400);
 /// Two frames this alike: the picture has settled (no transition under way).
@@ -61,7 +64,7 @@ impl RoomWatch {
             Some(_) if self.unconfirmed => true,
             Some(since) => {
                 changed >= ROOM_CHANGED
-                    || spot_changed
+                    || (spot_changed && since >= SPOT_CHANGE_EVERY)
                     || (changed >= SMALL_CHANGE && since >= SMALL_CHANGE_EVERY)
             }
         };
@@ -374,6 +377,9 @@ mod tests {
         assert!(watch.observe(signature(200, Some((100, 100))), true, at(20_500)));
         assert!(!watch.new_room && watch.awaits_confirmation());
         assert!(watch.confirm_due(at(21_600)));
+        // Isaac standing by an item changes its box in every frame: once a second at most.
+        assert!(!watch.observe(signature(200, Some((100, 100))), true, at(22_100)));
+        assert!(watch.observe(signature(200, Some((100, 100))), true, at(22_700)));
     }
 
     #[test]

@@ -84,6 +84,7 @@ fn finished(mut browser: Child) -> String {
     out
 }
 
+#[cfg(target_os = "linux")]
 #[test]
 fn a_taken_item_reaches_an_open_overlay_page_within_a_second() {
     let catalog = common::real_catalog();
@@ -129,6 +130,7 @@ fn a_taken_item_reaches_an_open_overlay_page_within_a_second() {
     );
 }
 
+#[cfg(target_os = "linux")]
 #[test]
 fn the_overlay_page_draws_sprites_in_a_row_on_a_transparent_background() {
     let catalog = common::real_catalog();

@@ -136,7 +136,10 @@ impl LensApp {
                 match during {
                     Activity::Training => self.training.running = false,
                     // A lookup waiting for a model that failed to load will not be answered.
-                    Activity::LoadingModel => self.lookup.cancel_pending(),
+                    Activity::LoadingModel => {
+                        self.lookup.cancel_pending();
+                        self.active_slot_read = None;
+                    }
                 }
                 self.notify_error(format!("{during}: {error}"));
             }
