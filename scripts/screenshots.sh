@@ -106,3 +106,32 @@ for tab in catalog training settings; do
   shot "$tab" "Isaac Lens"
   kill "$app"; sleep 1
 done
+
+# The Run tab after a short run played through the app in companion mode: feh shows a room
+# with three items, then the first taken, then a shop, then one bought (`run_frames`); The D6
+# in the HUD. Data and settings of its own; the floating panel kept off the main window.
+cargo build --release --example run_frames >/dev/null
+target/release/examples/run_frames out/run-frames
+cp out/run-frames/a1.png out/run-frames/live.png
+feh --title "Isaac room (feh)" --reload 1 --geometry +0+0 out/run-frames/live.png >/dev/null 2>&1 &
+pids+=($!)
+rundata=$(mktemp -d)
+ISAAC_LENS_DATA=$rundata XDG_DATA_HOME=$rundata/xdg "$bin" --catalog "$("$bin" info | sed -n 's/^data folder: //p')/catalog" \
+  app --companion --source "Isaac room" --tab run --model models/default >/dev/null 2>&1 &
+app=$!
+pids+=($app)
+place() {
+  local panel; panel=$(xdotool search --name "results" 2>/dev/null | head -n 1)
+  for w in $(xdotool search --pid "$app" 2>/dev/null); do
+    if [ "$w" = "$panel" ]; then xdotool windowmove "$w" 1700 0; else xdotool windowmove "$w" 970 0 windowsize "$w" 720 1000; fi
+  done
+}
+sleep 10; place
+for step in a1:8 a2:6 b1:8 b2:6; do
+  cp "out/run-frames/${step%:*}.png" out/run-frames/live.tmp.png
+  mv out/run-frames/live.tmp.png out/run-frames/live.png
+  sleep "${step#*:}"; place
+done
+"$bin" capture --out "$out/run.png" --window "Isaac Lens · 以" >/dev/null
+echo "[screenshots] $out/run.png"
+kill "$app"; rm -rf "$rundata"
