@@ -191,7 +191,7 @@ if [ "$what" = all ] || [ "$what" = companion ]; then
       for w in $(xdotool search --pid $app 2>/dev/null); do xdotool windowmove "$w" 980 0 || true; done
       browser=
       if [ "$mode" = overlay ]; then
-        chromium --headless --no-sandbox --disable-gpu --user-data-dir="$data/chromium" \
+        chromium --headless --no-sandbox --disable-dev-shm-usage --disable-gpu --user-data-dir="$data/chromium" \
           --virtual-time-budget=100000000 --dump-dom http://127.0.0.1:7787/ >/dev/null 2>&1 & browser=$!
       fi
       sleep 5

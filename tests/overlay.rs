@@ -33,6 +33,7 @@ fn chromium(url: &str, profile: &Path, what: &str) -> Child {
         .args([
             "--headless",
             "--no-sandbox",
+            "--disable-dev-shm-usage",
             "--disable-gpu",
             "--hide-scrollbars",
             "--default-background-color=00000000",
