@@ -135,6 +135,24 @@ fn the_run_tab_reopens_the_last_run_and_takes_corrections() {
     assert!(h.state().run().started > 1_700_000_000);
     assert!(h.state().run().taken().is_empty());
     assert!(file.is_file());
+    // Its hotkey does the same: another file again, and the app says so.
+    let first_new = h.state().run().started;
+    h.state_mut().new_run();
+    h.run_steps(2);
+    assert!(h.state().run().started > first_new);
+    assert!(h.state().flush_run(std::time::Duration::from_secs(10)));
+    let files = std::fs::read_dir(runs.path())
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().starts_with("run_"))
+        .count();
+    assert_eq!(files, 3);
+    assert!(
+        h.state()
+            .messages()
+            .iter()
+            .any(|m| m.text == "A new run has begun")
+    );
 }
 
 /// An HTTP GET to the overlay on 127.0.0.1: the whole answer.

@@ -1,5 +1,5 @@
-//! The global freeze and scan hotkeys (they work while the game or capture viewer has
-//! focus).
+//! The global hotkeys: freeze, scan and new run (they work while the game or capture viewer
+//! has focus).
 
 use global_hotkey::hotkey::HotKey;
 use global_hotkey::{GlobalHotKeyEvent, GlobalHotKeyManager, HotKeyState};
@@ -30,36 +30,49 @@ pub fn pressed_ids() -> Vec<u32> {
         .collect()
 }
 
-/// The freeze and the scan hotkey, each when it could be registered.
+/// The global hotkeys, each when it could be registered: freeze, scan, new run.
 #[derive(Default)]
 pub struct Hotkeys {
-    freeze: Option<Hotkey>,
-    scan: Option<Hotkey>,
+    keys: [Option<Hotkey>; 3],
+}
+
+/// Which hotkeys were pressed since the last call.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Pressed {
+    pub freeze: bool,
+    pub scan: bool,
+    pub new_run: bool,
 }
 
 impl Hotkeys {
-    /// Registers `freeze` and `scan` (texts like "Ctrl+Shift+F8"); each that worked, or why
-    /// not, in that order.
-    pub fn register(freeze: &str, scan: &str) -> (Self, [Result<(), String>; 2]) {
-        let f = Hotkey::register(freeze);
-        let s = Hotkey::register(scan);
-        let said = [
-            f.as_ref().map(|_| ()).map_err(Clone::clone),
-            s.as_ref().map(|_| ()).map_err(Clone::clone),
-        ];
+    /// Registers `texts` (freeze, scan, new run; texts like "Ctrl+Shift+F8", an empty one for
+    /// none); for each, whether it worked or why not.
+    pub fn register(texts: [&str; 3]) -> (Self, [Result<(), String>; 3]) {
+        let registered = texts.map(|text| {
+            if text.trim().is_empty() {
+                Ok(None)
+            } else {
+                Hotkey::register(text).map(Some)
+            }
+        });
+        let said =
+            std::array::from_fn(|i| registered[i].as_ref().map(|_| ()).map_err(Clone::clone));
         (
             Self {
-                freeze: f.ok(),
-                scan: s.ok(),
+                keys: registered.map(|r| r.ok().flatten()),
             },
             said,
         )
     }
 
-    /// Which were pressed since the last call: (freeze, scan).
-    pub fn pressed(&self) -> (bool, bool) {
+    /// Which were pressed since the last call.
+    pub fn pressed(&self) -> Pressed {
         let ids = pressed_ids();
         let hit = |h: &Option<Hotkey>| h.as_ref().is_some_and(|h| ids.contains(&h.id));
-        (hit(&self.freeze), hit(&self.scan))
+        Pressed {
+            freeze: hit(&self.keys[0]),
+            scan: hit(&self.keys[1]),
+            new_run: hit(&self.keys[2]),
+        }
     }
 }

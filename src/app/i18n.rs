@@ -152,6 +152,8 @@ pub enum Text {
     OverlayTextFile,
     OverlayOff,
     CopyAddress,
+    NewRunHotkey,
+    NewRunStarted,
 }
 
 impl Text {
@@ -328,6 +330,8 @@ impl Text {
             ),
             Text::OverlayOff => ("off: nothing listens", "关闭：不监听任何端口"),
             Text::CopyAddress => ("Copy address", "复制地址"),
+            Text::NewRunHotkey => ("New run hotkey", "新一局快捷键"),
+            Text::NewRunStarted => ("A new run has begun", "新的一局已开始"),
         }
     }
 }

@@ -376,13 +376,14 @@ impl LensApp {
         let texts = [
             self.settings.hotkey.clone(),
             self.settings.scan_hotkey.clone(),
+            self.settings.new_run_hotkey.clone(),
         ];
-        let (hotkeys, said) = hotkey::Hotkeys::register(&texts[0], &texts[1]);
+        let (hotkeys, said) = hotkey::Hotkeys::register([&texts[0], &texts[1], &texts[2]]);
         self.hotkeys = hotkeys;
         for (text, result) in texts.iter().zip(said) {
             match result {
                 Err(e) => self.notify_error(format!("global hotkey {text:?} unavailable: {e}")),
-                Ok(()) if say => self.notify(format!("hotkey: {text}")),
+                Ok(()) if say && !text.trim().is_empty() => self.notify(format!("hotkey: {text}")),
                 Ok(()) => {}
             }
         }
@@ -577,12 +578,15 @@ impl LensApp {
         for event in events {
             self.handle_event(event);
         }
-        let (freeze, scan) = self.hotkeys.pressed();
-        if freeze {
+        let pressed = self.hotkeys.pressed();
+        if pressed.freeze {
             self.lookup.source.toggle_freeze();
         }
-        if scan {
+        if pressed.scan {
             self.scan();
+        }
+        if pressed.new_run {
+            self.new_run();
         }
         if let Some(command) = self.lookup.poll_live() {
             self.apply(command);
@@ -692,6 +696,14 @@ impl LensApp {
         ));
         for e in errors {
             self.notify_error(e);
+        }
+    }
+
+    /// Begins a new run (the New run button, or its hotkey while the game has focus).
+    pub fn new_run(&mut self) {
+        match self.run_view.new_run(&self.paths.runs) {
+            Ok(()) => self.notify(self.t(Text::NewRunStarted).to_string()),
+            Err(e) => self.notify_error(e),
         }
     }
 

@@ -61,6 +61,8 @@ impl RunView {
 
     /// Begins a new run in `dir`; the one before stays in its file.
     fn start(&mut self, dir: &Path) {
+        // The run before is on disk first, so that its name counts as taken below.
+        self.writer.flush(std::time::Duration::from_secs(5));
         let now = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.as_secs());
@@ -73,6 +75,13 @@ impl RunView {
         self.saved.clear();
         self.scans = 0;
         self.past = None;
+    }
+
+    /// Ends the run being kept (it stays in its file) and begins a new one in `dir`.
+    pub fn new_run(&mut self, dir: &Path) -> Result<(), String> {
+        self.viewing = None;
+        self.start(dir);
+        self.save()
     }
 
     /// Companion mode's scan of the live feed was answered: the room list feeds the run.
@@ -205,11 +214,10 @@ impl TabView for RunView {
                     shell.t(Text::ThisRun),
                     date_of(self.run.started)
                 ));
-                if ui.button(shell.t(Text::NewRun)).clicked() {
-                    self.start(&runs_dir);
-                    if let Err(e) = self.save() {
-                        shell.error(e);
-                    }
+                if ui.button(shell.t(Text::NewRun)).clicked()
+                    && let Err(e) = self.new_run(&runs_dir)
+                {
+                    shell.error(e);
                 }
             }
             for (label, csv) in [(Text::ExportJson, false), (Text::ExportCsv, true)] {

@@ -18,6 +18,8 @@ pub struct Settings {
     pub hotkey: String,
     /// Hotkey that scans the frame for every item (also a key in the window), e.g. "F9".
     pub scan_hotkey: String,
+    /// Global hotkey that begins a new run (empty: none), e.g. "Ctrl+Shift+F10".
+    pub new_run_hotkey: String,
     pub device: DeviceChoice,
     /// libtorch threads; 0 picks all cores.
     pub torch_threads: usize,
@@ -56,6 +58,7 @@ impl Default for Settings {
             language: Language::English,
             hotkey: "Ctrl+Shift+F8".into(),
             scan_hotkey: "F9".into(),
+            new_run_hotkey: "Ctrl+Shift+F10".into(),
             device: DeviceChoice::Auto,
             torch_threads: 0,
             data_folder: None,

@@ -50,13 +50,13 @@ fn input_rows_ui(ui: &mut egui::Ui, settings: &mut Settings, lang: Language, she
     });
     ui.end_row();
 
-    for (key, scan) in [(Text::Hotkey, false), (Text::ScanHotkey, true)] {
+    for key in [Text::Hotkey, Text::ScanHotkey, Text::NewRunHotkey] {
         ui.label(tr(lang, key));
         ui.horizontal(|ui| {
-            let text = if scan {
-                &mut settings.scan_hotkey
-            } else {
-                &mut settings.hotkey
+            let text = match key {
+                Text::ScanHotkey => &mut settings.scan_hotkey,
+                Text::NewRunHotkey => &mut settings.new_run_hotkey,
+                _ => &mut settings.hotkey,
             };
             ui.text_edit_singleline(text);
             if ui.button("✓").clicked() {
