@@ -3,10 +3,14 @@ SHELL := /bin/bash
 SHARED ?= ../shared/isaac
 CARGO ?= cargo
 
-.PHONY: setup build run test bench screenshots clean-data
+.PHONY: setup setup-test build run test bench screenshots clean-data
 
 setup:
 	@scripts/setup.sh $(if $(CUDA),--cuda,)
+
+# What only the tests, benchmarks and screenshots use as well (Chromium, feh).
+setup-test:
+	@scripts/setup.sh --test $(if $(CUDA),--cuda,)
 
 build: setup
 	$(CARGO) build --release
@@ -15,13 +19,13 @@ run: build
 	@scripts/run.sh
 
 # Static checks first (formatting, clippy with warnings as errors), then every test.
-test: setup
+test: setup-test
 	$(CARGO) fmt --check
 	$(CARGO) clippy --release --all-targets -- -D warnings
 	$(CARGO) test --release -- --test-threads=1
 
-bench: build
+bench: build setup-test
 	@scripts/bench.sh
 
-screenshots: build
+screenshots: build setup-test
 	@scripts/screenshots.sh

@@ -1,11 +1,19 @@
 #!/usr/bin/env bash
 # One-time, idempotent setup: system packages, libtorch, .cargo/config.toml.
-# Usage: scripts/setup.sh [--cuda]
+# Usage: scripts/setup.sh [--cuda] [--test]   (--test: also what only the tests, benchmarks and
+# screenshots use: Chromium for the overlay page, feh as a capture-card window)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 want_cuda=0
-[ "${1:-}" = "--cuda" ] && want_cuda=1
+want_test=0
+for arg in "$@"; do
+  case "$arg" in
+    --cuda) want_cuda=1 ;;
+    --test) want_test=1 ;;
+    *) echo "[setup] unknown option: $arg (use --cuda, --test)"; exit 2 ;;
+  esac
+done
 [ "${ISAAC_LENS_CUDA:-0}" = "1" ] && want_cuda=1
 
 say() { printf '[setup] %s\n' "$*"; }
@@ -15,8 +23,8 @@ apt_pkgs=(build-essential pkg-config python3-venv python3-pip libclang-dev clang
           libpipewire-0.3-dev libgbm-dev libegl-dev libxcb1-dev libxrandr-dev
           libdbus-1-dev libxkbcommon-dev libxkbcommon-x11-0 libwayland-dev libssl-dev
           libgl1 libgl1-mesa-dri
-          xvfb openbox xdotool x11-utils fonts-noto-cjk
-          chromium feh)
+          xvfb openbox xdotool x11-utils fonts-noto-cjk)
+[ "$want_test" = 1 ] && apt_pkgs+=(chromium feh)
 missing=()
 for p in "${apt_pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
