@@ -15,13 +15,12 @@ use std::time::Instant;
 use image::DynamicImage;
 use isaac_lens::capture::Signature;
 use isaac_lens::catalog::{Catalog, ItemKey, ItemKind};
-use isaac_lens::cli::recognise::{engine_with_model, predict_crops};
+use isaac_lens::cli::recognise::{engine_with_model, predict_limit, predictions_for};
 use isaac_lens::cli::scan::scan_frame;
 use isaac_lens::companion::{RoomList, RoomWatch};
 use isaac_lens::engine::room_shots::RoomScene;
-use isaac_lens::engine::scan::active_slot;
 use isaac_lens::engine::synth::SynthAssets;
-use isaac_lens::engine::{DeviceChoice, EngineConfig};
+use isaac_lens::engine::{DeviceChoice, EngineConfig, Request};
 use isaac_lens::fsutil::FileWriter;
 use isaac_lens::overlay::{Overlay, OverlayState};
 use isaac_lens::run_log::Run;
@@ -56,9 +55,7 @@ fn main() -> anyhow::Result<()> {
         catalog.items().iter().position(|i| i.key() == key)
     };
     let scene = |kind: usize, spots: usize, seed: u64| {
-        (seed..seed + 50)
-            .filter_map(|s| RoomScene::new(&assets, kind, s))
-            .find(|r| r.spots().len() >= spots)
+        RoomScene::first_with(&assets, kind, spots, seed)
             .ok_or_else(|| anyhow::anyhow!("no room of kind {kind}"))
     };
     let (a, b) = (scene(2, 3, 40)?, scene(0, 1, 90)?);
@@ -132,11 +129,12 @@ fn main() -> anyhow::Result<()> {
                 }
                 let listed: Vec<_> = room.listed().cloned().collect();
                 run.room_scanned(number as u64, watch.new_room, &signature, &listed);
-                if let Some(slot) = active_slot(frame, None) {
-                    let crop = slot.cut(frame).map_err(anyhow::Error::msg)?;
-                    let best = predict_crops(&engine, vec![crop], 1)?;
-                    run.active_predicted(number as u64, best.first().map_or(&[], |b| b));
-                }
+                let id = engine.send(Request::ReadActiveSlot {
+                    frame: Arc::new(frame.clone()),
+                    picture: None,
+                })?;
+                let best = predictions_for(&engine, id, predict_limit(1))?;
+                run.active_predicted(number as u64, best.first().map_or(&[], |b| b));
                 writer.write(dir.join("run.json"), run.to_json()?);
                 let state = OverlayState::from_run(&run, &catalog, true);
                 overlay.publish(&state);

@@ -23,9 +23,7 @@ fn main() -> anyhow::Result<()> {
         catalog.items().iter().position(|i| i.key() == key)
     };
     let scene = |kind: usize, seed: u64| {
-        (seed..seed + 50)
-            .filter_map(|s| RoomScene::new(&assets, kind, s))
-            .find(|r| r.spots().len() >= 3)
+        RoomScene::first_with(&assets, kind, 3, seed)
             .ok_or_else(|| anyhow::anyhow!("no room of kind {kind}"))
     };
     let (room, shop) = (scene(2, 40)?, scene(1, 20)?);

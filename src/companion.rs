@@ -158,22 +158,34 @@ pub fn spots_changed<'a>(
         (f32::from(p[0]) * 3.0 + f32::from(p[1]) * 6.0 + f32::from(p[2])) / 10.0
     };
     let (w, h) = now.dimensions();
+    // Runs on the UI thread for each new frame: each pixel's brightness is worked out once.
     spots.into_iter().any(|b| {
         if b.w == 0 || b.h == 0 || b.x + b.w > w || b.y + b.h > h {
             return false;
         }
         // An item bobs about a twentieth of its box up and down.
         let bob = (b.h / 24).max(1);
-        let changed = (b.y..b.y + b.h)
-            .flat_map(|y| (b.x..b.x + b.w).map(move |x| (x, y)))
-            .filter(|&(x, y)| {
+        let (top, bottom) = (b.y.saturating_sub(bob), (b.y + b.h + bob).min(h));
+        let width = b.w as usize;
+        // `before` around the box, `bob` rows above and below it too, row by row.
+        let earlier: Vec<f32> = (top..bottom)
+            .flat_map(|y| (b.x..b.x + b.w).map(move |x| brightness(before.get_pixel(x, y))))
+            .collect();
+        let mut changed = 0u32;
+        for y in b.y..b.y + b.h {
+            let rows =
+                (y.saturating_sub(bob) - top) as usize..=((y + bob).min(h - 1) - top) as usize;
+            for (i, x) in (b.x..b.x + b.w).enumerate() {
                 let v = brightness(now.get_pixel(x, y));
-                let (top, bottom) = (y.saturating_sub(bob), (y + bob).min(h - 1));
-                (top..=bottom)
-                    .all(|y2| (brightness(before.get_pixel(x, y2)) - v).abs() > PIXEL_CHANGED)
-            })
-            .count();
-        changed as f64 >= SPOT_CHANGED * f64::from(b.w * b.h)
+                if rows
+                    .clone()
+                    .all(|r| (earlier[r * width + i] - v).abs() > PIXEL_CHANGED)
+                {
+                    changed += 1;
+                }
+            }
+        }
+        f64::from(changed) >= SPOT_CHANGED * f64::from(b.w * b.h)
     })
 }
 

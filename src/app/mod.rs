@@ -522,23 +522,21 @@ impl LensApp {
         };
         let image = Arc::new(image::DynamicImage::ImageRgba8(frame.as_ref().clone()));
         let picture = self.lookup.game_picture(&self.settings);
-        // Companion mode keeps the run: the HUD's active slot is read with each scan.
-        let slot = (self.lookup.scan.companion && self.active_slot_read.is_none())
-            .then(|| crate::engine::scan::active_slot(&image, picture))
-            .flatten()
-            .and_then(|slot| slot.cut(image.as_ref()).ok());
+        // Companion mode keeps the run: the HUD's active slot is read with each scan (found
+        // and cut on the engine's thread, like the scan).
+        let read_slot = self.lookup.scan.companion && self.active_slot_read.is_none();
         if let Some(id) = self.send(Request::Scan {
-            frame: image,
+            frame: image.clone(),
             picture,
             top_k: 10,
         }) {
             self.lookup.scan.started(id, frame);
-        }
-        if let Some(crop) = slot {
-            self.active_slot_read = self.send(Request::Predict {
-                crops: vec![crop],
-                top_k: 1,
-            });
+            if read_slot {
+                self.active_slot_read = self.send(Request::ReadActiveSlot {
+                    frame: image,
+                    picture,
+                });
+            }
         }
     }
 

@@ -398,7 +398,7 @@ pub fn engine_with_model(
 const LOAD_LIMIT: Duration = Duration::from_secs(120);
 
 /// The longest a command waits for a prediction of `crops` crops: generous for a slow CPU.
-fn predict_limit(crops: usize) -> Duration {
+pub fn predict_limit(crops: usize) -> Duration {
     Duration::from_secs(60) + Duration::from_millis(200) * crops as u32
 }
 
@@ -413,6 +413,15 @@ pub fn predict_crops(
     }
     let limit = predict_limit(crops.len());
     let id = engine.send(Request::Predict { crops, top_k: top })?;
+    predictions_for(engine, id, limit)
+}
+
+/// Waits (at most `limit`) for the predictions answering request `id`.
+pub fn predictions_for(
+    engine: &Engine,
+    id: crate::engine::RequestId,
+    limit: Duration,
+) -> anyhow::Result<Vec<Vec<Prediction>>> {
     loop {
         match engine.next_event(limit)? {
             Event::Predictions {

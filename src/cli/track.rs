@@ -6,12 +6,12 @@ use std::sync::Arc;
 
 use clap::Args;
 
-use super::recognise::{EngineArgs, engine_with_model, predict_crops};
+use super::recognise::{EngineArgs, engine_with_model, predict_limit, predictions_for};
 use super::scan::{GamePictureArg, scan_frame};
 use crate::capture::Signature;
 use crate::companion::{RoomList, RoomWatch};
-use crate::engine::Engine;
-use crate::engine::scan::{GamePicture, active_slot};
+use crate::engine::scan::GamePicture;
+use crate::engine::{Engine, Request};
 use crate::run_log::{Fate, Run, Summary, SummaryItem};
 
 #[derive(Debug, Args)]
@@ -85,12 +85,12 @@ fn active_slot_predictions(
     frame: &image::DynamicImage,
     picture: Option<GamePicture>,
 ) -> anyhow::Result<Vec<crate::engine::Prediction>> {
-    let Some(slot) = active_slot(frame, picture) else {
-        return Ok(Vec::new());
-    };
-    let crop = slot.cut(frame).map_err(anyhow::Error::msg)?;
-    let top = predict_crops(engine, vec![crop], 1)?;
-    Ok(top.into_iter().next().unwrap_or_default())
+    let id = engine.send(Request::ReadActiveSlot {
+        frame: Arc::new(frame.clone()),
+        picture,
+    })?;
+    let lists = predictions_for(engine, id, predict_limit(1))?;
+    Ok(lists.into_iter().next().unwrap_or_default())
 }
 
 fn print_run(json: &Summary) {

@@ -175,6 +175,13 @@ pub enum Request {
         picture: Option<scan::GamePicture>,
         top_k: usize,
     },
+    /// The best item in the HUD's active-item slot of `frame` (found as a scan finds the
+    /// game); answered by [`Event::Predictions`] with one list, empty when the frame shows
+    /// no HUD.
+    ReadActiveSlot {
+        frame: Arc<DynamicImage>,
+        picture: Option<scan::GamePicture>,
+    },
     /// Train with `recipe`, mixing in the player's labelled `captures`, and save the
     /// checkpoint to `out`.
     Train {
@@ -197,6 +204,11 @@ enum PredictOrder {
         frame: Arc<DynamicImage>,
         picture: Option<scan::GamePicture>,
         top_k: usize,
+    },
+    ReadActiveSlot {
+        id: RequestId,
+        frame: Arc<DynamicImage>,
+        picture: Option<scan::GamePicture>,
     },
 }
 
@@ -364,6 +376,10 @@ impl Engine {
                     top_k,
                 })
                 .map_err(stopped)?,
+            Request::ReadActiveSlot { frame, picture } => self
+                .predict_tx
+                .send(PredictOrder::ReadActiveSlot { id, frame, picture })
+                .map_err(stopped)?,
             Request::Train {
                 recipe,
                 out,
@@ -522,6 +538,19 @@ fn predict_worker(
                     None => Err(EngineError::NoModel),
                 };
                 emit(Event::Scanned { id, results });
+            }
+            PredictOrder::ReadActiveSlot { id, frame, picture } => {
+                let results = match &model {
+                    Some(ckpt) => match scan::active_slot(&frame, picture) {
+                        Some(slot) => slot
+                            .cut(frame.as_ref())
+                            .map_err(EngineError::Other)
+                            .and_then(|crop| predict::predict(ckpt, &[crop], 1, device)),
+                        None => Ok(vec![Vec::new()]),
+                    },
+                    None => Err(EngineError::NoModel),
+                };
+                emit(Event::Predictions { id, results });
             }
         }
     }

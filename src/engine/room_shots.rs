@@ -32,6 +32,13 @@ impl RoomScene {
         Some(Self { screen, seed })
     }
 
+    /// The first room of `kind` from `seed` on with at least `spots` item spots.
+    pub fn first_with(assets: &SynthAssets, kind: usize, spots: usize, seed: u64) -> Option<Self> {
+        (seed..seed + 50)
+            .filter_map(|s| Self::new(assets, kind, s))
+            .find(|r| r.spots().len() >= spots)
+    }
+
     /// The spots items stand on, in order.
     pub fn spots(&self) -> &[ScreenItem] {
         &self.screen.items

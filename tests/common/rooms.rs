@@ -33,10 +33,7 @@ pub fn class(id: u32) -> usize {
 
 /// The first room of `kind` from `seed` on with at least `spots` item spots.
 pub fn scene(kind: usize, spots: usize, seed: u64) -> RoomScene {
-    (seed..seed + 50)
-        .filter_map(|s| RoomScene::new(assets(), kind, s))
-        .find(|r| r.spots().len() >= spots)
-        .unwrap()
+    RoomScene::first_with(assets(), kind, spots, seed).unwrap()
 }
 
 /// `count` alike frames of `scene` with `items` on its first spots (other spots bare).
