@@ -7,6 +7,7 @@
 //! 1920x1080 frames and of all frames.
 use isaac_lens::catalog::Catalog;
 use isaac_lens::engine::checkpoint;
+use isaac_lens::engine::price::PriceReader;
 use isaac_lens::engine::scan::{ScanOptions, scan};
 use isaac_lens::engine::scan_validation::{ScanCase, ScanScore, room_frames, validation_frames};
 use isaac_lens::engine::synth::SynthAssets;
@@ -44,10 +45,12 @@ fn main() -> anyhow::Result<()> {
         .position(|a| a == "--rooms")
         .and_then(|i| args.get(i + 1))
         .map_or(Ok(120), |s| s.parse())?;
+    let reader = catalog.price_font().map(PriceReader::new);
     let options = ScanOptions {
         propose,
         keep,
         min_top,
+        prices: reader.as_ref(),
     };
     println!("== renderer frames (held-out backgrounds): {count}");
     let frames = validation_frames(&assets, count, 1);
@@ -70,11 +73,12 @@ fn main() -> anyhow::Result<()> {
 fn run_set(
     ckpt: &checkpoint::Checkpoint,
     frames: &[ScanCase],
-    options: ScanOptions,
+    options: ScanOptions<'_>,
     save: Option<String>,
 ) -> anyhow::Result<()> {
     let mut score = ScanScore::default();
     let mut by_items = vec![ScanScore::default(); 7];
+    let mut wide = ScanScore::default();
     let (mut all_ms, mut hd_ms) = (Vec::new(), Vec::new());
     for (i, frame) in frames.iter().enumerate() {
         let start = std::time::Instant::now();
@@ -86,6 +90,9 @@ fn run_set(
         }
         score.add(frame, &finds, &ckpt.manifest.classes);
         by_items[frame.items.len().min(6)].add(frame, &finds, &ckpt.manifest.classes);
+        if frame.image.width() >= 960 {
+            wide.add(frame, &finds, &ckpt.manifest.classes);
+        }
         if let Some(dir) = &save {
             std::fs::create_dir_all(dir)?;
             frame.image.save(format!("{dir}/frame{i:03}.png"))?;
@@ -101,6 +108,21 @@ fn run_set(
         score.false_per_frame(),
         score.false_on_line()
     );
+    for (what, s) in [
+        ("all frames", &score),
+        ("frames 960 px wide or more", &wide),
+    ] {
+        println!(
+            "prices, {what}: {} of {} items for sale found read right ({:.1}%), {} wrong, {} \
+             read under items not for sale, {} under false finds",
+            s.prices_right,
+            s.priced,
+            s.prices_right as f64 * 100.0 / s.priced.max(1) as f64,
+            s.prices_wrong,
+            s.prices_invented,
+            s.false_finds_priced
+        );
+    }
     for (n, s) in by_items.iter().enumerate() {
         println!(
             "  {n} items: {} frames, right {}/{}, wrong {}, false {}",

@@ -8,7 +8,7 @@ shared=${SHARED:-../shared/isaac}
 bin=target/release/isaac-lens
 export ISAAC_LENS_DATA=${ISAAC_LENS_DATA:-$PWD/out/bench-data}
 mkdir -p out
-"$bin" catalog list >/dev/null 2>&1 || "$bin" catalog import --huiji "$shared/huiji" --eid "$shared/eid" --art "$shared/art-versions" --game-files "$shared/game-files"
+"$bin" catalog list >/dev/null 2>&1 || "$bin" catalog import --huiji "$shared/huiji" --eid "$shared/eid" --art "$shared/art-versions" --game-files "$shared/game-files" --entities "$shared/entities"
 
 if [ "$what" = all ] || [ "$what" = train ]; then
   echo "== default recipe: wall time, validation, real captures"

@@ -5,10 +5,11 @@ cd "$(dirname "$0")/.."
 bin=target/release/isaac-lens
 shared=${SHARED:-../shared/isaac}
 
-# A catalog from before the transformations were imported is imported again.
-if ! "$bin" catalog show collectible:145 2>/dev/null | grep -q '^transformations:'; then
+# A catalog from before the transformations or the price font were imported is imported again.
+if ! "$bin" catalog show collectible:145 2>/dev/null | grep '^transformations:' >/dev/null \
+  || ! "$bin" info 2>/dev/null | grep '^price font: [0-9]' >/dev/null; then
   echo "[run] importing the catalog from $shared"
-  "$bin" catalog import --huiji "$shared/huiji" --eid "$shared/eid" --art "$shared/art-versions" --game-files "$shared/game-files"
+  "$bin" catalog import --huiji "$shared/huiji" --eid "$shared/eid" --art "$shared/art-versions" --game-files "$shared/game-files" --entities "$shared/entities"
 fi
 # The player's own model, else the one shipped in models/default (built into the binary).
 model_dir=$("$bin" info --model-dir)

@@ -293,6 +293,7 @@ mod tests {
                 key: crate::catalog::ItemKey::new(crate::catalog::ItemKind::Collectible, id),
                 score: 0.9,
             }],
+            price: None,
         }
     }
 

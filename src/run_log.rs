@@ -8,6 +8,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use crate::capture::Signature;
+use crate::catalog::price_font::Price;
 use crate::catalog::{Catalog, ItemKey};
 use crate::companion::same_place;
 use crate::engine::predict::UNSURE_BELOW;
@@ -44,6 +45,16 @@ pub struct SeenItem {
     /// Where it stood when last seen.
     pub find: Find,
     pub fate: Fate,
+}
+
+impl SeenItem {
+    fn entry(&self) -> Entry {
+        Entry {
+            key: self.key,
+            frame: self.frame,
+            price: self.find.price,
+        }
+    }
 }
 
 /// A room where items were seen.
@@ -109,6 +120,8 @@ enum Taken {
 pub struct Entry {
     pub key: ItemKey,
     pub frame: u64,
+    /// Its price where it stood for sale (paid, when taken).
+    pub price: Option<Price>,
 }
 
 impl Run {
@@ -219,7 +232,10 @@ impl Run {
                         items[i].fate = Fate::There;
                         self.taken.retain(|t| *t != Taken::FromRoom(room, i));
                     }
+                    // A price read once stays when a later scan misses it (Isaac in front).
+                    let price = find.price.or(items[i].find.price);
                     items[i].find = find.clone();
+                    items[i].find.price = price;
                 }
                 // A taken item elsewhere is the same one: held over Isaac's head as he
                 // picks it up, not another to list (and take again when it goes).
@@ -332,14 +348,12 @@ impl Run {
         self.taken
             .iter()
             .map(|t| match *t {
-                Taken::FromRoom(room, i) => {
-                    let item = &self.rooms[room].items[i];
-                    Entry {
-                        key: item.key,
-                        frame: item.frame,
-                    }
-                }
-                Taken::Carried(key, frame) => Entry { key, frame },
+                Taken::FromRoom(room, i) => self.rooms[room].items[i].entry(),
+                Taken::Carried(key, frame) => Entry {
+                    key,
+                    frame,
+                    price: None,
+                },
             })
             .collect()
     }
@@ -351,13 +365,7 @@ impl Run {
             .into_iter()
             .map(|(room, item)| {
                 let i = &self.rooms[room].items[item];
-                (
-                    Entry {
-                        key: i.key,
-                        frame: i.frame,
-                    },
-                    i.fate,
-                )
+                (i.entry(), i.fate)
             })
             .collect()
     }
@@ -384,7 +392,12 @@ impl Run {
 
     /// The run as lists of items with their names, for JSON and CSV.
     pub fn summary(&self, catalog: &Catalog) -> RunSummary {
-        let entry = |e: &Entry, fate| summary_item(catalog, e.key, Some(e.frame), fate);
+        let entry = |e: &Entry, fate| SummaryItem {
+            frame: Some(e.frame),
+            fate,
+            price: e.price,
+            ..summary_item(catalog, e.key)
+        };
         RunSummary {
             taken: self.taken().iter().map(|e| entry(e, None)).collect(),
             seen: self
@@ -392,7 +405,7 @@ impl Run {
                 .iter()
                 .map(|(e, f)| entry(e, Some(*f)))
                 .collect(),
-            active: self.active.map(|k| summary_item(catalog, k, None, None)),
+            active: self.active.map(|k| summary_item(catalog, k)),
             transformations: self
                 .transformations(catalog)
                 .into_iter()
@@ -457,6 +470,10 @@ pub struct SummaryItem {
     /// For a seen item: "there" (left in its room) or "rerolled".
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fate: Option<Fate>,
+    /// Its price in a shop or devil deal, when one was read: `{"cents": 15}`,
+    /// `{"hearts": 2}` or `{"soul_hearts": 3}`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub price: Option<Price>,
 }
 
 #[derive(Serialize)]
@@ -467,26 +484,23 @@ pub struct TransformationCount {
     pub needed: u8,
 }
 
-fn summary_item(
-    catalog: &Catalog,
-    key: ItemKey,
-    frame: Option<u64>,
-    fate: Option<Fate>,
-) -> SummaryItem {
+/// An item with its names; no frame, fate or price.
+fn summary_item(catalog: &Catalog, key: ItemKey) -> SummaryItem {
     let item = catalog.get(key);
     SummaryItem {
         kind: key.kind.as_str(),
         id: key.id,
         name_en: item.map(|i| i.name_en.clone()).unwrap_or_default(),
         name_zh: item.map(|i| i.name_zh.clone()).unwrap_or_default(),
-        frame,
-        fate,
+        frame: None,
+        fate: None,
+        price: None,
     }
 }
 
 impl RunSummary {
-    /// One row per item: `list,kind,id,name_en,name_zh,frame,fate` (list: taken, seen,
-    /// active).
+    /// One row per item: `list,kind,id,name_en,name_zh,frame,fate,price` (list: taken,
+    /// seen, active; price as `15c`, `2 hearts` or `3 soul hearts`).
     pub fn csv(&self) -> String {
         let field = |s: &str| {
             if s.contains([',', '"', '\n', '\r']) {
@@ -495,7 +509,7 @@ impl RunSummary {
                 s.to_string()
             }
         };
-        let mut out = String::from("list,kind,id,name_en,name_zh,frame,fate\n");
+        let mut out = String::from("list,kind,id,name_en,name_zh,frame,fate,price\n");
         let rows = self
             .taken
             .iter()
@@ -509,15 +523,27 @@ impl RunSummary {
                 None => "",
             };
             out.push_str(&format!(
-                "{list},{},{},{},{},{},{fate}\n",
+                "{list},{},{},{},{},{},{fate},{}\n",
                 i.kind,
                 i.id,
                 field(&i.name_en),
                 field(&i.name_zh),
                 i.frame.map(|f| f.to_string()).unwrap_or_default(),
+                i.price.map(price_text).unwrap_or_default(),
             ));
         }
         out
+    }
+}
+
+/// A price as the CSV writes it: `15c`, `2 hearts`, `3 soul hearts`.
+pub fn price_text(price: Price) -> String {
+    match price {
+        Price::Cents(c) => format!("{c}c"),
+        Price::Hearts(1) => "1 heart".into(),
+        Price::Hearts(n) => format!("{n} hearts"),
+        Price::SoulHearts(1) => "1 soul heart".into(),
+        Price::SoulHearts(n) => format!("{n} soul hearts"),
     }
 }
 
@@ -548,6 +574,7 @@ mod tests {
                 key: key(id),
                 score: 0.9,
             }],
+            price: None,
         }
     }
 
@@ -575,6 +602,50 @@ mod tests {
             vec![(2, Fate::Rerolled), (3, Fate::There), (9, Fate::There)]
         );
         assert_eq!(run.taken()[0].frame, 1);
+    }
+
+    /// A shop: the price read under an item goes with it, bought or left, and a scan that
+    /// misses the price (Isaac in front of it) does not lose it.
+    #[test]
+    fn an_item_bought_keeps_its_price() {
+        let priced = |id: u32, x: u32, price: Price| Find {
+            price: Some(price),
+            ..find(id, x)
+        };
+        let mut run = Run::default();
+        let shop = room(90);
+        run.room_scanned(0, true, &shop, &[]);
+        run.room_scanned(
+            1,
+            false,
+            &shop,
+            &[
+                priced(1, 100, Price::Cents(15)),
+                priced(2, 400, Price::Hearts(2)),
+            ],
+        );
+        run.room_scanned(2, false, &shop, &[find(1, 100), find(2, 400)]);
+        run.room_scanned(3, false, &shop, &[find(2, 400)]);
+        assert_eq!(ids(&run.taken()), vec![1]);
+        assert_eq!(run.taken()[0].price, Some(Price::Cents(15)));
+        assert_eq!(run.seen()[0].0.price, Some(Price::Hearts(2)));
+        let catalog = Catalog::from_items("/nowhere", Vec::new()).unwrap();
+        let summary = run.summary(&catalog);
+        let json = serde_json::to_value(&summary).unwrap();
+        assert_eq!(json["taken"][0]["price"], serde_json::json!({"cents": 15}));
+        assert_eq!(json["seen"][0]["price"], serde_json::json!({"hearts": 2}));
+        let csv = summary.csv();
+        assert!(csv.contains("taken,collectible,1,,,1,,15c\n"), "{csv}");
+        assert!(
+            csv.contains("seen,collectible,2,,,1,left,2 hearts\n"),
+            "{csv}"
+        );
+        // Saved and read back, the prices are still there.
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("run.json");
+        run.save(&file).unwrap();
+        let back = Run::load(&file).unwrap();
+        assert_eq!(back.taken()[0].price, Some(Price::Cents(15)));
     }
 
     /// Out of a room and back: nothing counted twice, and the first scan back (which lists

@@ -77,6 +77,7 @@ fn best_answer(h: &mut Harness<'static, LensApp>, what: &str) -> ItemKey {
 #[test]
 fn the_run_tab_reopens_the_last_run_and_takes_corrections() {
     use isaac_lens::capture::Signature;
+    use isaac_lens::catalog::price_font::Price;
     use isaac_lens::engine::scan::Find;
     use isaac_lens::engine::{CropBox, Prediction};
     use isaac_lens::run_log::Run;
@@ -92,6 +93,12 @@ fn the_run_tab_reopens_the_last_run_and_takes_corrections() {
             key: ItemKey::new(ItemKind::Collectible, id),
             score: 0.99,
         }],
+        // A shop: Dinner for 15 cents, Leech for two hearts.
+        price: Some(if id == 23 {
+            Price::Cents(15)
+        } else {
+            Price::Hearts(2)
+        }),
     };
     let room = Signature::of(&image::RgbaImage::from_pixel(
         480,
@@ -113,7 +120,9 @@ fn the_run_tab_reopens_the_last_run_and_takes_corrections() {
     h.run_steps(3);
     assert_eq!(h.state().run().started, 1_700_000_000);
     h.get_by_label("Dinner · 正餐");
+    h.get_by_label("paid 15¢");
     h.get_by_label("Leech · 水蛭");
+    h.get_by_label("2 hearts");
     h.get_by_label("I took this").click();
     h.run_steps(3);
     assert!(h.state().flush_run(std::time::Duration::from_secs(10)));
@@ -125,7 +134,7 @@ fn the_run_tab_reopens_the_last_run_and_takes_corrections() {
     let csv = std::fs::read_to_string(runs.path().join("exports/run_1700000000.csv")).unwrap();
     assert!(
         csv.starts_with(
-            "list,kind,id,name_en,name_zh,frame,fate\ntaken,collectible,23,Dinner,正餐,1,\n"
+            "list,kind,id,name_en,name_zh,frame,fate,price\ntaken,collectible,23,Dinner,正餐,1,,15c\ntaken,collectible,270,Leech,水蛭,1,,2 hearts\n"
         ),
         "{csv}"
     );

@@ -341,6 +341,7 @@ fn eid_tables_merge_and_broken_lua_names_file_and_line() {
         game: None,
         art: None,
         game_files: None,
+        entities: None,
     };
     let (c, _) = import(&sources, &tmp.path().join("out"), false).unwrap();
     assert_eq!(
@@ -511,6 +512,7 @@ fn older_art_is_imported_as_more_looks_of_the_same_items() {
         &ImportSources {
             art: None,
             game_files: None,
+            entities: None,
             ..ImportSources::from_shared(&shared())
         },
         &tmp.path().join("plain"),
@@ -523,6 +525,41 @@ fn older_art_is_imported_as_more_looks_of_the_same_items() {
     // Nor without the game files' transformations.
     assert!(plain.transformations().is_empty());
     assert!(plain.items().iter().all(|i| i.transformations.is_empty()));
+    // Nor without the real art's price font.
+    assert!(plain.price_font().is_none());
+    assert!(!plain.dir().join("price-font").exists());
+}
+
+// ------------------------------------------------------------------ price font
+
+#[test]
+fn the_real_art_gives_the_shops_price_font_which_reloads_and_goes_with_a_subset() {
+    use isaac_lens::catalog::price_font::Glyph;
+    let c = real_catalog();
+    let font = c.price_font().expect("the price font was imported");
+    // 0 and 2-9, the cent sign, a heart, two hearts, three soul hearts (the dollar sign is
+    // not a price); the 1 is made in the font's style and not written out.
+    assert_eq!(font.len(), 13);
+    let written = std::fs::read_dir(c.dir().join("price-font"))
+        .unwrap()
+        .count();
+    assert_eq!(written, 13);
+    let sheet_zero = image::open(shared().join("entities/pedestal/price_digits_bitfont_1.png"))
+        .unwrap()
+        .to_rgba8();
+    assert_eq!(font.glyph(Glyph::Digit(0)), Some(&sheet_zero));
+    assert!(font.glyph(Glyph::Digit(1)).is_some());
+    let reloaded = Catalog::load(c.dir()).unwrap();
+    assert_eq!(reloaded.price_font().unwrap().len(), 13);
+    let tmp = tempfile::tempdir().unwrap();
+    let subset = c
+        .subset(&[key(ItemKind::Collectible, 1)], &tmp.path().join("one"))
+        .unwrap();
+    let again = Catalog::load(subset.dir()).unwrap();
+    assert_eq!(
+        again.price_font().unwrap().glyph(Glyph::Cent),
+        font.glyph(Glyph::Cent)
+    );
 }
 
 // ------------------------------------------------------------- transformations

@@ -144,6 +144,7 @@ fn two_items_frame(classes: [usize; 2], apart: i32, seed: u64) -> (RgbImage, Vec
             placement: Placement::Pedestal,
             x: 240 - 16 - apart / 2 + k as i32 * apart,
             y: 110,
+            price: None,
         };
         let look = ItemLook {
             placement: Placement::Pedestal,

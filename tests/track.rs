@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use image::RgbImage;
 use serde_json::Value;
 
-use common::rooms::{scene, shots};
+use common::rooms::{prices, scene, shots};
 use common::{bin, real_catalog};
 
 /// The frames written in order, then played by `track --json`: (exit code, the run, stderr).
@@ -117,18 +117,26 @@ fn walking_out_of_a_room_and_back_counts_nothing_twice() {
     );
 }
 
-/// A shop: the item bought goes with its price.
+/// A shop: the item bought goes with its price, read from the game's digits under it.
 #[test]
 fn a_shop_item_bought_is_taken() {
     let tmp = tempfile::tempdir().unwrap();
     let shop = scene(1, 3, 20);
     let (lunch, brimstone, spoon) = (22, 118, 3);
-    let mut frames = shots(&shop, &[Some(lunch), Some(brimstone), Some(spoon)], None, 3);
+    let all = [Some(lunch), Some(brimstone), Some(spoon)];
+    let mut frames = shots(&shop, &all, None, 3);
     frames.extend(shots(&shop, &[Some(lunch), None, Some(spoon)], None, 3));
     let (code, run, stderr) = track(tmp.path(), &frames, &[]);
     assert_eq!(code, 0, "{stderr}");
     assert_eq!(ids(&run["taken"]), vec![brimstone as u64], "{run}");
     assert_eq!(ids(&run["seen"]), vec![lunch as u64, spoon as u64], "{run}");
+    let drawn: Vec<Value> = prices(&shop, &all)
+        .into_iter()
+        .map(|p| serde_json::to_value(p.expect("a shop spot has a price")).unwrap())
+        .collect();
+    assert_eq!(run["taken"][0]["price"], drawn[1], "{run}");
+    assert_eq!(run["seen"][0]["price"], drawn[0], "{run}");
+    assert_eq!(run["seen"][1]["price"], drawn[2], "{run}");
 }
 
 /// The HUD's active slot: the item shown is the active item, and taken; when it changes to

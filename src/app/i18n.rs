@@ -27,6 +27,20 @@ pub fn tr(lang: Language, key: Text) -> &'static str {
     }
 }
 
+/// A price as the player reads it: `15¢`, `2 hearts`, `3 soul hearts`.
+pub fn price_label(lang: Language, price: crate::catalog::price_font::Price) -> String {
+    use crate::catalog::price_font::Price;
+    match (lang, price) {
+        (_, Price::Cents(c)) => format!("{c}¢"),
+        (Language::English, Price::Hearts(1)) => "1 heart".into(),
+        (Language::English, Price::Hearts(n)) => format!("{n} hearts"),
+        (Language::English, Price::SoulHearts(1)) => "1 soul heart".into(),
+        (Language::English, Price::SoulHearts(n)) => format!("{n} soul hearts"),
+        (Language::Chinese, Price::Hearts(n)) => format!("{n}颗红心"),
+        (Language::Chinese, Price::SoulHearts(n)) => format!("{n}颗魂心"),
+    }
+}
+
 /// Every piece of interface text: a variant, so a misspelt or missing text does not compile.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Text {
@@ -52,6 +66,7 @@ pub enum Text {
     Remove,
     SeenLeft,
     Rerolled,
+    Paid,
     TookThis,
     LearningRate,
     AugPhone,
@@ -213,6 +228,7 @@ impl Text {
             Text::Remove => ("Remove", "移除"),
             Text::SeenLeft => ("Seen, not taken", "看到但未拿"),
             Text::Rerolled => ("rerolled", "已重置"),
+            Text::Paid => ("paid", "花费"),
             Text::TookThis => ("I took this", "我拿了这个"),
             Text::TabLookup => ("Lookup", "识图"),
             Text::TabCatalog => ("Catalog", "图鉴"),

@@ -455,6 +455,7 @@ mod tests {
         let find = Find {
             bbox,
             predictions: predictions(5),
+            price: None,
         };
         assert!(lookup.scan.answered(RequestId(1), vec![find]));
         assert!(lookup.select_find(3).is_none());

@@ -1,7 +1,7 @@
 //! The top-10 list (in the Lookup tab and in the floating, always-on-top panel) and the
 //! correction that saves a crop with its right label.
 
-use crate::app::i18n::Text;
+use crate::app::i18n::{Text, price_label};
 use egui::{Color32, RichText};
 
 use super::command::{Command, Shell};
@@ -278,6 +278,9 @@ pub fn room_ui(
                 ui.horizontal(|ui| {
                     if let Some(q) = item.quality {
                         ui.label(RichText::new(format!("Q{q}")).weak());
+                    }
+                    if let Some(price) = find.price {
+                        ui.label(RichText::new(price_label(lang, price)).color(Color32::GOLD));
                     }
                     let score = format!("{:.0}%", best * 100.0);
                     if best < UNSURE_BELOW {

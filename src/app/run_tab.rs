@@ -8,7 +8,7 @@ use egui::RichText;
 
 use super::catalog_tab::description_ui;
 use super::command::{Shell, TabView};
-use super::i18n::{Language, Text};
+use super::i18n::{Language, Text, price_label};
 use super::scan_view::ScanState;
 use super::sprites::sprite_ui;
 use crate::capture::Signature;
@@ -357,6 +357,11 @@ fn run_ui(
             ui.vertical(|ui| {
                 ui.horizontal(|ui| {
                     ui.label(RichText::new(names(catalog, entry.key, shell.lang)).strong());
+                    if let Some(price) = entry.price {
+                        let paid =
+                            format!("{} {}", shell.t(Text::Paid), price_label(shell.lang, price));
+                        ui.label(RichText::new(paid).color(egui::Color32::GOLD));
+                    }
                     if editable && ui.small_button(shell.t(Text::Remove)).clicked() {
                         corrections.push(Correction::RemoveTaken(i));
                     }
@@ -375,6 +380,9 @@ fn run_ui(
             let texture = shell.sprite(ui.ctx(), entry.key);
             sprite_ui(ui, texture.as_ref(), 28.0);
             ui.label(names(catalog, entry.key, shell.lang));
+            if let Some(price) = entry.price {
+                ui.label(RichText::new(price_label(shell.lang, price)).color(egui::Color32::GOLD));
+            }
             if *fate == Fate::Rerolled {
                 ui.label(RichText::new(shell.t(Text::Rerolled)).weak());
             }

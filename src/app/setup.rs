@@ -9,14 +9,15 @@ use crate::catalog::import::ImportSources;
 /// The import sources' folders as typed or picked, and whether an import runs.
 pub struct SetupView {
     pub importing: bool,
-    /// Huiji, EID, game resources, older art, game files (transformations).
-    pub fields: [String; 5],
+    /// Huiji, EID, game resources, older art, game files (transformations), real art
+    /// (the price font).
+    pub fields: [String; 6],
 }
 
 impl SetupView {
     /// The fields filled in from `shared` (the item data beside the program), when found.
     pub fn new(shared: Option<&Path>) -> Self {
-        let mut fields: [String; 5] = Default::default();
+        let mut fields: [String; 6] = Default::default();
         if let Some(shared) = shared {
             fields[0] = shared.join("huiji").display().to_string();
             fields[1] = shared.join("eid").display().to_string();
@@ -25,6 +26,9 @@ impl SetupView {
             }
             if let Some(files) = Some(shared.join("game-files")).filter(|d| d.is_dir()) {
                 fields[4] = files.display().to_string();
+            }
+            if let Some(art) = Some(shared.join("entities")).filter(|d| d.is_dir()) {
+                fields[5] = art.display().to_string();
             }
         }
         Self {
@@ -51,6 +55,7 @@ impl SetupView {
                 "Game resources/ (--game)",
                 "Older art, optional (--art)",
                 "Game files with transformations, optional (--game-files)",
+                "Real game art with the price font, optional (--entities)",
             ]
             .iter()
             .enumerate()
@@ -71,6 +76,7 @@ impl SetupView {
                 game: field(&self.fields[2]),
                 art: field(&self.fields[3]),
                 game_files: field(&self.fields[4]),
+                entities: field(&self.fields[5]),
             }));
         }
         asked

@@ -19,6 +19,8 @@ pub struct ImportSources {
     pub art: Option<PathBuf>,
     /// A game-files folder with EID's transformation tables (`eid/descriptions/`), optional.
     pub game_files: Option<PathBuf>,
+    /// The real art folder (`entities/`), optional: the shop's price font, to read prices.
+    pub entities: Option<PathBuf>,
 }
 
 impl ImportSources {
@@ -30,6 +32,7 @@ impl ImportSources {
             game: None,
             art: Some(root.join("art-versions")).filter(|d| d.is_dir()),
             game_files: Some(root.join("game-files")).filter(|d| d.is_dir()),
+            entities: Some(root.join("entities")).filter(|d| d.is_dir()),
         }
     }
 }
@@ -53,6 +56,8 @@ pub struct ImportReport {
     /// Transformations read, and the items counting toward one.
     pub transformations: usize,
     pub transformation_items: usize,
+    /// Glyphs of the shop's price font.
+    pub price_glyphs: usize,
 }
 
 impl ImportReport {
@@ -93,6 +98,12 @@ impl ImportReport {
                 self.transformations, self.transformation_items
             ));
         }
+        if self.price_glyphs > 0 {
+            out.push(format!(
+                "the shop's price font ({} glyphs): prices are read",
+                self.price_glyphs
+            ));
+        }
         if self.art_without_item > 0 {
             out.push(format!(
                 "{} older sprites of items no sprite source has (ignored)",
@@ -119,6 +130,7 @@ pub fn import(sources: &ImportSources, out: &Path, force: bool) -> Result<(Catal
         &sources.game,
         &sources.art,
         &sources.game_files,
+        &sources.entities,
     ]
     .into_iter()
     .flatten()
@@ -172,11 +184,22 @@ pub fn import(sources: &ImportSources, out: &Path, force: bool) -> Result<(Catal
         report.transformations = data.transformations.len();
         transformations = data.transformations;
     }
+    let price_font = match &sources.entities {
+        Some(dir) => super::PriceFont::read_art_dir(dir)?,
+        None => None,
+    };
+    report.price_glyphs = price_font.as_ref().map_or(0, super::PriceFont::len);
     report.count(&drafts);
     if !force {
         refuse_losing_items(out, &drafts)?;
     }
-    let catalog = write(out, drafts.into_values().collect(), older, transformations)?;
+    let catalog = write(
+        out,
+        drafts.into_values().collect(),
+        older,
+        transformations,
+        price_font,
+    )?;
     Ok((catalog, report))
 }
 
@@ -331,6 +354,7 @@ fn write(
     items: Vec<(Item, RgbaImage)>,
     mut older: OlderArt,
     transformations: Vec<super::Transformation>,
+    price_font: Option<super::PriceFont>,
 ) -> Result<Catalog> {
     if out.is_file() {
         return Err(CatalogError::file(out, "is a file, not a folder"));
@@ -370,6 +394,7 @@ fn write(
         }
         Catalog::from_items(&staged, plain)?
             .with_transformations(transformations)
+            .with_price_font(price_font)
             .save()?;
         crate::fsutil::replace_dir(&staged, out)
             .map_err(|e| CatalogError::file(out, format!("cannot replace: {e}")))

@@ -8,6 +8,7 @@ pub mod game;
 pub mod huiji;
 pub mod import;
 pub mod lua;
+pub mod price_font;
 pub mod text;
 pub mod transformations;
 
@@ -17,6 +18,7 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
+pub use price_font::PriceFont;
 pub use transformations::Transformation;
 
 /// Bumped whenever `catalog.json` changes shape; newer catalogs are refused.
@@ -28,7 +30,7 @@ pub const SPRITE_DIR: &str = "sprites";
 pub const LAYOUT: crate::fsutil::Layout = crate::fsutil::Layout {
     marker: CATALOG_FILE,
     files: &[],
-    folders: &[(SPRITE_DIR, "png")],
+    folders: &[(SPRITE_DIR, "png"), (price_font::PRICE_FONT_DIR, "png")],
     file_extensions: &[],
 };
 /// Item sprites are 32x32 pixel art in the game.
@@ -193,6 +195,8 @@ pub struct Catalog {
     dir: PathBuf,
     items: Vec<Item>,
     transformations: Vec<Transformation>,
+    /// The shop's price font, when imported with the real art.
+    price_font: Option<PriceFont>,
 }
 
 impl Catalog {
@@ -209,7 +213,14 @@ impl Catalog {
             dir: dir.into(),
             items,
             transformations: Vec::new(),
+            price_font: None,
         })
+    }
+
+    /// The catalog with the shop's price font (written by [`Catalog::save`]).
+    pub fn with_price_font(mut self, font: Option<PriceFont>) -> Self {
+        self.price_font = font;
+        self
     }
 
     /// The catalog with `transformations`. An item naming one that is not among them (a
@@ -243,7 +254,8 @@ impl Catalog {
             .map_err(|e| CatalogError::file(&path, format!("bad catalog: {e}")))?;
         let catalog = Self::from_items(dir, file.items)
             .map(|c| c.with_transformations(file.transformations))
-            .map_err(|e| CatalogError::file(&path, e))?;
+            .map_err(|e| CatalogError::file(&path, e))?
+            .with_price_font(PriceFont::load(dir)?);
         for item in &catalog.items {
             let files =
                 std::iter::once(&item.sprite).chain(item.older_sprites.iter().map(|o| &o.sprite));
@@ -257,8 +269,12 @@ impl Catalog {
         Ok(catalog)
     }
 
-    /// Writes `catalog.json` (sprites are written by the importer beforehand).
+    /// Writes `catalog.json` and the price font (sprites are written by the importer
+    /// beforehand).
     pub fn save(&self) -> Result<()> {
+        if let Some(font) = &self.price_font {
+            font.save(&self.dir)?;
+        }
         let file = CatalogFile {
             schema_version: SCHEMA_VERSION,
             items: self.items.clone(),
@@ -284,6 +300,11 @@ impl Catalog {
 
     pub fn is_empty(&self) -> bool {
         self.items.is_empty()
+    }
+
+    /// The shop's price font; None when imported without the real art.
+    pub fn price_font(&self) -> Option<&PriceFont> {
+        self.price_font.as_ref()
     }
 
     /// The transformations items count toward; empty when imported without game files.
@@ -396,8 +417,9 @@ impl Catalog {
                 std::fs::copy(self.dir.join(file), &to).map_err(|e| CatalogError::file(&to, e))?;
             }
         }
-        let catalog =
-            Catalog::from_items(out, items)?.with_transformations(self.transformations.clone());
+        let catalog = Catalog::from_items(out, items)?
+            .with_transformations(self.transformations.clone())
+            .with_price_font(self.price_font.clone());
         catalog.save()?;
         Ok(catalog)
     }

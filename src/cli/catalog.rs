@@ -29,6 +29,10 @@ pub enum CatalogCommand {
         /// optional: which transformations each item counts toward.
         #[arg(long)]
         game_files: Option<PathBuf>,
+        /// The real art folder (entities/: manifest.json + PNGs), optional: the shop's price
+        /// font, so scans read the prices under items for sale.
+        #[arg(long)]
+        entities: Option<PathBuf>,
         /// Where to write the catalog (default: --catalog, or the data folder's). A catalog
         /// there is replaced; any other non-empty folder is refused.
         #[arg(long)]
@@ -64,6 +68,7 @@ pub fn run(command: CatalogCommand, catalog_dir: Option<&PathBuf>) -> anyhow::Re
             game,
             art,
             game_files,
+            entities,
             out,
             force,
         } => {
@@ -76,6 +81,7 @@ pub fn run(command: CatalogCommand, catalog_dir: Option<&PathBuf>) -> anyhow::Re
                 game,
                 art,
                 game_files,
+                entities,
             };
             let (catalog, report) = import(&sources, &out, force)?;
             for line in report.lines() {

@@ -48,12 +48,18 @@ pub fn info(args: InfoArgs, catalog_dir: Option<&PathBuf>) -> anyhow::Result<()>
     }
     println!("data folder: {}", crate::paths::data_dir().display());
     match load_catalog(catalog_dir) {
-        Ok(c) => println!(
-            "catalog: {} ({} collectibles, {} trinkets)",
-            c.dir().display(),
-            c.count(crate::catalog::ItemKind::Collectible),
-            c.count(crate::catalog::ItemKind::Trinket)
-        ),
+        Ok(c) => {
+            println!(
+                "catalog: {} ({} collectibles, {} trinkets)",
+                c.dir().display(),
+                c.count(crate::catalog::ItemKind::Collectible),
+                c.count(crate::catalog::ItemKind::Trinket)
+            );
+            match c.price_font() {
+                Some(font) => println!("price font: {} glyphs (prices are read)", font.len()),
+                None => println!("price font: none (import with --entities to read prices)"),
+            }
+        }
         Err(e) => println!("catalog: {e:#}"),
     }
     match crate::engine::read_manifest(&model_dir) {

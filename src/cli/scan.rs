@@ -119,6 +119,9 @@ struct FindJson<'a> {
     #[serde(rename = "box")]
     bbox: [u32; 4],
     predictions: Vec<PredictionJson<'a>>,
+    /// The price read below it: `{"cents": 15}`, `{"hearts": 2}`, `{"soul_hearts": 3}`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    price: Option<crate::catalog::price_font::Price>,
 }
 
 fn finds_json(catalog: &Catalog, file: &str, finds: &[Find]) -> String {
@@ -127,6 +130,7 @@ fn finds_json(catalog: &Catalog, file: &str, finds: &[Find]) -> String {
         .map(|f| FindJson {
             bbox: [f.bbox.x, f.bbox.y, f.bbox.w, f.bbox.h],
             predictions: prediction_rows(catalog, &f.predictions),
+            price: f.price,
         })
         .collect();
     json_line(&FrameJson {
@@ -153,7 +157,17 @@ fn print_finds(catalog: &Catalog, path: &Path, finds: &[Find]) {
     println!("{}: {} item(s)", path.display(), finds.len());
     for f in finds {
         let b = f.bbox;
-        println!("  box {},{},{},{}", b.x, b.y, b.w, b.h);
+        match f.price {
+            Some(price) => println!(
+                "  box {},{},{},{} · price {}",
+                b.x,
+                b.y,
+                b.w,
+                b.h,
+                crate::run_log::price_text(price)
+            ),
+            None => println!("  box {},{},{},{}", b.x, b.y, b.w, b.h),
+        }
         print_ranked(catalog, &f.predictions, "    ");
     }
 }

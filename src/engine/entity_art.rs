@@ -13,6 +13,8 @@ use std::path::Path;
 use image::RgbaImage;
 use serde::Deserialize;
 
+use crate::catalog::price_font::{Glyph, PriceFont};
+
 /// The kinds of thing in the art folder, in the manifest's words.
 #[derive(
     Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, serde::Serialize,
@@ -87,15 +89,6 @@ impl ArtError {
     }
 }
 
-/// The glyphs a price is written with.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Glyph {
-    Digit(u8),
-    Cent,
-    Heart,
-    TwoHearts,
-}
-
 /// Largest sprite side accepted: the folder's biggest (an explosion) is 384 game pixels.
 const MAX_SIDE: u32 = 512;
 
@@ -110,8 +103,9 @@ pub struct EntityArt {
     altars: Vec<RgbaImage>,
     /// The plain ones among them (at most 32 wide): the stone altar most items stand on.
     small_altars: Vec<RgbaImage>,
-    /// The shop price font: (glyph, sprite).
+    /// The shop price font's glyphs, gathered as the manifest is read.
     digits: Vec<(Glyph, RgbaImage)>,
+    price_font: PriceFont,
 }
 
 /// Widest altar that counts as a plain one.
@@ -142,6 +136,7 @@ impl EntityArt {
             altars: Vec::new(),
             small_altars: Vec::new(),
             digits: Vec::new(),
+            price_font: PriceFont::default(),
         };
         for row in rows {
             let path = dir.join(&row.file);
@@ -175,11 +170,7 @@ impl EntityArt {
                 "names no sprites to train on or none to hold out",
             ));
         }
-        // The font sheet has no 1: one in its style, made once.
-        if let Some(zero) = art.glyph(Glyph::Digit(0)) {
-            let one = one_like(zero);
-            art.digits.push((Glyph::Digit(1), one));
-        }
+        art.price_font = PriceFont::from_glyphs(std::mem::take(&mut art.digits));
         art.small_altars = art
             .altars
             .iter()
@@ -197,7 +188,7 @@ impl EntityArt {
             } else if let Some(glyph) = row
                 .name
                 .contains("price_digits")
-                .then(|| glyph_of(&row.file))
+                .then(|| Glyph::of_sheet_file(&row.file))
                 .flatten()
             {
                 self.digits.push((glyph, image));
@@ -233,49 +224,9 @@ impl EntityArt {
         (&self.altars, &self.small_altars)
     }
 
-    /// The price font's sprite of `glyph`, if the folder has it.
-    pub fn glyph(&self, glyph: Glyph) -> Option<&RgbaImage> {
-        self.digits
-            .iter()
-            .find(|(g, _)| *g == glyph)
-            .map(|(_, i)| i)
-    }
-}
-
-/// A "1" in the style of the font's "0": its colour and height, a stem and a flag.
-pub fn one_like(zero: &RgbaImage) -> RgbaImage {
-    let h = zero.height();
-    let ink = zero
-        .pixels()
-        .filter(|p| p[3] > 128)
-        .max_by_key(|p| u32::from(p[0]) + u32::from(p[1]) + u32::from(p[2]))
-        .copied()
-        .unwrap_or(image::Rgba([255, 255, 255, 255]));
-    let w = (zero.width() / 2).max(4);
-    let stem = w - 3..w - 1;
-    RgbaImage::from_fn(w, h, |x, y| {
-        let flag = y < 3 && x + y + 1 >= w - 3 && x < w - 1;
-        let foot = y + 2 >= h && x >= 1;
-        if stem.contains(&x) || flag || foot {
-            ink
-        } else {
-            image::Rgba([0, 0, 0, 0])
-        }
-    })
-}
-
-/// The glyph of a price-font file: the font sheet's cells in order are two blue hearts,
-/// 0, 2-9, the cent and dollar signs, a red heart and two red hearts (the sheet has no 1).
-fn glyph_of(file: &str) -> Option<Glyph> {
-    let stem = Path::new(file).file_stem()?.to_str()?;
-    let index: u32 = stem.rsplit('_').next()?.parse().ok()?;
-    match index {
-        1 => Some(Glyph::Digit(0)),
-        2..=9 => Some(Glyph::Digit(index as u8)),
-        10 => Some(Glyph::Cent),
-        12 => Some(Glyph::Heart),
-        13 => Some(Glyph::TwoHearts),
-        _ => None,
+    /// The shop's price font (empty when the folder has none).
+    pub fn price_font(&self) -> &PriceFont {
+        &self.price_font
     }
 }
 
@@ -289,24 +240,6 @@ mod tests {
         let out = names.iter().filter(|n| held_out(n)).count();
         assert!((150..250).contains(&out), "{out}");
         assert_eq!(held_out("monstro"), held_out("monstro"));
-    }
-
-    #[test]
-    fn price_font_files_map_to_their_glyphs() {
-        assert_eq!(
-            glyph_of("pedestal/price_digits_bitfont_1.png"),
-            Some(Glyph::Digit(0))
-        );
-        assert_eq!(
-            glyph_of("pedestal/price_digits_bitfont_5.png"),
-            Some(Glyph::Digit(5))
-        );
-        assert_eq!(
-            glyph_of("pedestal/price_digits_bitfont_10.png"),
-            Some(Glyph::Cent)
-        );
-        assert_eq!(glyph_of("pedestal/price_digits_bitfont_11.png"), None);
-        assert_eq!(glyph_of("pedestal/price_digits_bitfont_x.png"), None);
     }
 
     fn write_png(path: &Path, w: u32, h: u32) {
@@ -331,24 +264,5 @@ mod tests {
         std::fs::write(dir.path().join("manifest.json"), rows("../a.png")).unwrap();
         let e = EntityArt::load(dir.path()).err().unwrap().to_string();
         assert!(e.contains("outside"), "{e}");
-    }
-
-    #[test]
-    fn a_one_in_the_fonts_style_is_as_tall_as_its_zero_and_in_its_ink() {
-        let zero = RgbaImage::from_fn(10, 13, |x, _| {
-            if x == 0 || x == 9 {
-                image::Rgba([250, 250, 240, 255])
-            } else {
-                image::Rgba([0, 0, 0, 0])
-            }
-        });
-        let one = one_like(&zero);
-        assert_eq!(one.height(), 13);
-        assert_eq!(one.width(), 5);
-        // The stem runs from top to bottom in the zero's ink.
-        for y in 0..13 {
-            assert_eq!(one.get_pixel(3, y), &image::Rgba([250, 250, 240, 255]));
-        }
-        assert_eq!(one.get_pixel(0, 5)[3], 0);
     }
 }

@@ -11,9 +11,10 @@ use rand::{Rng, SeedableRng};
 
 use super::canvas::Canvas;
 use super::entity_art::Category;
-use super::props::{NEAR_ITEM_MAX_SIDE, Price};
+use super::props::{NEAR_ITEM_MAX_SIDE, pickup_price};
 use super::scene::{self, ItemLook, Placement, SPRITE};
 use super::synth::{self, SampleSpec, Split, Style, SynthAssets, SynthOptions};
+use crate::catalog::price_font::Price;
 
 /// The game's screen in game pixels.
 pub const GAME_W: usize = 480;
@@ -29,6 +30,8 @@ pub struct FrameItem {
     pub placement: Placement,
     /// The sprite's 32x32 cell on screen: x, y, w, h.
     pub cell: [u32; 4],
+    /// The price drawn below it, if it is for sale.
+    pub price: Option<Price>,
 }
 
 /// Something in a frame that is not an item, by what it is ("enemies", "pickups", "altar",
@@ -58,6 +61,8 @@ pub struct ScreenItem {
     pub placement: Placement,
     pub x: i32,
     pub y: i32,
+    /// The price drawn below it (set when it is drawn).
+    pub price: Option<Price>,
 }
 
 /// Something that is not an item on the game screen: what it is, its centre and radius in
@@ -124,6 +129,7 @@ pub fn window_of(screen: GameScreen, width: u32, rng: &mut StdRng) -> RenderedFr
             class: g.class,
             placement: g.placement,
             cell: [at(g.x), at(g.y), at(SPRITE), at(SPRITE)],
+            price: g.price,
         })
         .collect();
     let things = screen
@@ -193,6 +199,7 @@ pub fn compose_game(
             placement,
             x,
             y,
+            price: None,
         });
     }
     let props = assets.props(split);
@@ -215,13 +222,14 @@ pub fn compose_game(
             radius: thing.radius(),
         });
     }
-    for g in screen.items.clone() {
+    for i in 0..screen.items.len() {
+        let g = screen.items[i];
         let look = ItemLook {
             placement: g.placement,
             glow: g.placement != Placement::Hud && rng.random_bool(0.12),
         };
         let sprite = assets.look(g.class, rng).clone();
-        props.item(&mut screen.canvas, &sprite, (g.x, g.y), look, rng);
+        screen.items[i].price = props.item(&mut screen.canvas, &sprite, (g.x, g.y), look, rng);
         screen.note_item_stand(&g);
         // A shop's pickups stand beside its items, above their own prices.
         if g.placement == Placement::Shop && rng.random_bool(0.5) {
@@ -238,7 +246,7 @@ pub fn compose_game(
                     Some(24),
                     rng,
                 );
-                let price = Price::of_pickup(rng);
+                let price = pickup_price(rng);
                 props.price(
                     &mut screen.canvas,
                     cx,

@@ -11,6 +11,7 @@ pub mod focus;
 pub mod frames;
 pub mod model;
 pub mod predict;
+pub mod price;
 pub mod props;
 pub mod recipe;
 pub mod room_shots;
@@ -500,6 +501,7 @@ fn predict_worker(
     emit: &(dyn Fn(Event) + Send + Sync),
 ) {
     let mut model: Option<checkpoint::Checkpoint> = None;
+    let prices = catalog.price_font().map(price::PriceReader::new);
     for order in rx {
         match order {
             PredictOrder::LoadModel(dir) => match checkpoint::load(&dir, catalog, device) {
@@ -532,7 +534,10 @@ fn predict_worker(
                         &frame,
                         picture,
                         top_k,
-                        scan::ScanOptions::default(),
+                        scan::ScanOptions {
+                            prices: prices.as_ref(),
+                            ..Default::default()
+                        },
                         device,
                     ),
                     None => Err(EngineError::NoModel),

@@ -9,31 +9,27 @@ use rand::Rng;
 use rand::rngs::StdRng;
 
 use super::canvas::Canvas;
-use super::entity_art::{ArtSprite, Category, EntityArt, Glyph};
+use super::entity_art::{ArtSprite, Category, EntityArt};
 use super::scene::{self, Entity, ItemLook, Placement, SPRITE};
+use crate::catalog::price_font::{Glyph, Price};
 
-/// What a price reads.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Price {
-    Cents(u32),
-    /// A devil deal: one or two hearts.
-    Hearts(u8),
+/// An item's price in a shop or devil room.
+pub fn item_price(rng: &mut StdRng) -> Price {
+    if rng.random_bool(0.2) {
+        // Devil deals: one or two red hearts, now and then three soul hearts.
+        if rng.random_bool(0.2) {
+            Price::SoulHearts(3)
+        } else {
+            Price::Hearts(rng.random_range(1..=2))
+        }
+    } else {
+        Price::Cents([7, 10, 15, 15, 15, 15, 20, 30][rng.random_range(0..8)])
+    }
 }
 
-impl Price {
-    /// An item's price in a shop or devil room.
-    pub fn of_item(rng: &mut StdRng) -> Self {
-        if rng.random_bool(0.2) {
-            Price::Hearts(rng.random_range(1..=2))
-        } else {
-            Price::Cents([7, 10, 15, 15, 15, 15, 20, 30][rng.random_range(0..8)])
-        }
-    }
-
-    /// A pickup's price in a shop: 3¢ for hearts, 5¢ for the rest.
-    pub fn of_pickup(rng: &mut StdRng) -> Self {
-        Price::Cents(if rng.random_bool(0.5) { 3 } else { 5 })
-    }
+/// A pickup's price in a shop: 3¢ for hearts, 5¢ for the rest.
+pub fn pickup_price(rng: &mut StdRng) -> Price {
+    Price::Cents(if rng.random_bool(0.5) { 3 } else { 5 })
 }
 
 /// Something that is not an item, chosen before it is drawn (so a caller can place it by
@@ -184,7 +180,7 @@ impl<'a> Props<'a> {
 
     /// `price` centred below (cx, top), in the shop's own digits where the art has them.
     pub fn price(&self, c: &mut Canvas, cx: f32, top: f32, price: Price, rng: &mut StdRng) {
-        let Some(glyphs) = self.art.and_then(|a| price_glyphs(a, price, rng)) else {
+        let Some(glyphs) = self.art.and_then(|a| price_glyphs(a, price)) else {
             return scene::price(c, cx, top, price_cents(price), rng);
         };
         // The font sheet's digits are drawn at 60-100% of their size.
@@ -210,7 +206,7 @@ impl<'a> Props<'a> {
     }
 
     /// Draws an item with its top-left sprite corner at (x, y) in game pixels: on its altar,
-    /// above its price in a shop, in the HUD slot.
+    /// above its price in a shop, in the HUD slot. Returns the price drawn, if any.
     pub fn item(
         &self,
         c: &mut Canvas,
@@ -218,7 +214,7 @@ impl<'a> Props<'a> {
         (x, y): (i32, i32),
         look: ItemLook,
         rng: &mut StdRng,
-    ) {
+    ) -> Option<Price> {
         let cx = x as f32 + SPRITE as f32 / 2.0;
         if look.placement == Placement::Pedestal {
             // The sprite floats with its lower part in front of the altar's top.
@@ -226,9 +222,12 @@ impl<'a> Props<'a> {
             self.pedestal(c, cx, top, rng);
         }
         scene::item(c, sprite, x, y, look, rng);
-        if look.placement == Placement::Shop {
-            self.price(c, cx, (y + SPRITE + 1) as f32, Price::of_item(rng), rng);
+        if look.placement != Placement::Shop {
+            return None;
         }
+        let price = item_price(rng);
+        self.price(c, cx, (y + SPRITE + 1) as f32, price, rng);
+        Some(price)
     }
 }
 
@@ -277,22 +276,24 @@ fn draw_art(c: &mut Canvas, sprite: &ArtSprite, cx: f32, cy: f32, rng: &mut StdR
 }
 
 /// The sprites that write `price` in the art's font; None when the font lacks one.
-fn price_glyphs(art: &EntityArt, price: Price, rng: &mut StdRng) -> Option<Vec<RgbaImage>> {
+fn price_glyphs(art: &EntityArt, price: Price) -> Option<Vec<RgbaImage>> {
+    let font = art.price_font();
     match price {
         Price::Hearts(n) => {
-            let glyph = if n >= 2 && rng.random_bool(0.5) {
+            let glyph = if n >= 2 {
                 Glyph::TwoHearts
             } else {
                 Glyph::Heart
             };
-            Some(vec![art.glyph(glyph)?.clone()])
+            Some(vec![font.glyph(glyph)?.clone()])
         }
+        Price::SoulHearts(_) => Some(vec![font.glyph(Glyph::ThreeSoulHearts)?.clone()]),
         Price::Cents(cents) => {
             let mut out = Vec::new();
             for d in cents.to_string().bytes().map(|b| b - b'0') {
-                out.push(art.glyph(Glyph::Digit(d))?.clone());
+                out.push(font.glyph(Glyph::Digit(d))?.clone());
             }
-            out.push(art.glyph(Glyph::Cent)?.clone());
+            out.push(font.glyph(Glyph::Cent)?.clone());
             Some(out)
         }
     }
@@ -301,7 +302,7 @@ fn price_glyphs(art: &EntityArt, price: Price, rng: &mut StdRng) -> Option<Vec<R
 fn price_cents(price: Price) -> Option<u32> {
     match price {
         Price::Cents(c) => Some(c),
-        Price::Hearts(_) => None,
+        Price::Hearts(_) | Price::SoulHearts(_) => None,
     }
 }
 

@@ -10,6 +10,7 @@ use super::frames::{GAME_H, GAME_W, GameScreen, ScreenItem};
 use super::scan_validation::room_layout;
 use super::scene::{ItemLook, Placement};
 use super::synth::{Split, SynthAssets};
+use crate::catalog::price_font::Price;
 
 /// Where the HUD draws the active item's sprite, in game pixels.
 const HUD_SLOT: (i32, i32) = (8, 8);
@@ -53,8 +54,21 @@ impl RoomScene {
         active: Option<usize>,
         width: u32,
     ) -> RgbImage {
+        self.priced_shot(assets, items, active, width).0
+    }
+
+    /// [`RoomScene::shot`], and the price drawn under each spot's item (None on an altar or
+    /// a bare spot). A spot's price is the same in every shot.
+    pub fn priced_shot(
+        &self,
+        assets: &SynthAssets,
+        items: &[Option<usize>],
+        active: Option<usize>,
+        width: u32,
+    ) -> (RgbImage, Vec<Option<Price>>) {
         let props = assets.props(Split::Validation);
         let mut canvas = self.screen.canvas.clone();
+        let mut prices = vec![None; self.screen.items.len()];
         for (i, (spot, class)) in self.screen.items.iter().zip(items).enumerate() {
             // Each spot's own draws, the same in every shot: its altar stays the same altar.
             let mut rng = StdRng::seed_from_u64(self.seed ^ (0x5107 + i as u64));
@@ -65,7 +79,7 @@ impl RoomScene {
             match class {
                 Some(class) => {
                     let sprite = assets.look(*class, &mut StdRng::seed_from_u64(0));
-                    props.item(&mut canvas, sprite, (spot.x, spot.y), look, &mut rng);
+                    prices[i] = props.item(&mut canvas, sprite, (spot.x, spot.y), look, &mut rng);
                 }
                 // Taken from its altar: the altar stays. Bought: the spot and price are bare.
                 None if spot.placement == Placement::Pedestal => {
@@ -85,6 +99,7 @@ impl RoomScene {
             props.item(&mut canvas, sprite, HUD_SLOT, look, &mut rng);
         }
         let height = width * GAME_H as u32 / GAME_W as u32;
-        image::imageops::resize(&canvas.to_rgb(), width, height, FilterType::Nearest)
+        let frame = image::imageops::resize(&canvas.to_rgb(), width, height, FilterType::Nearest);
+        (frame, prices)
     }
 }

@@ -17,6 +17,8 @@ use super::EngineError;
 use super::checkpoint::Checkpoint;
 use super::frames::{GAME_H, GAME_W};
 use super::predict::{self, CropBox, Prediction};
+use super::price::PriceReader;
+use crate::catalog::price_font::Price;
 
 /// Game pixels a scan window spans: a player's loose box around a 32 px item sprite.
 pub const WINDOW_GAME_PX: f32 = 48.0;
@@ -35,6 +37,9 @@ pub struct Find {
     #[serde(rename = "box")]
     pub bbox: CropBox,
     pub predictions: Vec<Prediction>,
+    /// The price below it (an item for sale), when one was read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub price: Option<Price>,
 }
 
 impl Find {
@@ -44,9 +49,9 @@ impl Find {
     }
 }
 
-/// Thresholds of a scan.
+/// Thresholds of a scan, and what reads prices.
 #[derive(Clone, Copy, Debug)]
-pub struct ScanOptions {
+pub struct ScanOptions<'a> {
     /// A window is a candidate when its item probability reaches this and is a local peak.
     pub propose: f32,
     /// A candidate is kept when its classified box gives items at least this probability
@@ -55,14 +60,17 @@ pub struct ScanOptions {
     /// ... and its best item at least this score: a box whose item probability is spread
     /// thin over many items is something the network has not learned, not an item.
     pub min_top: f32,
+    /// Reads the price below each find; None: prices are not read.
+    pub prices: Option<&'a PriceReader>,
 }
 
-impl Default for ScanOptions {
+impl Default for ScanOptions<'_> {
     fn default() -> Self {
         Self {
             propose: 0.3,
             keep: 0.5,
             min_top: 0.3,
+            prices: None,
         }
     }
 }
@@ -278,7 +286,7 @@ pub fn scan_in(
     frame: &DynamicImage,
     picture: Option<GamePicture>,
     top_k: usize,
-    options: ScanOptions,
+    options: ScanOptions<'_>,
     device: Device,
 ) -> Result<Vec<Find>, EngineError> {
     let Some(part) = picture.and_then(|p| p.pixels((frame.width(), frame.height()))) else {
@@ -298,7 +306,7 @@ pub fn scan(
     ckpt: &Checkpoint,
     frame: &DynamicImage,
     top_k: usize,
-    options: ScanOptions,
+    options: ScanOptions<'_>,
     device: Device,
 ) -> Result<Vec<Find>, EngineError> {
     // Past 4K a frame is scanned scaled down (an item still spans over 100 pixels), so the
@@ -352,7 +360,17 @@ pub fn scan(
             let top = predictions.first().map_or(0.0, |p| p.score);
             1.0 - none >= options.keep && top >= options.min_top
         })
-        .map(|((bbox, predictions), none)| (1.0 - none, Find { bbox, predictions }))
+        .map(|((bbox, predictions), none)| {
+            let price = options.prices.and_then(|r| r.read(&rgb, area, &bbox));
+            (
+                1.0 - none,
+                Find {
+                    bbox,
+                    predictions,
+                    price,
+                },
+            )
+        })
         .collect();
     finds.sort_by(|a, b| b.0.total_cmp(&a.0));
     // Two candidates on one item: keep the surer one.
@@ -379,7 +397,7 @@ fn propose(
     ckpt: &Checkpoint,
     rgb: &RgbImage,
     area: GameArea,
-    options: ScanOptions,
+    options: ScanOptions<'_>,
     device: Device,
 ) -> Result<Vec<CropBox>, EngineError> {
     let m = &ckpt.manifest;

@@ -19,7 +19,7 @@ use serde::Serialize;
 
 use super::entity_art::Category;
 use super::frames::{self, FrameItem, FrameThing, GameScreen, ScreenItem, ScreenThing};
-use super::props::Price;
+use super::props::pickup_price;
 use super::scan::Find;
 use super::scene::{self, ItemLook, Placement};
 use super::synth::{self, Split, SynthAssets};
@@ -140,13 +140,14 @@ fn room_frame(assets: &SynthAssets, kind: usize, seed: u64) -> ScanCase {
     let mut rng = StdRng::seed_from_u64(seed);
     let mut screen = room_layout(assets, kind, &mut rng);
     let props = assets.props(Split::Validation);
-    for g in screen.items.clone() {
+    for i in 0..screen.items.len() {
+        let g = screen.items[i];
         let look = ItemLook {
             placement: g.placement,
             glow: false,
         };
         let sprite = assets.look(g.class, &mut rng).clone();
-        props.item(&mut screen.canvas, &sprite, (g.x, g.y), look, &mut rng);
+        screen.items[i].price = props.item(&mut screen.canvas, &sprite, (g.x, g.y), look, &mut rng);
         screen.note_item_stand(&g);
     }
     if rng.random_bool(0.2) {
@@ -266,6 +267,7 @@ pub fn room_layout(assets: &SynthAssets, kind: usize, rng: &mut StdRng) -> GameS
             x: (cx - 16.0).round() as i32,
             // The sprite floats above its tile.
             y: (cy - 22.0).round() as i32,
+            price: None,
         });
     }
     let free_tile = |rng: &mut StdRng, used: &mut Vec<bool>| {
@@ -304,7 +306,7 @@ pub fn room_layout(assets: &SynthAssets, kind: usize, rng: &mut StdRng) -> GameS
             if rng.random_bool(0.7) {
                 let (cx, cy) = tile_centre(c, 3);
                 let pickup = put(&mut screen, (cx, cy), Category::Pickups, rng);
-                let price = Price::of_pickup(rng);
+                let price = pickup_price(rng);
                 props.price(
                     &mut screen.canvas,
                     cx,
@@ -355,6 +357,15 @@ pub struct ScanScore {
     /// False finds by what they fell on: a category of the art ("enemies", "pickups"), an
     /// "altar", a "price", a "second find" on an item, or "room" (walls, doors, floor).
     pub false_on: std::collections::BTreeMap<String, usize>,
+    /// Items for sale that were found, and those whose price was read right.
+    pub priced: usize,
+    pub prices_right: usize,
+    /// ... and those read as another price (none read is neither).
+    pub prices_wrong: usize,
+    /// Prices read under items not for sale.
+    pub prices_invented: usize,
+    /// False finds with a price read under them (a pickup for sale taken for an item).
+    pub false_finds_priced: usize,
 }
 
 impl ScanScore {
@@ -387,6 +398,17 @@ impl ScanScore {
                 .min_by(|a, b| a.1.total_cmp(&b.1));
             if let Some((i, _)) = nearest {
                 used[i] = true;
+                match item.price {
+                    Some(price) => {
+                        self.priced += 1;
+                        match finds[i].price {
+                            Some(read) if read == price => self.prices_right += 1,
+                            Some(_) => self.prices_wrong += 1,
+                            None => {}
+                        }
+                    }
+                    None => self.prices_invented += usize::from(finds[i].price.is_some()),
+                }
                 let right = finds[i]
                     .predictions
                     .first()
@@ -400,6 +422,7 @@ impl ScanScore {
         }
         for (find, _) in finds.iter().zip(&used).filter(|(_, u)| !**u) {
             self.false_finds += 1;
+            self.false_finds_priced += usize::from(find.price.is_some());
             let at = centre(find);
             let on_item = case.items.iter().any(|i| inside(at, i.cell, 0.0));
             // The smallest thing the find's centre falls on.
@@ -527,6 +550,7 @@ mod tests {
                 h: 40,
             },
             predictions: vec![Prediction { key, score: 0.9 }],
+            price: None,
         }
     }
 
@@ -540,6 +564,7 @@ mod tests {
                 class: 0,
                 placement: Placement::Pedestal,
                 cell: [100, 100, 40, 40],
+                price: None,
             }],
             things: vec![
                 FrameThing {
@@ -582,6 +607,52 @@ mod tests {
         assert_eq!(
             score.false_on_line(),
             "enemies 1, price 1, room 1, second find 1"
+        );
+        assert_eq!((score.priced, score.prices_invented), (0, 0));
+    }
+
+    #[test]
+    fn prices_are_scored_right_wrong_or_read_where_none_is() {
+        use crate::catalog::price_font::Price;
+        let key = |id| ItemKey::new(ItemKind::Collectible, id);
+        let item = |x, price| FrameItem {
+            class: 0,
+            placement: Placement::Shop,
+            cell: [x, 100, 40, 40],
+            price,
+        };
+        let case = ScanCase {
+            image: DynamicImage::new_rgb8(600, 300),
+            items: vec![
+                item(100, Some(Price::Cents(15))),
+                item(200, Some(Price::Hearts(2))),
+                item(300, Some(Price::Cents(7))),
+                item(400, None),
+            ],
+            things: Vec::new(),
+        };
+        let priced = |x, price| Find {
+            price,
+            ..find_at(x, 120, key(1))
+        };
+        let finds = [
+            priced(120, Some(Price::Cents(15))), // read right
+            priced(220, Some(Price::Hearts(1))), // read wrong
+            priced(320, None),                   // not read
+            priced(420, Some(Price::Cents(5))),  // read under an item not for sale
+            priced(520, Some(Price::Cents(3))),  // a false find above a price
+        ];
+        let mut score = ScanScore::default();
+        score.add(&case, &finds, &[key(1)]);
+        assert_eq!(
+            (
+                score.priced,
+                score.prices_right,
+                score.prices_wrong,
+                score.prices_invented,
+                score.false_finds_priced
+            ),
+            (3, 1, 1, 1, 1)
         );
     }
 }

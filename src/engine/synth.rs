@@ -17,7 +17,7 @@ use rayon::prelude::*;
 
 use super::canvas::Canvas;
 use super::entity_art::EntityArt;
-use super::props::{NEAR_ITEM_MAX_SIDE, Price, Props};
+use super::props::{NEAR_ITEM_MAX_SIDE, Props, item_price, pickup_price};
 use super::scene::{self, ItemLook, Placement};
 use crate::catalog::Catalog;
 
@@ -405,13 +405,13 @@ fn no_item(props: &Props, game: &mut Canvas, x: i32, y: i32, look: ItemLook, rng
                 Some(NEAR_ITEM_MAX_SIDE),
                 rng,
             );
-            let price = Price::of_pickup(rng);
+            let price = pickup_price(rng);
             props.price(game, cx, cy + pickup.radius() + 2.0, price, rng);
         }
         1 | 2 => {
             let what = props.thing(game, (cx, cy), None, None, rng);
             if rng.random_bool(0.5) {
-                let price = Price::of_item(rng);
+                let price = item_price(rng);
                 props.price(game, cx, cy + what.radius().min(20.0) + 2.0, price, rng);
             }
         }

@@ -6,6 +6,7 @@
 use std::sync::OnceLock;
 
 use image::RgbImage;
+use isaac_lens::catalog::price_font::Price;
 use isaac_lens::catalog::{ItemKey, ItemKind};
 use isaac_lens::engine::room_shots::RoomScene;
 use isaac_lens::engine::synth::SynthAssets;
@@ -44,6 +45,13 @@ pub fn shots(
     count: usize,
 ) -> Vec<RgbImage> {
     shots_at(scene, items, active, count, WIDTH)
+}
+
+/// The price drawn under each of `scene`'s spots holding `items` (None on an altar).
+pub fn prices(scene: &RoomScene, items: &[Option<u32>]) -> Vec<Option<Price>> {
+    let mut classes: Vec<Option<usize>> = items.iter().map(|i| i.map(class)).collect();
+    classes.resize(scene.spots().len(), None);
+    scene.priced_shot(assets(), &classes, None, WIDTH).1
 }
 
 /// [`shots`], `width` pixels wide.
