@@ -62,6 +62,9 @@ impl SeenItem {
 pub struct Room {
     /// The frame it was first seen in.
     pub frame: u64,
+    /// When it was first seen, in seconds since 1970 (0 in runs written before this was kept).
+    #[serde(default)]
+    pub seen_at: u64,
     pub items: Vec<SeenItem>,
     signature: Signature,
 }
@@ -336,6 +339,9 @@ impl Run {
         self.current = Some(known.unwrap_or_else(|| {
             self.rooms.push(Room {
                 frame,
+                seen_at: std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map_or(0, |d| d.as_secs()),
                 items: Vec::new(),
                 signature: signature.clone(),
             });

@@ -123,6 +123,13 @@ fn the_run_tab_reopens_the_last_run_and_takes_corrections() {
     h.get_by_label("paid 15¢");
     h.get_by_label("Leech · 水蛭");
     h.get_by_label("2 hearts");
+    // The shop, as a room: each item with its price and what became of it.
+    h.get_by_label("Rooms with items (1)").click();
+    h.run_steps(3);
+    h.get_by_label("Dinner · 正餐 · 15¢");
+    h.get_by_label("Leech · 水蛭 · 2 hearts");
+    h.get_by_label("taken");
+    h.get_by_label("left");
     h.get_by_label("I took this").click();
     h.run_steps(3);
     assert!(h.state().flush_run(std::time::Duration::from_secs(10)));

@@ -396,6 +396,44 @@ fn run_ui(
             }
         });
     }
+    ui.add_space(6.0);
+    rooms_ui(ui, run, shell);
+}
+
+/// The rooms where items stood, in the order first seen: when, and each item with its price
+/// and what became of it.
+fn rooms_ui(ui: &mut egui::Ui, run: &Run, shell: &mut Shell) {
+    let rooms: Vec<&crate::run_log::Room> = run.rooms_with_items().collect();
+    let title = format!("{} ({})", shell.t(Text::RoomsWithItems), rooms.len());
+    egui::CollapsingHeader::new(title)
+        .id_salt("rooms")
+        .show(ui, |ui| {
+            for (n, room) in rooms.iter().enumerate() {
+                let when = match room.seen_at {
+                    0 => String::new(),
+                    at => format!(" · {}", date_of(at)),
+                };
+                ui.label(RichText::new(format!("{}{when}", n + 1)).weak());
+                ui.horizontal_wrapped(|ui| {
+                    for item in room.items.iter().filter(|i| i.fate != Fate::Removed) {
+                        let texture = shell.sprite(ui.ctx(), item.key);
+                        sprite_ui(ui, texture.as_ref(), 24.0);
+                        let mut text = names(shell.catalog, item.key, shell.lang);
+                        if let Some(price) = item.find.price {
+                            text.push_str(&format!(" · {}", price_label(shell.lang, price)));
+                        }
+                        let fate = match item.fate {
+                            Fate::Taken => Text::WasTaken,
+                            Fate::Rerolled => Text::Rerolled,
+                            _ => Text::WasLeft,
+                        };
+                        ui.label(text);
+                        ui.label(RichText::new(shell.t(fate)).weak());
+                        ui.add_space(8.0);
+                    }
+                });
+            }
+        });
 }
 
 /// Writes `run` as JSON (what `isaac-lens track --json` prints) or CSV into `dir/exports`;
