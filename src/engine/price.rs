@@ -175,20 +175,24 @@ impl PriceReader {
             w: x1 - x0,
             h: y1 - y0,
         };
-        let heights = GLYPH_HEIGHTS.start() * s..=GLYPH_HEIGHTS.end() * s;
-        let centre = cx - x0 as f32;
-        self.read_cents(&strip, &heights, centre, s)
-            .or_else(|| self.read_hearts(&strip, &heights, centre, s))
+        let below = Below {
+            strip,
+            heights: GLYPH_HEIGHTS.start() * s..=GLYPH_HEIGHTS.end() * s,
+            centre: cx - x0 as f32,
+            scale: s,
+        };
+        self.read_cents(&below).or_else(|| self.read_hearts(&below))
     }
 
     /// Digits followed by the cent sign, on one line, centred under the item.
-    fn read_cents(
-        &self,
-        strip: &Strip,
-        heights: &std::ops::RangeInclusive<f32>,
-        centre: f32,
-        s: f32,
-    ) -> Option<Price> {
+    fn read_cents(&self, below: &Below) -> Option<Price> {
+        let Below {
+            strip,
+            heights,
+            centre,
+            scale: s,
+        } = below;
+        let (centre, s) = (*centre, *s);
         // The digits are white drawn over the floor: a pixel of them is the floor's colour
         // blended toward white by the same share in each channel (a glyph's edge, a stroke
         // drawn thinner than a pixel). A coloured glow or a pale floor blends unevenly.
@@ -284,13 +288,14 @@ impl PriceReader {
 
     /// Red hearts (a devil deal) or soul hearts: a whole heart, and the hearts half behind
     /// it beside it.
-    fn read_hearts(
-        &self,
-        strip: &Strip,
-        heights: &std::ops::RangeInclusive<f32>,
-        centre: f32,
-        s: f32,
-    ) -> Option<Price> {
+    fn read_hearts(&self, below: &Below) -> Option<Price> {
+        let Below {
+            strip,
+            heights,
+            centre,
+            scale: s,
+        } = below;
+        let (centre, s) = (*centre, *s);
         let heart = self.heart.as_ref()?;
         let floor = strip.median();
         let near = |b: &Blob| ((b.x0 + b.x1 + 1) as f32 / 2.0 - centre).abs() <= CENTRED * s * 2.0;
@@ -430,6 +435,16 @@ fn blends_toward(p: [u8; 3], floor: [u8; 3], target: [u8; 3]) -> bool {
 fn heart_body(p: [u8; 3]) -> bool {
     let (lo, hi) = (p[0].min(p[1]).min(p[2]), p[0].max(p[1]).max(p[2]));
     hi > 60 && lo < 170
+}
+
+/// Where a price is looked for below one find: the strip of frame, the heights its glyphs
+/// can have there (frame pixels), the find's middle across the strip, and frame pixels per
+/// game pixel.
+struct Below<'a> {
+    strip: Strip<'a>,
+    heights: std::ops::RangeInclusive<f32>,
+    centre: f32,
+    scale: f32,
 }
 
 /// The part of a frame a price can be in.
