@@ -224,7 +224,7 @@ impl RoomList {
                 Some(e) => {
                     e.seen += 1;
                     e.missed = 0;
-                    e.find = find.clone();
+                    e.find = e.find.renewed(find);
                 }
                 None => self.entries.push(RoomEntry {
                     find: find.clone(),
@@ -328,6 +328,25 @@ mod tests {
         // A new room forgets the old one.
         room.scanned(true, &[find(5, 300)]);
         assert!(listed(&room).is_empty());
+    }
+
+    /// A price read under a listed item stays when a scan misses it (Isaac in front of it),
+    /// and a price read anew replaces it.
+    #[test]
+    fn a_listed_items_price_does_not_flicker() {
+        use crate::catalog::price_font::Price;
+        let priced = |price| Find {
+            price: Some(price),
+            ..find(1, 300)
+        };
+        let mut room = RoomList::default();
+        room.scanned(true, &[priced(Price::Cents(15))]);
+        room.scanned(false, &[find(1, 302)]);
+        let prices = |room: &RoomList| room.listed().map(|f| f.price).collect::<Vec<_>>();
+        assert_eq!(prices(&room), vec![Some(Price::Cents(15))]);
+        assert_eq!(room.listed().next().map(|f| f.bbox.x), Some(302));
+        room.scanned(false, &[priced(Price::Cents(7))]);
+        assert_eq!(prices(&room), vec![Some(Price::Cents(7))]);
     }
 
     /// A new room's first scan asks for a second: on the next settled frame, or after a

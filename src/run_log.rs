@@ -235,10 +235,7 @@ impl Run {
                         items[i].fate = Fate::There;
                         self.taken.retain(|t| *t != Taken::FromRoom(room, i));
                     }
-                    // A price read once stays when a later scan misses it (Isaac in front).
-                    let price = find.price.or(items[i].find.price);
-                    items[i].find = find.clone();
-                    items[i].find.price = price;
+                    items[i].find = items[i].find.renewed(find);
                 }
                 // A taken item elsewhere is the same one: held over Isaac's head as he
                 // picks it up, not another to list (and take again when it goes).

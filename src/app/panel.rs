@@ -224,7 +224,7 @@ pub fn room_ui(
     let rows: Vec<(Option<usize>, &crate::engine::scan::Find)> = if scan.companion {
         scan.room
             .listed()
-            .map(|f| (scan.finds.iter().position(|g| g == f), f))
+            .map(|f| (scan.finds.iter().position(|g| g.bbox == f.bbox), f))
             .collect()
     } else {
         scan.finds

@@ -43,6 +43,15 @@ pub struct Find {
 }
 
 impl Find {
+    /// `newer`, a later find of the same item, keeping this one's price when `newer` read
+    /// none (Isaac stood in front of it for that scan).
+    pub fn renewed(&self, newer: &Find) -> Find {
+        Find {
+            price: newer.price.or(self.price),
+            ..newer.clone()
+        }
+    }
+
     /// The best prediction's score (0 when there is none).
     pub fn score(&self) -> f32 {
         self.predictions.first().map_or(0.0, |p| p.score)
