@@ -7,6 +7,9 @@
 //! `cargo run --release --example companion_cost -- [ROUNDS]` (the data folder's catalog,
 //! `models/default`, `../shared/isaac/backgrounds`; 2 torch threads).
 
+#[path = "support/data.rs"]
+mod data;
+
 use std::io::{Read as _, Write as _};
 use std::path::Path;
 use std::sync::Arc;
@@ -14,12 +17,10 @@ use std::time::Instant;
 
 use image::DynamicImage;
 use isaac_lens::capture::Signature;
-use isaac_lens::catalog::{Catalog, ItemKey, ItemKind};
 use isaac_lens::cli::recognise::{engine_with_model, predict_limit, predictions_for};
 use isaac_lens::cli::scan::scan_frame;
 use isaac_lens::companion::{RoomList, RoomWatch};
 use isaac_lens::engine::room_shots::RoomScene;
-use isaac_lens::engine::synth::SynthAssets;
 use isaac_lens::engine::{DeviceChoice, EngineConfig, Request};
 use isaac_lens::fsutil::FileWriter;
 use isaac_lens::overlay::{Overlay, OverlayState};
@@ -46,14 +47,9 @@ fn main() -> anyhow::Result<()> {
         .map(|n| n.parse())
         .transpose()?
         .unwrap_or(5);
-    let catalog = Arc::new(Catalog::load(&isaac_lens::paths::default_catalog_dir())?);
-    let shared = isaac_lens::paths::shared_isaac_dir()
-        .ok_or_else(|| anyhow::anyhow!("../shared/isaac not found"))?;
-    let assets = SynthAssets::load(&catalog, Some(&shared.join("backgrounds")))?;
-    let class = |id: u32| {
-        let key = ItemKey::new(ItemKind::Collectible, id);
-        catalog.items().iter().position(|i| i.key() == key)
-    };
+    let (catalog, assets) = data::catalog_and_assets()?;
+    let catalog = Arc::new(catalog);
+    let class = |id: u32| data::class_of(&catalog, id);
     let scene = |kind: usize, spots: usize, seed: u64| {
         RoomScene::first_with(&assets, kind, spots, seed)
             .ok_or_else(|| anyhow::anyhow!("no room of kind {kind}"))

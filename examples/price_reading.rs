@@ -4,31 +4,25 @@
 //! folder's catalog, imported with `--entities`; the shipped model). Each scene is shown at
 //! 960, 1280 and 1920 wide; with --save, each frame whose prices were not all read right
 //! is written there.
-use isaac_lens::catalog::Catalog;
+#[path = "support/data.rs"]
+mod data;
+
 use isaac_lens::engine::checkpoint;
 use isaac_lens::engine::price::PriceReader;
 use isaac_lens::engine::room_shots::RoomScene;
 use isaac_lens::engine::scan::{ScanOptions, game_area, scan};
-use isaac_lens::engine::synth::SynthAssets;
 use tch::Device;
 
 fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().collect();
     let scenes: u64 = args.get(1).map_or(Ok(20), |s| s.parse())?;
-    let save = args
-        .iter()
-        .position(|a| a == "--save")
-        .and_then(|i| args.get(i + 1));
+    let save = data::flag(&args, "--save");
     tch::set_num_threads(2);
-    let catalog = Catalog::load(&isaac_lens::paths::default_catalog_dir())?;
+    let (catalog, assets) = data::catalog_and_assets()?;
     let font = catalog
         .price_font()
         .ok_or_else(|| anyhow::anyhow!("the catalog has no price font: import with --entities"))?;
     let reader = PriceReader::new(font);
-    let assets = SynthAssets::load(
-        &catalog,
-        isaac_lens::paths::default_backgrounds().as_deref(),
-    )?;
     let model = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("models/default");
     let ckpt = checkpoint::load(&model, &catalog, Device::Cpu)?;
     let options = ScanOptions {
@@ -37,12 +31,7 @@ fn main() -> anyhow::Result<()> {
     };
     let (mut priced, mut right, mut missed, mut wrong) = (0, 0, 0, 0);
     let mut read_ms = Vec::new();
-    let only: Option<u64> = args
-        .iter()
-        .position(|a| a == "--only")
-        .and_then(|i| args.get(i + 1))
-        .map(|s| s.parse())
-        .transpose()?;
+    let only: Option<u64> = data::flag(&args, "--only").map(|s| s.parse()).transpose()?;
     let mut invented = 0;
     let mut unpriced = 0;
     for seed in (0..scenes).filter(|s| only.is_none_or(|o| o == *s)) {

@@ -3,9 +3,10 @@
 //! `cargo run --release --example run_frames -- OUT_DIR` (the data folder's catalog,
 //! `../shared/isaac/backgrounds`).
 
-use isaac_lens::catalog::{Catalog, ItemKey, ItemKind};
+#[path = "support/data.rs"]
+mod data;
+
 use isaac_lens::engine::room_shots::RoomScene;
-use isaac_lens::engine::synth::SynthAssets;
 
 fn main() -> anyhow::Result<()> {
     let out = std::path::PathBuf::from(
@@ -14,14 +15,8 @@ fn main() -> anyhow::Result<()> {
             .ok_or_else(|| anyhow::anyhow!("usage: run_frames OUT_DIR"))?,
     );
     std::fs::create_dir_all(&out)?;
-    let catalog = Catalog::load(&isaac_lens::paths::default_catalog_dir())?;
-    let shared = isaac_lens::paths::shared_isaac_dir()
-        .ok_or_else(|| anyhow::anyhow!("../shared/isaac not found"))?;
-    let assets = SynthAssets::load(&catalog, Some(&shared.join("backgrounds")))?;
-    let class = |id: u32| {
-        let key = ItemKey::new(ItemKind::Collectible, id);
-        catalog.items().iter().position(|i| i.key() == key)
-    };
+    let (catalog, assets) = data::catalog_and_assets()?;
+    let class = |id: u32| data::class_of(&catalog, id);
     let scene = |kind: usize, seed: u64| {
         RoomScene::first_with(&assets, kind, 3, seed)
             .ok_or_else(|| anyhow::anyhow!("no room of kind {kind}"))

@@ -5,12 +5,13 @@
 //! (`scan_validation::room_frames`, 0 to skip; 120 by default). Prints found-and-right,
 //! found-wrong, false finds per frame and what they fell on, and the median scan time of the
 //! 1920x1080 frames and of all frames.
-use isaac_lens::catalog::Catalog;
+#[path = "support/data.rs"]
+mod data;
+
 use isaac_lens::engine::checkpoint;
 use isaac_lens::engine::price::PriceReader;
 use isaac_lens::engine::scan::{ScanOptions, scan};
 use isaac_lens::engine::scan_validation::{ScanCase, ScanScore, room_frames, validation_frames};
-use isaac_lens::engine::synth::SynthAssets;
 use tch::Device;
 
 fn median(v: &mut [f64]) -> f64 {
@@ -31,20 +32,11 @@ fn main() -> anyhow::Result<()> {
     let min_top: f32 = std::env::var("MIN_TOP")
         .ok()
         .map_or(Ok(ScanOptions::default().min_top), |s| s.parse())?;
-    let save = args
-        .iter()
-        .position(|a| a == "--save")
-        .and_then(|i| args.get(i + 1));
+    let save = data::flag(&args, "--save");
     tch::set_num_threads(2);
-    let catalog = Catalog::load(&isaac_lens::paths::default_catalog_dir())?;
-    let shared = isaac_lens::paths::default_backgrounds();
-    let assets = SynthAssets::load(&catalog, shared.as_deref())?;
+    let (catalog, assets) = data::catalog_and_assets()?;
     let ckpt = checkpoint::load(model.as_ref(), &catalog, Device::Cpu)?;
-    let rooms: usize = args
-        .iter()
-        .position(|a| a == "--rooms")
-        .and_then(|i| args.get(i + 1))
-        .map_or(Ok(120), |s| s.parse())?;
+    let rooms: usize = data::flag(&args, "--rooms").map_or(Ok(120), |s| s.parse())?;
     let reader = catalog.price_font().map(PriceReader::new);
     let options = ScanOptions {
         propose,

@@ -176,6 +176,7 @@ impl PriceReader {
             h: y1 - y0,
         };
         let below = Below {
+            floor: strip.median(),
             strip,
             heights: GLYPH_HEIGHTS.start() * s..=GLYPH_HEIGHTS.end() * s,
             centre: cx - x0 as f32,
@@ -186,17 +187,11 @@ impl PriceReader {
 
     /// Digits followed by the cent sign, on one line, centred under the item.
     fn read_cents(&self, below: &Below) -> Option<Price> {
-        let Below {
-            strip,
-            heights,
-            centre,
-            scale: s,
-        } = below;
-        let (centre, s) = (*centre, *s);
+        let (strip, heights, floor) = (&below.strip, &below.heights, below.floor);
+        let (centre, s) = (below.centre, below.scale);
         // The digits are white drawn over the floor: a pixel of them is the floor's colour
         // blended toward white by the same share in each channel (a glyph's edge, a stroke
         // drawn thinner than a pixel). A coloured glow or a pale floor blends unevenly.
-        let floor = strip.median();
         let labels = strip.labels(
             |p| {
                 let share = |c: usize| {
@@ -289,15 +284,9 @@ impl PriceReader {
     /// Red hearts (a devil deal) or soul hearts: a whole heart, and the hearts half behind
     /// it beside it.
     fn read_hearts(&self, below: &Below) -> Option<Price> {
-        let Below {
-            strip,
-            heights,
-            centre,
-            scale: s,
-        } = below;
-        let (centre, s) = (*centre, *s);
+        let (strip, heights, floor) = (&below.strip, &below.heights, below.floor);
+        let (centre, s) = (below.centre, below.scale);
         let heart = self.heart.as_ref()?;
-        let floor = strip.median();
         let near = |b: &Blob| ((b.x0 + b.x1 + 1) as f32 / 2.0 - centre).abs() <= CENTRED * s * 2.0;
         let alike = |shape: &Shape, b: &Blob| {
             heights.contains(&(b.h() as f32))
@@ -437,11 +426,12 @@ fn heart_body(p: [u8; 3]) -> bool {
     hi > 60 && lo < 170
 }
 
-/// Where a price is looked for below one find: the strip of frame, the heights its glyphs
-/// can have there (frame pixels), the find's middle across the strip, and frame pixels per
-/// game pixel.
+/// Where a price is looked for below one find: the strip of frame and its floor's colour
+/// (its median), the heights its glyphs can have there (frame pixels), the find's middle
+/// across the strip, and frame pixels per game pixel.
 struct Below<'a> {
     strip: Strip<'a>,
+    floor: [u8; 3],
     heights: std::ops::RangeInclusive<f32>,
     centre: f32,
     scale: f32,

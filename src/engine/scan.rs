@@ -370,13 +370,12 @@ pub fn scan(
             1.0 - none >= options.keep && top >= options.min_top
         })
         .map(|((bbox, predictions), none)| {
-            let price = options.prices.and_then(|r| r.read(&rgb, area, &bbox));
             (
                 1.0 - none,
                 Find {
                     bbox,
                     predictions,
-                    price,
+                    price: None,
                 },
             )
         })
@@ -387,6 +386,12 @@ pub fn scan(
     for (_, find) in finds {
         if kept.iter().all(|k| !overlaps(&k.bbox, &find.bbox)) {
             kept.push(find);
+        }
+    }
+    // Prices under the finds kept only (not under a second candidate on the same item).
+    if let Some(reader) = options.prices {
+        for find in &mut kept {
+            find.price = reader.read(&rgb, area, &find.bbox);
         }
     }
     Ok(kept)
