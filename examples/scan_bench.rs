@@ -1,5 +1,6 @@
 //! Scan accuracy and speed with the model in MODEL_DIR, on two validation sets:
 //! `cargo run --release --example scan_bench -- MODEL_DIR [FRAMES] [--rooms N] [--save DIR]`
+//! (thresholds from PROPOSE, KEEP, MIN_TOP and BARE when set)
 //! (the data folder's catalog). The renderer's frames on held-out backgrounds (FRAMES of
 //! them), then N frames built from held-out real room renders and held-out real art
 //! (`scan_validation::room_frames`, 0 to skip; 120 by default). Prints found-and-right,
@@ -8,6 +9,7 @@
 #[path = "support/data.rs"]
 mod data;
 
+use isaac_lens::engine::altar::AltarFinder;
 use isaac_lens::engine::checkpoint;
 use isaac_lens::engine::price::PriceReader;
 use isaac_lens::engine::scan::{ScanOptions, scan};
@@ -32,17 +34,28 @@ fn main() -> anyhow::Result<()> {
     let min_top: f32 = std::env::var("MIN_TOP")
         .ok()
         .map_or(Ok(ScanOptions::default().min_top), |s| s.parse())?;
+    // BARE=0 keeps every find that passes the thresholds, altar or not (the scan before the
+    // altar rule).
+    let bare_top: f32 = std::env::var("BARE")
+        .ok()
+        .map_or(Ok(ScanOptions::default().bare_top), |s| s.parse())?;
     let save = data::flag(&args, "--save");
     tch::set_num_threads(2);
     let (catalog, assets) = data::catalog_and_assets()?;
     let ckpt = checkpoint::load(model.as_ref(), &catalog, Device::Cpu)?;
     let rooms: usize = data::flag(&args, "--rooms").map_or(Ok(120), |s| s.parse())?;
     let reader = catalog.price_font().map(PriceReader::new);
+    let altars = catalog.altars().map(AltarFinder::new);
+    if altars.is_none() {
+        anyhow::bail!("the catalog has no altars: import it with --entities");
+    }
     let options = ScanOptions {
         propose,
         keep,
         min_top,
         prices: reader.as_ref(),
+        altars: altars.as_ref(),
+        bare_top,
     };
     println!("== renderer frames (held-out backgrounds): {count}");
     let frames = validation_frames(&assets, count, 1);

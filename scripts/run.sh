@@ -5,9 +5,12 @@ cd "$(dirname "$0")/.."
 bin=target/release/isaac-lens
 shared=${SHARED:-../shared/isaac}
 
-# A catalog from before the transformations or the price font were imported is imported again.
+# A catalog from before the transformations, the price font or the altars were imported is
+# imported again.
+info=$("$bin" info 2>/dev/null || true)
 if ! "$bin" catalog show collectible:145 2>/dev/null | grep '^transformations:' >/dev/null \
-  || ! "$bin" info 2>/dev/null | grep '^price font: [0-9]' >/dev/null; then
+  || ! grep '^price font: [0-9]' <<<"$info" >/dev/null \
+  || ! grep '^altars: [0-9]' <<<"$info" >/dev/null; then
   echo "[run] importing the catalog from $shared"
   "$bin" catalog import --huiji "$shared/huiji" --eid "$shared/eid" --art "$shared/art-versions" --game-files "$shared/game-files" --entities "$shared/entities"
 fi

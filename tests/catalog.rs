@@ -528,6 +528,8 @@ fn older_art_is_imported_as_more_looks_of_the_same_items() {
     // Nor without the real art's price font.
     assert!(plain.price_font().is_none());
     assert!(!plain.dir().join("price-font").exists());
+    assert!(plain.altars().is_none());
+    assert!(!plain.dir().join("altars").exists());
 }
 
 // ------------------------------------------------------------------ price font
@@ -560,6 +562,30 @@ fn the_real_art_gives_the_shops_price_font_which_reloads_and_goes_with_a_subset(
         again.price_font().unwrap().glyph(Glyph::Cent),
         font.glyph(Glyph::Cent)
     );
+}
+
+#[test]
+fn the_real_art_gives_the_altars_which_reload_and_go_with_a_subset() {
+    let c = real_catalog();
+    let altars = c.altars().expect("the altars were imported");
+    // The altar sheet's ten stands, in the art folder's order: the first is the devil
+    // altar, the fourth the plain stone altar.
+    assert_eq!(altars.len(), 10);
+    let stone = image::open(shared().join("entities/pedestal/levelitem_001_itemaltar_3.png"))
+        .unwrap()
+        .to_rgba8();
+    assert_eq!(altars.sprites()[3], stone);
+    assert_eq!(
+        std::fs::read_dir(c.dir().join("altars")).unwrap().count(),
+        10
+    );
+    assert_eq!(Catalog::load(c.dir()).unwrap().altars().unwrap().len(), 10);
+    let tmp = tempfile::tempdir().unwrap();
+    let subset = c
+        .subset(&[key(ItemKind::Collectible, 1)], &tmp.path().join("one"))
+        .unwrap();
+    let again = Catalog::load(subset.dir()).unwrap();
+    assert_eq!(again.altars().unwrap().sprites(), altars.sprites());
 }
 
 // ------------------------------------------------------------- transformations

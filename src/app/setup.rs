@@ -10,7 +10,7 @@ use crate::catalog::import::ImportSources;
 pub struct SetupView {
     pub importing: bool,
     /// Huiji, EID, game resources, older art, game files (transformations), real art
-    /// (the price font).
+    /// (the price font and the altars).
     pub fields: [String; 6],
 }
 
@@ -55,7 +55,7 @@ impl SetupView {
                 "Game resources/ (--game)",
                 "Older art, optional (--art)",
                 "Game files with transformations, optional (--game-files)",
-                "Real game art with the price font, optional (--entities)",
+                "Real game art: the price font and the altars, optional (--entities)",
             ]
             .iter()
             .enumerate()

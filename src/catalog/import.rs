@@ -19,7 +19,8 @@ pub struct ImportSources {
     pub art: Option<PathBuf>,
     /// A game-files folder with EID's transformation tables (`eid/descriptions/`), optional.
     pub game_files: Option<PathBuf>,
-    /// The real art folder (`entities/`), optional: the shop's price font, to read prices.
+    /// The real art folder (`entities/`), optional: the shop's price font, to read prices,
+    /// and the altars items stand on.
     pub entities: Option<PathBuf>,
 }
 
@@ -58,6 +59,8 @@ pub struct ImportReport {
     pub transformation_items: usize,
     /// Glyphs of the shop's price font.
     pub price_glyphs: usize,
+    /// Altar sprites.
+    pub altars: usize,
 }
 
 impl ImportReport {
@@ -102,6 +105,12 @@ impl ImportReport {
             out.push(format!(
                 "the shop's price font ({} glyphs): prices are read",
                 self.price_glyphs
+            ));
+        }
+        if self.altars > 0 {
+            out.push(format!(
+                "the item altars ({} sprites): finds on an altar are told from look-alikes",
+                self.altars
             ));
         }
         if self.art_without_item > 0 {
@@ -189,6 +198,11 @@ pub fn import(sources: &ImportSources, out: &Path, force: bool) -> Result<(Catal
         None => None,
     };
     report.price_glyphs = price_font.as_ref().map_or(0, super::PriceFont::len);
+    let altars = match &sources.entities {
+        Some(dir) => super::Altars::read_art_dir(dir)?,
+        None => None,
+    };
+    report.altars = altars.as_ref().map_or(0, super::Altars::len);
     report.count(&drafts);
     if !force {
         refuse_losing_items(out, &drafts)?;
@@ -199,6 +213,7 @@ pub fn import(sources: &ImportSources, out: &Path, force: bool) -> Result<(Catal
         older,
         transformations,
         price_font,
+        altars,
     )?;
     Ok((catalog, report))
 }
@@ -355,6 +370,7 @@ fn write(
     mut older: OlderArt,
     transformations: Vec<super::Transformation>,
     price_font: Option<super::PriceFont>,
+    altars: Option<super::Altars>,
 ) -> Result<Catalog> {
     if out.is_file() {
         return Err(CatalogError::file(out, "is a file, not a folder"));
@@ -395,6 +411,7 @@ fn write(
         Catalog::from_items(&staged, plain)?
             .with_transformations(transformations)
             .with_price_font(price_font)
+            .with_altars(altars)
             .save()?;
         crate::fsutil::replace_dir(&staged, out)
             .map_err(|e| CatalogError::file(out, format!("cannot replace: {e}")))

@@ -2,7 +2,9 @@
 //!
 //! A catalog is a folder holding `catalog.json` and one 32x32 RGBA PNG per item under `sprites/`.
 
+pub mod altars;
 pub mod art;
+mod art_folder;
 pub mod eid;
 pub mod game;
 pub mod huiji;
@@ -18,6 +20,7 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
+pub use altars::Altars;
 pub use price_font::PriceFont;
 pub use transformations::Transformation;
 
@@ -30,7 +33,11 @@ pub const SPRITE_DIR: &str = "sprites";
 pub const LAYOUT: crate::fsutil::Layout = crate::fsutil::Layout {
     marker: CATALOG_FILE,
     files: &[],
-    folders: &[(SPRITE_DIR, "png"), (price_font::PRICE_FONT_DIR, "png")],
+    folders: &[
+        (SPRITE_DIR, "png"),
+        (price_font::PRICE_FONT_DIR, "png"),
+        (altars::ALTAR_DIR, "png"),
+    ],
     file_extensions: &[],
 };
 /// Item sprites are 32x32 pixel art in the game.
@@ -197,6 +204,8 @@ pub struct Catalog {
     transformations: Vec<Transformation>,
     /// The shop's price font, when imported with the real art.
     price_font: Option<PriceFont>,
+    /// The stands items float over, when imported with the real art.
+    altars: Option<Altars>,
 }
 
 impl Catalog {
@@ -214,12 +223,19 @@ impl Catalog {
             items,
             transformations: Vec::new(),
             price_font: None,
+            altars: None,
         })
     }
 
     /// The catalog with the shop's price font (written by [`Catalog::save`]).
     pub fn with_price_font(mut self, font: Option<PriceFont>) -> Self {
         self.price_font = font;
+        self
+    }
+
+    /// The catalog with the altars items stand on (written by [`Catalog::save`]).
+    pub fn with_altars(mut self, altars: Option<Altars>) -> Self {
+        self.altars = altars;
         self
     }
 
@@ -255,7 +271,8 @@ impl Catalog {
         let catalog = Self::from_items(dir, file.items)
             .map(|c| c.with_transformations(file.transformations))
             .map_err(|e| CatalogError::file(&path, e))?
-            .with_price_font(PriceFont::load(dir)?);
+            .with_price_font(PriceFont::load(dir)?)
+            .with_altars(Altars::load(dir)?);
         for item in &catalog.items {
             let files =
                 std::iter::once(&item.sprite).chain(item.older_sprites.iter().map(|o| &o.sprite));
@@ -269,11 +286,14 @@ impl Catalog {
         Ok(catalog)
     }
 
-    /// Writes `catalog.json` and the price font (sprites are written by the importer
+    /// Writes `catalog.json`, the price font and the altars (sprites are written by the importer
     /// beforehand).
     pub fn save(&self) -> Result<()> {
         if let Some(font) = &self.price_font {
             font.save(&self.dir)?;
+        }
+        if let Some(altars) = &self.altars {
+            altars.save(&self.dir)?;
         }
         let file = CatalogFile {
             schema_version: SCHEMA_VERSION,
@@ -305,6 +325,11 @@ impl Catalog {
     /// The shop's price font; None when imported without the real art.
     pub fn price_font(&self) -> Option<&PriceFont> {
         self.price_font.as_ref()
+    }
+
+    /// The altars items stand on; None when imported without the real art.
+    pub fn altars(&self) -> Option<&Altars> {
+        self.altars.as_ref()
     }
 
     /// The transformations items count toward; empty when imported without game files.
@@ -419,7 +444,8 @@ impl Catalog {
         }
         let catalog = Catalog::from_items(out, items)?
             .with_transformations(self.transformations.clone())
-            .with_price_font(self.price_font.clone());
+            .with_price_font(self.price_font.clone())
+            .with_altars(self.altars.clone());
         catalog.save()?;
         Ok(catalog)
     }

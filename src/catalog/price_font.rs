@@ -85,12 +85,6 @@ pub struct PriceFont {
     made_one: bool,
 }
 
-#[derive(Deserialize)]
-struct ManifestRow {
-    file: String,
-    name: String,
-}
-
 impl PriceFont {
     /// A font of `glyphs`; without a 1, one in the style of its 0.
     pub fn from_glyphs(mut glyphs: Vec<(Glyph, RgbaImage)>) -> Self {
@@ -115,21 +109,11 @@ impl PriceFont {
     /// `price_digits_bitfont`); None when it has none. A row naming a file outside the
     /// folder, or a file that cannot be read, is an error naming it.
     pub fn read_art_dir(dir: &Path) -> Result<Option<Self>> {
-        let manifest = dir.join("manifest.json");
-        let bytes = std::fs::read(&manifest).map_err(|e| CatalogError::file(&manifest, e))?;
-        let rows: Vec<ManifestRow> = serde_json::from_slice(&bytes)
-            .map_err(|e| CatalogError::file(&manifest, format!("not an art manifest: {e}")))?;
         let mut glyphs = Vec::new();
-        for row in rows.iter().filter(|r| r.name == "price_digits_bitfont") {
-            let Some(glyph) = Glyph::of_sheet_file(&row.file) else {
-                continue;
-            };
-            let path = dir.join(&row.file);
-            if Path::new(&row.file).is_absolute() || row.file.split(['/', '\\']).any(|p| p == "..")
-            {
-                return Err(CatalogError::file(&path, "is outside the art folder"));
+        for (file, path) in super::art_folder::files_named(dir, "price_digits_bitfont")? {
+            if let Some(glyph) = Glyph::of_sheet_file(&file) {
+                glyphs.push((glyph, read_glyph(&path)?));
             }
-            glyphs.push((glyph, read_glyph(&path)?));
         }
         Ok((!glyphs.is_empty()).then(|| Self::from_glyphs(glyphs)))
     }
@@ -189,17 +173,7 @@ impl PriceFont {
 }
 
 fn read_glyph(path: &Path) -> Result<RgbaImage> {
-    let image = crate::imageio::open(path)
-        .map_err(|e| CatalogError::file(path, e))?
-        .to_rgba8();
-    let (w, h) = image.dimensions();
-    if w == 0 || h == 0 || w > MAX_GLYPH_SIDE || h > MAX_GLYPH_SIDE {
-        return Err(CatalogError::file(
-            path,
-            format!("is {w}x{h}; price glyphs are 1 to {MAX_GLYPH_SIDE} pixels a side"),
-        ));
-    }
-    Ok(image)
+    super::art_folder::read_sprite(path, MAX_GLYPH_SIDE, "price glyphs")
 }
 
 /// A "1" in the style of the font's "0": its colour and height, a stem and a flag.

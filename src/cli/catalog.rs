@@ -30,7 +30,7 @@ pub enum CatalogCommand {
         #[arg(long)]
         game_files: Option<PathBuf>,
         /// The real art folder (entities/: manifest.json + PNGs), optional: the shop's price
-        /// font, so scans read the prices under items for sale.
+        /// font, so scans read the prices under items for sale, and the altars items stand on.
         #[arg(long)]
         entities: Option<PathBuf>,
         /// Where to write the catalog (default: --catalog, or the data folder's). A catalog

@@ -59,6 +59,10 @@ pub fn info(args: InfoArgs, catalog_dir: Option<&PathBuf>) -> anyhow::Result<()>
                 Some(font) => println!("price font: {} glyphs (prices are read)", font.len()),
                 None => println!("price font: none (import with --entities to read prices)"),
             }
+            match c.altars() {
+                Some(altars) => println!("altars: {} sprites (finds on an altar)", altars.len()),
+                None => println!("altars: none (import with --entities)"),
+            }
         }
         Err(e) => println!("catalog: {e:#}"),
     }

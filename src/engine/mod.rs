@@ -4,6 +4,7 @@
 //! worker predicts, another trains, so lookups keep working while a model trains. Nothing
 //! here knows about the user interface: a front end passes a waker to hear about events.
 
+pub mod altar;
 pub mod canvas;
 pub mod checkpoint;
 pub mod entity_art;
@@ -502,6 +503,7 @@ fn predict_worker(
 ) {
     let mut model: Option<checkpoint::Checkpoint> = None;
     let prices = catalog.price_font().map(price::PriceReader::new);
+    let altars = catalog.altars().map(altar::AltarFinder::new);
     for order in rx {
         match order {
             PredictOrder::LoadModel(dir) => match checkpoint::load(&dir, catalog, device) {
@@ -536,6 +538,7 @@ fn predict_worker(
                         top_k,
                         scan::ScanOptions {
                             prices: prices.as_ref(),
+                            altars: altars.as_ref(),
                             ..Default::default()
                         },
                         device,

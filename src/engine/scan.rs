@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 use tch::{Device, Kind, Tensor};
 
 use super::EngineError;
+use super::altar::AltarFinder;
 use super::checkpoint::Checkpoint;
 use super::frames::{GAME_H, GAME_W};
 use super::predict::{self, CropBox, Prediction};
@@ -58,7 +59,7 @@ impl Find {
     }
 }
 
-/// Thresholds of a scan, and what reads prices.
+/// Thresholds of a scan, what reads prices and what finds altars.
 #[derive(Clone, Copy, Debug)]
 pub struct ScanOptions<'a> {
     /// A window is a candidate when its item probability reaches this and is a local peak.
@@ -71,6 +72,11 @@ pub struct ScanOptions<'a> {
     pub min_top: f32,
     /// Reads the price below each find; None: prices are not read.
     pub prices: Option<&'a PriceReader>,
+    /// Finds altars below finds; None: every find that passes the thresholds above is kept.
+    pub altars: Option<&'a AltarFinder>,
+    /// With `altars`: the best item's least score for a find that stands on no altar and
+    /// above no price. Things on the floor are what is most often taken for an item.
+    pub bare_top: f32,
 }
 
 impl Default for ScanOptions<'_> {
@@ -80,6 +86,8 @@ impl Default for ScanOptions<'_> {
             keep: 0.5,
             min_top: 0.3,
             prices: None,
+            altars: None,
+            bare_top: 0.4,
         }
     }
 }
@@ -393,6 +401,14 @@ pub fn scan(
         for find in &mut kept {
             find.price = reader.read(&rgb, area, &find.bbox);
         }
+    }
+    // An unsure find is believed where the game puts items: on an altar or above a price.
+    if let Some(altars) = options.altars {
+        kept.retain(|f| {
+            f.score() >= options.bare_top
+                || f.price.is_some()
+                || altars.stands_on_altar(&rgb, area, &f.bbox)
+        });
     }
     Ok(kept)
 }
