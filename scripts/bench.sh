@@ -8,7 +8,10 @@ shared=${SHARED:-../shared/isaac}
 bin=target/release/isaac-lens
 export ISAAC_LENS_DATA=${ISAAC_LENS_DATA:-$PWD/out/bench-data}
 mkdir -p out
-"$bin" catalog list >/dev/null 2>&1 || "$bin" catalog import --huiji "$shared/huiji" --eid "$shared/eid" --art "$shared/art-versions" --game-files "$shared/game-files" --entities "$shared/entities"
+# A catalog missing, or from before the altars were imported, is imported (again).
+if ! "$bin" info 2>/dev/null | grep '^altars: [0-9]' >/dev/null; then
+  "$bin" catalog import --huiji "$shared/huiji" --eid "$shared/eid" --art "$shared/art-versions" --game-files "$shared/game-files" --entities "$shared/entities"
+fi
 
 if [ "$what" = all ] || [ "$what" = train ]; then
   echo "== default recipe: wall time, validation, real captures"
