@@ -2,7 +2,7 @@
 //! and the crops a player's boxes cut from them, to look at; and `windows.png`, training
 //! samples cut from whole frames (`frames::render_window`: the top half items, the bottom
 //! half no item), with their render time against the crop renderer's; and `room_N.png`,
-//! frames of the real-room scan validation; and `train_frame_N.png`, training frames.
+//! frames of the real-room scan validation.
 //! `cargo run --release --example frame_samples -- OUT_DIR [FRAMES]` (the data folder's catalog).
 use image::DynamicImage;
 use isaac_lens::catalog::Catalog;
@@ -27,11 +27,6 @@ fn main() -> anyhow::Result<()> {
             .collect();
         let frame = frames::compose(&assets, &classes, Split::Validation, f);
         frame.image.save(out.join(format!("frame_{f}.png")))?;
-        // A training frame of the same items (now and then crowded: items close, Isaac in
-        // front of one).
-        frames::compose(&assets, &classes, Split::Train, f)
-            .image
-            .save(out.join(format!("train_frame_{f}.png")))?;
         let mut rng = rand::rngs::StdRng::seed_from_u64(f);
         for (i, item) in frame.items.iter().enumerate() {
             let [x, y, w, h] = frames::loose_box(item.cell, frame.image.dimensions(), &mut rng);

@@ -172,11 +172,6 @@ pub fn compose_game(
         items: Vec::new(),
         things: Vec::new(),
     };
-    // Training frames are now and then crowded as real rooms are: items a tile apart with
-    // their altars touching, Isaac in front of one. The validation frames stay as they were,
-    // so their figures compare across models.
-    let crowded = split == Split::Train && rng.random_bool(CROWDED_SHARE);
-    let apart = if crowded { CLOSE_APART } else { APART };
     // Room interior: the walls take the border; the HUD sits top-left over the wall.
     let mut taken: Vec<(f32, f32)> = Vec::new();
     for (i, &class) in classes.iter().enumerate() {
@@ -184,7 +179,7 @@ pub fn compose_game(
         let (x, y) = if hud {
             (8, 8)
         } else {
-            match free_spot(&taken, apart, rng) {
+            match free_spot(&taken, rng) {
                 Some(p) => p,
                 None => break,
             }
@@ -267,48 +262,11 @@ pub fn compose_game(
             }
         }
     }
-    if crowded {
-        // Isaac (or another character) walking up to an item, drawn over it.
-        let standing: Vec<&ScreenItem> = screen
-            .items
-            .iter()
-            .filter(|g| g.placement != Placement::Hud)
-            .collect();
-        if !standing.is_empty() {
-            let g = standing[rng.random_range(0..standing.len())];
-            let a = rng.random_range(0.0..std::f32::consts::TAU);
-            let d = rng.random_range(12.0..24.0);
-            let at = (
-                g.x as f32 + 16.0 + a.cos() * d,
-                g.y as f32 + 16.0 + a.sin() * d,
-            );
-            let thing = props.thing(
-                &mut screen.canvas,
-                at,
-                Some(Category::Characters),
-                Some(NEAR_ITEM_MAX_SIDE),
-                rng,
-            );
-            screen.things.push(ScreenThing {
-                what: thing.category().map_or("stand-in", Category::as_str),
-                centre: at,
-                radius: thing.radius(),
-            });
-        }
-    }
     if rng.random_bool(0.3) {
         scene::lighting(&mut screen.canvas, rng);
     }
     screen
 }
-
-/// Share of training frames crowded as real rooms are (items close, Isaac in front).
-const CROWDED_SHARE: f64 = 0.3;
-
-/// Least distance between item centres in game pixels (x, y: far enough on either): a frame's
-/// usual spacing, and a crowded frame's, where altars touch.
-const APART: (f32, f32) = (60.0, 56.0);
-const CLOSE_APART: (f32, f32) = (36.0, 36.0);
 
 /// A training sample cut from a whole training frame: with `spec.class` a loose box around
 /// that item among up to five others; without, a box anywhere on the screen (walls, HUD,
@@ -381,15 +339,15 @@ fn empty_box(
     best.map(|(origin, _)| origin)
 }
 
-/// A free place for an item's 32x32 cell inside the room, `apart` from other items.
-fn free_spot(taken: &[(f32, f32)], apart: (f32, f32), rng: &mut StdRng) -> Option<(i32, i32)> {
+/// A free place for an item's 32x32 cell inside the room, away from other items.
+fn free_spot(taken: &[(f32, f32)], rng: &mut StdRng) -> Option<(i32, i32)> {
     for _ in 0..50 {
         let x = rng.random_range(56..GAME_W as i32 - 56 - SPRITE);
         let y = rng.random_range(48..GAME_H as i32 - 40 - SPRITE);
         let (cx, cy) = (x as f32 + 16.0, y as f32 + 16.0);
         if taken
             .iter()
-            .all(|(tx, ty)| (tx - cx).abs() > apart.0 || (ty - cy).abs() > apart.1)
+            .all(|(tx, ty)| (tx - cx).abs() > 60.0 || (ty - cy).abs() > 56.0)
         {
             return Some((x, y));
         }
