@@ -582,7 +582,9 @@ impl Blob {
                     .filter(|&y| labels.at(x, y) == b.label)
                     .count()
             };
-            let (lo, hi) = (b.x0 + b.w() * 3 / 10, b.x0 + b.w() * 7 / 10);
+            // A cut leaves a column on each side, so every part is narrower than the blob.
+            let lo = b.x0 + b.w() * 3 / 10;
+            let hi = (b.x0 + b.w() * 7 / 10).min(b.x1.saturating_sub(1));
             let Some(cut) = (lo..=hi).min_by_key(|&x| ink(x)) else {
                 out.push(b);
                 continue;
@@ -645,6 +647,37 @@ impl Blob {
 mod tests {
     use super::*;
     use image::{Rgb, Rgba, RgbaImage};
+
+    /// A blob whose narrowest column is its last: a cut there would leave the whole blob on
+    /// one side, and the split would never end (a scan hung on such a spot under a find).
+    #[test]
+    fn a_blob_is_split_into_narrower_parts_wherever_its_ink_is_thinnest() {
+        for rows in [
+            // 3x2, the last column thinnest.
+            vec!["##.", "###"],
+            // 4x2, the last two columns thin.
+            vec!["##..", "####"],
+            // 7x3.
+            vec!["####...", "#######", "#####.."],
+        ] {
+            let w = rows[0].len() as u32;
+            let label: Vec<u32> = rows
+                .iter()
+                .flat_map(|r| r.chars().map(|c| u32::from(c == '#')))
+                .collect();
+            let labels = Labels { w, label, count: 1 };
+            let blob = labels.blobs().remove(0);
+            let parts = blob.split_glyphs(&labels);
+            assert!(parts.len() >= 2, "{rows:?}: {}", parts.len());
+            assert!(parts.iter().all(|p| p.w() < w), "{rows:?}");
+            let pixels: u32 = parts.iter().map(|p| p.pixels).sum();
+            assert_eq!(
+                pixels as usize,
+                rows.concat().matches('#').count(),
+                "{rows:?}"
+            );
+        }
+    }
 
     /// A 5x7 font of our own (not the game's): digits, the cent sign, a heart.
     const DIGITS: [[&str; 7]; 10] = [
