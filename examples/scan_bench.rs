@@ -1,6 +1,6 @@
 //! Scan accuracy and speed with the model in MODEL_DIR, on two validation sets:
 //! `cargo run --release --example scan_bench -- MODEL_DIR [FRAMES] [--rooms N] [--save DIR]`
-//! (thresholds from PROPOSE, KEEP, MIN_TOP and BARE when set)
+//! (thresholds from PROPOSE, KEEP, MIN_TOP, BARE, STAND_KEEP and STAND_TOP when set)
 //! (the data folder's catalog). The renderer's frames on held-out backgrounds (FRAMES of
 //! them), then N frames built from held-out real room renders and held-out real art
 //! (`scan_validation::room_frames`, 0 to skip; 120 by default). Prints found-and-right,
@@ -39,6 +39,13 @@ fn main() -> anyhow::Result<()> {
     let bare_top: f32 = std::env::var("BARE")
         .ok()
         .map_or(Ok(ScanOptions::default().bare_top), |s| s.parse())?;
+    let env = |name: &str, default: f32| -> anyhow::Result<f32> {
+        Ok(std::env::var(name)
+            .ok()
+            .map_or(Ok(default), |s| s.parse())?)
+    };
+    let stand_keep = env("STAND_KEEP", ScanOptions::default().stand_keep)?;
+    let stand_top = env("STAND_TOP", ScanOptions::default().stand_top)?;
     let save = data::flag(&args, "--save");
     tch::set_num_threads(2);
     let (catalog, assets) = data::catalog_and_assets()?;
@@ -56,6 +63,8 @@ fn main() -> anyhow::Result<()> {
         prices: reader.as_ref(),
         altars: altars.as_ref(),
         bare_top,
+        stand_keep,
+        stand_top,
     };
     println!("== renderer frames (held-out backgrounds): {count}");
     let frames = validation_frames(&assets, count, 1);

@@ -126,13 +126,14 @@ fn held_out_real_art_alone_gives_no_finds() {
 }
 
 /// The things most often taken for items (a bomb or a heart on the floor, a shopkeeper) stand
-/// on nothing: with the altars loaded, an unsure find counts only on an altar or above a
-/// price. On frames of held-out real rooms, this leaves out false finds and keeps every item
-/// on its altar.
+/// on nothing: with the altars loaded, an unsure find counts only on an altar or above an
+/// item's price, and a candidate a little short of the thresholds counts there too. On
+/// frames of held-out real rooms, this leaves out false finds and no item found on its altar.
 #[test]
 fn an_unsure_find_counts_only_on_an_altar_or_above_a_price() {
     use isaac_lens::engine::altar::AltarFinder;
     use isaac_lens::engine::price::PriceReader;
+    use isaac_lens::engine::scan::game_area;
     use isaac_lens::engine::scene::Placement;
     let model = model();
     let catalog = real_catalog();
@@ -148,22 +149,29 @@ fn an_unsure_find_counts_only_on_an_altar_or_above_a_price() {
     };
     let frames = room_frames(assets(), 100, 2).unwrap();
     let (mut before, mut after) = (ScanScore::default(), ScanScore::default());
-    let mut on_altars = 0;
+    let (mut on_altars, mut added) = (0, 0);
     for (i, frame) in frames.iter().enumerate() {
-        let loose = scan(&model, &frame.image, 5, all, Device::Cpu).unwrap();
+        let rgb = frame.image.to_rgb8();
+        let area = game_area(&rgb).unwrap();
+        let on_stand = |f: &Find| {
+            f.price.is_some_and(|p| p.asked_for_an_item())
+                || altars.stands_on_altar(&rgb, area, &f.bbox)
+        };
+        let plain = scan(&model, &frame.image, 5, all, Device::Cpu).unwrap();
         let kept = scan(&model, &frame.image, 5, believed, Device::Cpu).unwrap();
-        before.add(frame, &loose, &model.manifest.classes);
+        before.add(frame, &plain, &model.manifest.classes);
         after.add(frame, &kept, &model.manifest.classes);
-        // What is left out is an unsure find above no price; everything else stays.
-        for find in &loose {
-            if !kept.contains(find) {
-                assert!(
-                    find.score() < believed.bare_top && find.price.is_none(),
-                    "frame {i}: {find:?}"
-                );
-            }
+        // What is left out is an unsure find on no stand; what is added stands on one.
+        for find in plain.iter().filter(|f| !kept.contains(f)) {
+            assert!(
+                find.score() < believed.bare_top && !on_stand(find),
+                "frame {i}: {find:?}"
+            );
         }
-        assert!(kept.iter().all(|f| loose.contains(f)), "frame {i}");
+        for find in kept.iter().filter(|f| !plain.contains(f)) {
+            assert!(on_stand(find), "frame {i}: {find:?}");
+            added += 1;
+        }
         // An item found on its altar is never left out.
         for item in frame
             .items
@@ -172,7 +180,7 @@ fn an_unsure_find_counts_only_on_an_altar_or_above_a_price() {
         {
             let [x, y, w, h] = item.cell;
             let centre = (x + w / 2, y + h / 2);
-            if find_on(&loose, centre).is_some() {
+            if find_on(&plain, centre).is_some() {
                 on_altars += 1;
                 assert!(find_on(&kept, centre).is_some(), "frame {i}: {item:?}");
             }
@@ -180,13 +188,17 @@ fn an_unsure_find_counts_only_on_an_altar_or_above_a_price() {
     }
     assert!(on_altars >= 30, "{on_altars} items found on altars");
     assert!(
+        added >= 1,
+        "no candidate was taken for standing on an altar or a price"
+    );
+    assert!(
         after.false_finds < before.false_finds,
         "false finds {} then {}",
         before.false_finds,
         after.false_finds
     );
     assert!(
-        after.found_right + 1 >= before.found_right,
+        after.found_right >= before.found_right,
         "{before:?} {after:?}"
     );
 }

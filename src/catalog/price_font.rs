@@ -28,6 +28,17 @@ pub enum Price {
     SoulHearts(u8),
 }
 
+impl Price {
+    /// Whether an item could cost this: a shop asks 3¢ or 5¢ for a pickup (2¢ or 3¢ on
+    /// sale), and at least 7¢ (15¢ on sale) for an item; devil deals are paid in hearts.
+    pub fn asked_for_an_item(&self) -> bool {
+        match *self {
+            Price::Cents(cents) => cents > 5,
+            Price::Hearts(_) | Price::SoulHearts(_) => true,
+        }
+    }
+}
+
 /// The glyphs a price is written with.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Glyph {
@@ -228,6 +239,16 @@ mod tests {
         assert_eq!(of("pedestal/price_digits_bitfont_11.png"), None);
         assert_eq!(of("pedestal/price_digits_bitfont_x.png"), None);
         assert_eq!(of("pedestal/itemaltar_1.png"), None);
+    }
+
+    #[test]
+    fn pickup_prices_are_not_an_items() {
+        assert!(!Price::Cents(3).asked_for_an_item());
+        assert!(!Price::Cents(5).asked_for_an_item());
+        assert!(Price::Cents(7).asked_for_an_item());
+        assert!(Price::Cents(15).asked_for_an_item());
+        assert!(Price::Hearts(1).asked_for_an_item());
+        assert!(Price::SoulHearts(3).asked_for_an_item());
     }
 
     fn square(side: u32) -> RgbaImage {

@@ -75,8 +75,13 @@ pub struct ScanOptions<'a> {
     /// Finds altars below finds; None: every find that passes the thresholds above is kept.
     pub altars: Option<&'a AltarFinder>,
     /// With `altars`: the best item's least score for a find that stands on no altar and
-    /// above no price. Things on the floor are what is most often taken for an item.
+    /// above no item's price. Things on the floor are what is most often taken for an item.
     pub bare_top: f32,
+    /// With `altars`: a candidate short of `keep` or `min_top` is still an item when it
+    /// stands on an altar or above an item's price and its items reach `stand_keep` in all
+    /// and its best item `stand_top` (an item half hidden by Isaac, in a dark room).
+    pub stand_keep: f32,
+    pub stand_top: f32,
 }
 
 impl Default for ScanOptions<'_> {
@@ -88,6 +93,8 @@ impl Default for ScanOptions<'_> {
             prices: None,
             altars: None,
             bare_top: 0.4,
+            stand_keep: 0.3,
+            stand_top: 0.25,
         }
     }
 }
@@ -369,46 +376,58 @@ pub fn scan(
     )?;
     let items = m.classes.len() as i64;
     let no_item: Vec<f32> = Vec::try_from(probs.f_select(1, items)?)?;
-    let mut finds: Vec<(f32, Find)> = candidates
+    // Each candidate with how likely it holds an item, and whether it passes the thresholds
+    // alone (sure) or only where the game puts items (on an altar, above an item's price).
+    let mut sure: Vec<(f32, Find)> = Vec::new();
+    let mut on_stand_only: Vec<(f32, Find)> = Vec::new();
+    for ((bbox, predictions), none) in candidates
         .into_iter()
         .zip(predict::top_k_items(m, &probs, top_k)?)
         .zip(no_item)
-        .filter(|((_, predictions), none)| {
-            let top = predictions.first().map_or(0.0, |p| p.score);
-            1.0 - none >= options.keep && top >= options.min_top
-        })
-        .map(|((bbox, predictions), none)| {
-            (
-                1.0 - none,
-                Find {
-                    bbox,
-                    predictions,
-                    price: None,
-                },
-            )
-        })
-        .collect();
-    finds.sort_by(|a, b| b.0.total_cmp(&a.0));
-    // Two candidates on one item: keep the surer one.
+    {
+        let (item, top) = (1.0 - none, predictions.first().map_or(0.0, |p| p.score));
+        let find = Find {
+            bbox,
+            predictions,
+            price: None,
+        };
+        if item >= options.keep && top >= options.min_top {
+            sure.push((item, find));
+        } else if options.altars.is_some() && item >= options.stand_keep && top >= options.stand_top
+        {
+            on_stand_only.push((item, find));
+        }
+    }
+    // Two candidates on one item: keep the surer one (a sure find before any other).
+    sure.sort_by(|a, b| b.0.total_cmp(&a.0));
+    on_stand_only.sort_by(|a, b| b.0.total_cmp(&a.0));
     let mut kept: Vec<Find> = Vec::new();
-    for (_, find) in finds {
+    for (_, find) in sure {
         if kept.iter().all(|k| !overlaps(&k.bbox, &find.bbox)) {
             kept.push(find);
         }
     }
     // Prices under the finds kept only (not under a second candidate on the same item).
-    if let Some(reader) = options.prices {
-        for find in &mut kept {
-            find.price = reader.read(&rgb, area, &find.bbox);
-        }
+    let price_of = |find: &Find| options.prices.and_then(|r| r.read(&rgb, area, &find.bbox));
+    for find in &mut kept {
+        find.price = price_of(find);
     }
+    let Some(altars) = options.altars else {
+        return Ok(kept);
+    };
+    let on_stand = |find: &Find| {
+        find.price.is_some_and(|p| p.asked_for_an_item())
+            || altars.stands_on_altar(&rgb, area, &find.bbox)
+    };
     // An unsure find is believed where the game puts items: on an altar or above a price.
-    if let Some(altars) = options.altars {
-        kept.retain(|f| {
-            f.score() >= options.bare_top
-                || f.price.is_some()
-                || altars.stands_on_altar(&rgb, area, &f.bbox)
-        });
+    kept.retain(|f| f.score() >= options.bare_top || on_stand(f));
+    for (_, mut find) in on_stand_only {
+        if kept.iter().all(|k| !overlaps(&k.bbox, &find.bbox)) {
+            find.price = price_of(&find);
+            if on_stand(&find) {
+                kept.push(find);
+            }
+        }
     }
     Ok(kept)
 }
