@@ -27,25 +27,20 @@ fn main() -> anyhow::Result<()> {
         .get(1)
         .ok_or_else(|| anyhow::anyhow!("usage: scan_bench MODEL_DIR [FRAMES]"))?;
     let count: usize = args.get(2).map_or(Ok(140), |s| s.parse())?;
-    let propose: f32 = std::env::var("PROPOSE")
-        .ok()
-        .map_or(Ok(0.3), |s| s.parse())?;
-    let keep: f32 = std::env::var("KEEP").ok().map_or(Ok(0.5), |s| s.parse())?;
-    let min_top: f32 = std::env::var("MIN_TOP")
-        .ok()
-        .map_or(Ok(ScanOptions::default().min_top), |s| s.parse())?;
-    // BARE=0 keeps every find that passes the thresholds, altar or not (the scan before the
-    // altar rule).
-    let bare_top: f32 = std::env::var("BARE")
-        .ok()
-        .map_or(Ok(ScanOptions::default().bare_top), |s| s.parse())?;
+    // Thresholds from the environment, the scan's own by default. BARE=0 STAND_KEEP=1
+    // STAND_TOP=1 turns the altar rules off (the scan before them).
     let env = |name: &str, default: f32| -> anyhow::Result<f32> {
         Ok(std::env::var(name)
             .ok()
             .map_or(Ok(default), |s| s.parse())?)
     };
-    let stand_keep = env("STAND_KEEP", ScanOptions::default().stand_keep)?;
-    let stand_top = env("STAND_TOP", ScanOptions::default().stand_top)?;
+    let defaults = ScanOptions::default();
+    let propose = env("PROPOSE", defaults.propose)?;
+    let keep = env("KEEP", defaults.keep)?;
+    let min_top = env("MIN_TOP", defaults.min_top)?;
+    let bare_top = env("BARE", defaults.bare_top)?;
+    let stand_keep = env("STAND_KEEP", defaults.stand_keep)?;
+    let stand_top = env("STAND_TOP", defaults.stand_top)?;
     let save = data::flag(&args, "--save");
     tch::set_num_threads(2);
     let (catalog, assets) = data::catalog_and_assets()?;
