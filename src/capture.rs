@@ -131,6 +131,9 @@ impl Grabber {
 pub struct LiveFrame {
     pub image: RgbaImage,
     pub signature: Signature,
+    /// The frame captured before it had the same signature: the picture has settled. (The
+    /// receiver keeps only the newest frame, so it may never see the one before.)
+    pub repeat: bool,
 }
 
 /// Side of the brightness grid a frame's signature keeps (16:9).
@@ -354,16 +357,20 @@ fn capture_loop(
             }
         }
         let frame = frame
-            .map(|image| LiveFrame {
-                signature: Signature::of(&image),
-                image,
+            .map(|image| {
+                let signature = Signature::of(&image);
+                LiveFrame {
+                    repeat: last.as_ref() == Some(&signature),
+                    signature,
+                    image,
+                }
             })
             .map_err(|e| e.to_string());
         let failed = frame.is_err();
         // A picture exactly like the last one is sent once (so a watcher sees it has
         // settled), then no more: a still screen costs the window neither texture uploads nor
         // repaints.
-        let same = matches!((&frame, &last), (Ok(f), Some(l)) if f.signature == *l);
+        let same = matches!(&frame, Ok(f) if f.repeat);
         repeats = if same { repeats.saturating_add(1) } else { 0 };
         if repeats <= 1 {
             last = frame.as_ref().ok().map(|f| f.signature.clone());

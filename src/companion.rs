@@ -22,7 +22,24 @@ pub struct RoomWatch {
     unconfirmed: bool,
     /// Whether the scan `observe` or `confirm_due` last asked for starts a new room.
     pub new_room: bool,
+    /// The room's list is undecided after the last scan (a find seen once, a listed one
+    /// missed once): the picture is scanned again, at most once a second, until it is.
+    recheck: bool,
+    /// The newest frame, not scanned, that may still need a scan: it came during a scan,
+    /// had not settled, or came too soon after a scan. A still screen sends a changed
+    /// picture twice (the change, then the same again) and then nothing.
+    waiting: Option<Waiting>,
 }
+
+struct Waiting {
+    signature: Signature,
+    settled: bool,
+    seen: Instant,
+}
+
+/// A feed that sent nothing for this long is still (the capture sends a frame at least
+/// every 2 s, its slowest, while the picture changes).
+const STILL_AFTER: Duration = Duration::from_millis(2500);
 
 /// How long a still screen (no new frames) waits before its new room's confirming scan.
 const CONFIRM_AFTER: Duration = Duration::from_secs(1);
@@ -44,51 +61,113 @@ const SETTLED: f32 = 0.02;
 
 impl RoomWatch {
     /// Whether the frame with `signature`, seen at `now`, should be scanned; if so it counts
-    /// as scanned. `spot_changed`: a listed item's place looks different than in the frame
-    /// last scanned ([`spots_changed`]), which the coarse signature may not see.
-    pub fn observe(&mut self, signature: Signature, spot_changed: bool, now: Instant) -> bool {
-        let settled = self
-            .previous
+    /// as scanned. `repeat`: the capture saw the same picture just before (it has settled,
+    /// even where the UI missed the frame between). `spot_changed`: a listed item's place
+    /// looks different than in the frame last scanned ([`spots_changed`]), which the coarse
+    /// signature may not see. A frame not scanned that may still need it (not settled yet,
+    /// too soon after a scan) waits for [`Self::look_again`]: a still screen sends no more.
+    pub fn observe(
+        &mut self,
+        signature: Signature,
+        repeat: bool,
+        spot_changed: bool,
+        now: Instant,
+    ) -> bool {
+        let settled = repeat || self.settles(&signature);
+        self.previous = Some(signature.clone());
+        self.waiting = None;
+        self.judge(
+            Waiting {
+                signature,
+                settled,
+                seen: now,
+            },
+            spot_changed,
+            now,
+        )
+    }
+
+    /// A frame that came while a scan was under way: it waits for the answer
+    /// ([`Self::look_again`]).
+    pub fn hold(&mut self, signature: Signature, repeat: bool, now: Instant) {
+        let settled = repeat || self.settles(&signature);
+        self.previous = Some(signature.clone());
+        self.waiting = Some(Waiting {
+            signature,
+            settled,
+            seen: now,
+        });
+    }
+
+    /// Whether a frame waits for [`Self::look_again`].
+    pub fn is_waiting(&self) -> bool {
+        self.waiting.is_some()
+    }
+
+    /// No scan under way and no newer frame: whether the frame that waits is scanned now.
+    /// A feed silent for [`STILL_AFTER`] has settled.
+    pub fn look_again(&mut self, spot_changed: bool, now: Instant) -> bool {
+        match self.waiting.take() {
+            Some(mut waiting) => {
+                waiting.settled |= now.saturating_duration_since(waiting.seen) >= STILL_AFTER;
+                self.judge(waiting, spot_changed, now)
+            }
+            None => false,
+        }
+    }
+
+    /// The answer to the last scan left the room's list undecided ([`RoomList::undecided`]):
+    /// a still screen is scanned again a second after it, as a new room's is.
+    pub fn recheck(&mut self, undecided: bool) {
+        self.recheck = undecided;
+    }
+
+    /// Whether `signature` is alike the frame before (no transition under way).
+    fn settles(&self, signature: &Signature) -> bool {
+        self.previous
             .as_ref()
-            .is_some_and(|p| p.changed_share(&signature) < SETTLED);
+            .is_some_and(|p| p.changed_share(signature) < SETTLED)
+    }
+
+    /// Scans `frame` (true), lets it wait, or drops it.
+    fn judge(&mut self, frame: Waiting, spot_changed: bool, now: Instant) -> bool {
         let since = self.last_scan.map(|t| now.saturating_duration_since(t));
         let changed = self
             .scanned
             .as_ref()
-            .map_or(1.0, |s| s.changed_share(&signature));
+            .map_or(1.0, |s| s.changed_share(&frame.signature));
         let new_room = since.is_none() || changed >= ROOM_CHANGED;
-        let due = match since {
-            None => true,
-            Some(since) if since < MIN_INTERVAL => false,
+        let due_now = since.is_none_or(|since| {
             // A new room's first scan is confirmed by the next settled frame's.
-            Some(_) if self.unconfirmed => true,
-            Some(since) => {
-                changed >= ROOM_CHANGED
-                    || (spot_changed && since >= SPOT_CHANGE_EVERY)
-                    || (changed >= SMALL_CHANGE && since >= SMALL_CHANGE_EVERY)
-            }
-        };
-        let scan = settled && due;
-        if scan {
-            let confirming = self.unconfirmed;
-            self.count_scan(now, new_room);
-            // A small change (an item taken) changes the list only once two scans agree:
-            // a still screen sends no more frames, so the second is asked for like a new
-            // room's.
-            self.unconfirmed |= !confirming && (spot_changed || changed >= SMALL_CHANGE);
-            self.scanned = Some(signature.clone());
+            self.unconfirmed
+                || changed >= ROOM_CHANGED
+                || (self.recheck && since >= CONFIRM_AFTER)
+                || (spot_changed && since >= SPOT_CHANGE_EVERY)
+                || (changed >= SMALL_CHANGE && since >= SMALL_CHANGE_EVERY)
+        });
+        // What a little more time makes due.
+        let due_later = self.recheck || spot_changed || changed >= SMALL_CHANGE;
+        if !due_now && !due_later {
+            return false;
         }
-        self.previous = Some(signature);
-        scan
+        let too_soon = since.is_some_and(|since| since < MIN_INTERVAL);
+        if !frame.settled || too_soon || !due_now {
+            self.waiting = Some(frame);
+            return false;
+        }
+        let confirming = self.unconfirmed;
+        self.count_scan(now, new_room);
+        // A small change (an item taken) changes the list only once two scans agree: a
+        // still screen sends no more frames, so the second is asked for like a new room's.
+        self.unconfirmed |= !confirming && (spot_changed || changed >= SMALL_CHANGE);
+        self.scanned = Some(frame.signature);
+        true
     }
 
     /// For a recorded session (frames far apart, none to skip): whether the frame with
     /// `signature` is scanned, which is whenever it has settled (alike the frame before).
     pub fn observe_recorded(&mut self, signature: Signature) -> bool {
-        let settled = self
-            .previous
-            .as_ref()
-            .is_some_and(|p| p.changed_share(&signature) < SETTLED);
+        let settled = self.settles(&signature);
         if settled {
             self.new_room = self
                 .scanned
@@ -103,7 +182,7 @@ impl RoomWatch {
     /// Whether a still screen (no new frames) should scan its picture again now: a new
     /// room's first scan waits for a confirming one. If so it counts as scanned.
     pub fn confirm_due(&mut self, now: Instant) -> bool {
-        let due = self.unconfirmed
+        let due = (self.unconfirmed || self.recheck)
             && self
                 .last_scan
                 .is_some_and(|t| now.saturating_duration_since(t) >= CONFIRM_AFTER);
@@ -120,7 +199,7 @@ impl RoomWatch {
 
     /// Whether a confirming scan is still to come (the window needs waking for it).
     pub fn awaits_confirmation(&self) -> bool {
-        self.unconfirmed
+        self.unconfirmed || self.recheck || self.waiting.is_some()
     }
 
     /// Counts a scan asked for at `now` (`new_room`: of another room than before).
@@ -128,6 +207,7 @@ impl RoomWatch {
         self.last_scan = Some(now);
         self.new_room = new_room;
         self.unconfirmed = new_room;
+        self.recheck = false;
     }
 
     /// Forgets the last scan (the next settled frame is scanned).
@@ -243,6 +323,15 @@ impl RoomList {
         });
     }
 
+    /// Whether another scan of the same picture could change the list: a find seen once
+    /// (listed if seen again, gone if not), or a listed one missed once (gone if missed
+    /// again). A change seen in one scan only is settled by the next.
+    pub fn undecided(&self) -> bool {
+        self.entries
+            .iter()
+            .any(|e| (e.seen < 2 && e.missed == 0) || (e.seen >= 2 && e.missed == 1))
+    }
+
     /// The items listed now, in the order they were first seen.
     pub fn listed(&self) -> impl Iterator<Item = &Find> {
         self.entries.iter().filter(|e| e.seen >= 2).map(|e| &e.find)
@@ -356,18 +445,18 @@ mod tests {
         let mut watch = RoomWatch::default();
         let t0 = Instant::now();
         let at = |ms: u64| t0 + Duration::from_millis(ms);
-        assert!(!watch.observe(signature(40, None), false, at(0)));
-        assert!(watch.observe(signature(40, None), false, at(250)));
+        assert!(!watch.observe(signature(40, None), false, false, at(0)));
+        assert!(watch.observe(signature(40, None), false, false, at(250)));
         assert!(watch.new_room && watch.awaits_confirmation());
         // Too soon for the next one.
-        assert!(!watch.observe(signature(40, None), false, at(500)));
-        assert!(watch.observe(signature(40, None), false, at(750)));
+        assert!(!watch.observe(signature(40, None), false, false, at(500)));
+        assert!(watch.observe(signature(40, None), false, false, at(750)));
         assert!(!watch.new_room && !watch.awaits_confirmation());
         // Then nothing while nothing changes.
-        assert!(!watch.observe(signature(40, None), false, at(1000)));
+        assert!(!watch.observe(signature(40, None), false, false, at(1000)));
         // A still screen: the confirming scan comes from the clock.
-        assert!(!watch.observe(signature(200, None), false, at(2000)));
-        assert!(watch.observe(signature(200, None), false, at(2250)));
+        assert!(!watch.observe(signature(200, None), false, false, at(2000)));
+        assert!(watch.observe(signature(200, None), false, false, at(2250)));
         assert!(watch.new_room);
         assert!(!watch.confirm_due(at(2800)));
         assert!(watch.confirm_due(at(3300)));
@@ -380,24 +469,24 @@ mod tests {
         let t0 = Instant::now();
         let at = |ms: u64| t0 + Duration::from_millis(ms);
         // The first frame has nothing to compare with: wait for a second, alike one.
-        assert!(!watch.observe(signature(40, None), false, at(0)));
-        assert!(watch.observe(signature(40, None), false, at(250)));
+        assert!(!watch.observe(signature(40, None), false, false, at(0)));
+        assert!(watch.observe(signature(40, None), false, false, at(250)));
         // The new room's confirming scan; then, nothing changing, never again.
-        assert!(!watch.observe(signature(40, None), false, at(500)));
-        assert!(watch.observe(signature(40, None), false, at(750)));
+        assert!(!watch.observe(signature(40, None), false, false, at(500)));
+        assert!(watch.observe(signature(40, None), false, false, at(750)));
         for i in 4..40 {
-            assert!(!watch.observe(signature(40, None), false, at(i * 250)));
+            assert!(!watch.observe(signature(40, None), false, false, at(i * 250)));
         }
         // A room transition: frames differ from each other until the new room settles.
-        assert!(!watch.observe(signature(120, None), false, at(10_250)));
-        assert!(!watch.observe(signature(200, None), false, at(10_500)));
-        assert!(watch.observe(signature(200, None), false, at(10_750)));
-        assert!(!watch.observe(signature(200, None), false, at(11_000)));
-        assert!(watch.observe(signature(200, None), false, at(11_250)));
+        assert!(!watch.observe(signature(120, None), false, false, at(10_250)));
+        assert!(!watch.observe(signature(200, None), false, false, at(10_500)));
+        assert!(watch.observe(signature(200, None), false, false, at(10_750)));
+        assert!(!watch.observe(signature(200, None), false, false, at(11_000)));
+        assert!(watch.observe(signature(200, None), false, false, at(11_250)));
         // Isaac walks (a small spot): rescanned only after a while.
-        assert!(!watch.observe(signature(200, Some((100, 100))), false, at(11_500)));
-        assert!(!watch.observe(signature(200, Some((100, 100))), false, at(11_750)));
-        assert!(watch.observe(signature(200, Some((100, 100))), false, at(14_300)));
+        assert!(!watch.observe(signature(200, Some((100, 100))), false, false, at(11_500)));
+        assert!(!watch.observe(signature(200, Some((100, 100))), false, false, at(11_750)));
+        assert!(watch.observe(signature(200, Some((100, 100))), false, false, at(14_300)));
         // Not a new room, but its list may change: a still screen is scanned again a
         // second later, once.
         assert!(!watch.new_room && watch.awaits_confirmation());
@@ -406,12 +495,90 @@ mod tests {
         assert!(!watch.awaits_confirmation() && !watch.confirm_due(at(20_000)));
         // An item taken from a still room: its box changed, the signature hardly. Scanned at
         // once, and confirmed a second later.
-        assert!(watch.observe(signature(200, Some((100, 100))), true, at(20_500)));
+        assert!(watch.observe(signature(200, Some((100, 100))), false, true, at(20_500)));
         assert!(!watch.new_room && watch.awaits_confirmation());
         assert!(watch.confirm_due(at(21_600)));
         // Isaac standing by an item changes its box in every frame: once a second at most.
-        assert!(!watch.observe(signature(200, Some((100, 100))), true, at(22_100)));
-        assert!(watch.observe(signature(200, Some((100, 100))), true, at(22_700)));
+        assert!(!watch.observe(signature(200, Some((100, 100))), false, true, at(22_100)));
+        assert!(watch.observe(signature(200, Some((100, 100))), false, true, at(22_700)));
+    }
+
+    /// A still screen sends a changed picture twice (the change, then the same again) and
+    /// then nothing. A frame that comes during a scan, or too soon after one, waits and is
+    /// scanned once it may be: before, an item taken then was never seen taken.
+    #[test]
+    fn a_frame_that_comes_during_or_just_after_a_scan_is_scanned_later() {
+        let mut watch = RoomWatch::default();
+        let t0 = Instant::now();
+        let at = |ms: u64| t0 + Duration::from_millis(ms);
+        assert!(!watch.observe(signature(40, None), false, false, at(0)));
+        assert!(watch.observe(signature(40, None), false, false, at(250)));
+        assert!(watch.confirm_due(at(1300)));
+        // An item taken while the confirming scan runs: both frames held, none scanned.
+        watch.hold(signature(40, Some((100, 100))), false, at(1350));
+        watch.hold(signature(40, Some((100, 100))), true, at(1600));
+        assert!(watch.is_waiting() && watch.awaits_confirmation());
+        // Answered: too soon after the scan, it waits on; then it is scanned, and confirmed
+        // a second later.
+        assert!(!watch.look_again(true, at(1500)));
+        assert!(watch.is_waiting());
+        assert!(watch.look_again(true, at(2600)));
+        assert!(!watch.is_waiting() && !watch.new_room);
+        assert!(watch.confirm_due(at(3700)));
+        // Another room, whose first frame the UI saw only as the capture's repeat (the
+        // frame before it dropped): it has settled, and is scanned at once.
+        assert!(watch.observe(signature(200, None), true, false, at(4200)));
+        assert!(watch.new_room);
+        // Another room's frame a moment after a scan: it waits, and is scanned when due.
+        assert!(!watch.observe(signature(90, None), true, false, at(4300)));
+        assert!(watch.is_waiting());
+        assert!(watch.look_again(false, at(4700)) && watch.new_room);
+        // A frame that never settles (no repeat came) counts as still after a while.
+        assert!(!watch.observe(signature(160, None), false, false, at(6000)));
+        assert!(!watch.look_again(false, at(7000)));
+        assert!(watch.look_again(false, at(8600)) && watch.new_room);
+        // Confirmed; then nothing changes: nothing waits.
+        assert!(watch.confirm_due(at(9700)));
+        assert!(!watch.observe(signature(160, None), false, false, at(12_000)));
+        assert!(!watch.is_waiting());
+    }
+
+    /// A scan that left the list undecided (a capture caught mid-redraw still showed an
+    /// item that the next scan misses) is followed by more scans of the still screen, a
+    /// second apart, until the list is decided: before, the item stayed listed, missed once.
+    #[test]
+    fn a_still_screen_is_scanned_until_its_list_is_decided() {
+        let mut room = RoomList::default();
+        let mut watch = RoomWatch::default();
+        let t0 = Instant::now();
+        let at = |ms: u64| t0 + Duration::from_millis(ms);
+        let answer = |watch: &mut RoomWatch, room: &mut RoomList, finds: &[Find]| {
+            room.scanned(watch.new_room, finds);
+            watch.recheck(room.undecided());
+        };
+        assert!(!watch.observe(signature(40, None), false, false, at(0)));
+        assert!(watch.observe(signature(40, None), false, false, at(250)));
+        answer(&mut watch, &mut room, &[find(1, 300), find(12, 420)]);
+        assert!(room.undecided());
+        assert!(watch.confirm_due(at(1300)));
+        answer(&mut watch, &mut room, &[find(1, 300), find(12, 420)]);
+        assert_eq!(listed(&room), vec![1, 12]);
+        assert!(!room.undecided() && !watch.awaits_confirmation());
+        assert!(!watch.confirm_due(at(5000)));
+        // The onion taken; the confirming scan catches the screen mid-redraw (onion still
+        // there), the next one sees it gone: missed once, the list is undecided.
+        assert!(watch.observe(signature(40, Some((100, 100))), false, true, at(6000)));
+        answer(&mut watch, &mut room, &[find(1, 300), find(12, 420)]);
+        assert!(watch.confirm_due(at(7100)));
+        answer(&mut watch, &mut room, &[find(12, 420)]);
+        assert_eq!(listed(&room), vec![1, 12]);
+        assert!(room.undecided() && watch.awaits_confirmation());
+        // So the still screen is scanned once more, and the onion goes.
+        assert!(!watch.confirm_due(at(7500)));
+        assert!(watch.confirm_due(at(8200)));
+        answer(&mut watch, &mut room, &[find(12, 420)]);
+        assert_eq!(listed(&room), vec![12]);
+        assert!(!room.undecided() && !watch.confirm_due(at(20_000)));
     }
 
     #[test]

@@ -46,6 +46,8 @@ fn app(display: &Display, data: &Path) -> Child {
         .env("ISAAC_LENS_DATA", data)
         // Settings of its own too (eframe keeps them in the platform data folder).
         .env("XDG_DATA_HOME", data.join("xdg"))
+        // Each scan sent and answered, in what the test shows when it fails.
+        .env("RUST_LOG", "isaac_lens=debug")
         .env_remove("WAYLAND_DISPLAY")
         .args(["--catalog", p(real_catalog().dir()), "app", "--companion"])
         .args(["--source", VIEWER, "--model"])

@@ -83,21 +83,17 @@ impl LookupState {
             Ok(frame) => {
                 let label = self.canvas.label.clone();
                 let scan = &mut self.scan;
-                let watching = scan.companion && !scan.is_pending();
-                // An item taken from a still room changes too little of the picture for its
-                // signature: the listed items' own boxes are compared as well.
-                let spot_changed = watching
-                    && scan.scanned.as_ref().is_some_and(|before| {
-                        crate::companion::spots_changed(
-                            before,
-                            &frame.image,
-                            scan.room.listed().map(|f| &f.bbox),
-                        )
-                    });
-                let due = watching
-                    && scan
-                        .watch
-                        .observe(frame.signature, spot_changed, Instant::now());
+                let due = if !scan.companion {
+                    false
+                } else if scan.is_pending() {
+                    scan.watch
+                        .hold(frame.signature, frame.repeat, Instant::now());
+                    false
+                } else {
+                    let spot_changed = scan.listed_spot_changed(&frame.image);
+                    scan.watch
+                        .observe(frame.signature, frame.repeat, spot_changed, Instant::now())
+                };
                 // A live feed keeps the view and the box while it updates.
                 self.canvas.replace_frame(frame.image, label);
                 due.then_some(Command::Scan)
@@ -109,17 +105,26 @@ impl LookupState {
         }
     }
 
-    /// Companion mode on a still screen: the new room's confirming scan, once it is due.
+    /// Companion mode between frames: the frame that waits (it came during a scan, too soon
+    /// after one, or before the picture settled; a still screen sends no more), or a new
+    /// room's confirming scan once it is due.
     pub fn companion_tick(&mut self, now: Instant) -> Option<Command> {
         let scan = &mut self.scan;
-        (scan.companion
-            && self.source.is_live()
-            && !scan.is_pending()
-            && scan.watch.confirm_due(now))
-        .then_some(Command::Scan)
+        if !scan.companion || !self.source.is_live() || scan.is_pending() {
+            return None;
+        }
+        let waited_for = scan.watch.is_waiting() && {
+            let spot_changed = self
+                .canvas
+                .frame
+                .as_ref()
+                .is_some_and(|frame| scan.listed_spot_changed(frame));
+            scan.watch.look_again(spot_changed, now)
+        };
+        let due = waited_for || scan.watch.confirm_due(now);
+        due.then_some(Command::Scan)
     }
 
-    /// The frame a scan should look at now: none while one is under way.
     /// Where the game's picture is in the live source shown, when the player marked it.
     pub fn game_picture(&self, settings: &Settings) -> Option<GamePicture> {
         if !self.source.is_running() {
@@ -128,6 +133,7 @@ impl LookupState {
         settings.game_pictures.get(&self.canvas.label).copied()
     }
 
+    /// The frame a scan should look at now: none while one is under way.
     pub fn frame_to_scan(&self) -> Option<Arc<RgbaImage>> {
         self.canvas
             .frame

@@ -530,6 +530,10 @@ impl LensApp {
             picture,
             top_k: 10,
         }) {
+            tracing::debug!(
+                "scan {id:?} sent (companion: {})",
+                self.lookup.scan.companion
+            );
             self.lookup.scan.started(id, frame);
             if read_slot {
                 self.active_slot_read = self.send(Request::ReadActiveSlot {
@@ -588,6 +592,13 @@ impl LensApp {
         }
         if let Some(command) = self.lookup.poll_live() {
             self.apply(command);
+        }
+        if self.lookup.scan.overdue(Instant::now()) {
+            self.lookup.scan.cancel_pending();
+            self.notify_error(format!(
+                "scan failed: no answer within {} s",
+                scan_view::SCAN_ANSWER_WITHIN.as_secs()
+            ));
         }
         if let Some(command) = self.lookup.companion_tick(Instant::now()) {
             self.apply(command);

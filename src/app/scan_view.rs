@@ -13,6 +13,9 @@ use image::RgbaImage;
 use crate::companion::{RoomList, RoomWatch};
 use crate::engine::scan::Find;
 
+/// A scan takes well under a second; one unanswered this long is given up.
+pub const SCAN_ANSWER_WITHIN: std::time::Duration = std::time::Duration::from_secs(30);
+
 /// The Lookup tab's scan: finds drawn over the frame they came from.
 #[derive(Default)]
 pub struct ScanState {
@@ -98,6 +101,15 @@ impl ScanState {
         }
     }
 
+    /// Whether a listed item's place looks different in `frame` than in the frame last
+    /// scanned: an item taken from a still room changes too little of the picture for its
+    /// signature.
+    pub fn listed_spot_changed(&self, frame: &RgbaImage) -> bool {
+        self.scanned.as_ref().is_some_and(|before| {
+            crate::companion::spots_changed(before, frame, self.room.listed().map(|f| &f.bbox))
+        })
+    }
+
     pub fn is_pending(&self) -> bool {
         self.pending.is_some()
     }
@@ -111,8 +123,14 @@ impl ScanState {
         match self.pending.take() {
             Some((pending, frame, at)) if pending == id => {
                 self.last_ms = Some(at.elapsed().as_secs_f32() * 1000.0);
+                tracing::debug!(
+                    "scan {id:?} answered in {:.0} ms: {} finds",
+                    at.elapsed().as_secs_f32() * 1000.0,
+                    finds.len()
+                );
                 if self.companion {
                     self.room.scanned(self.watch.new_room, &finds);
+                    self.watch.recheck(self.room.undecided());
                 }
                 self.finds = finds;
                 self.scanned = Some(frame);
@@ -124,6 +142,14 @@ impl ScanState {
                 false
             }
         }
+    }
+
+    /// Whether the scan waited for is unanswered after [`SCAN_ANSWER_WITHIN`] at `now`: the
+    /// app stops waiting for it (a stuck engine would otherwise stop companion mode for good).
+    pub fn overdue(&self, now: Instant) -> bool {
+        self.pending
+            .as_ref()
+            .is_some_and(|(_, _, at)| now.saturating_duration_since(*at) >= SCAN_ANSWER_WITHIN)
     }
 
     /// The scan waited for will not be answered.
