@@ -2,7 +2,8 @@
 //! and the crops a player's boxes cut from them, to look at; and `windows.png`, training
 //! samples cut from whole frames (`frames::render_window`: the top half items, the bottom
 //! half no item), with their render time against the crop renderer's; and `room_N.png`,
-//! frames of the real-room scan validation.
+//! frames of the real-room scan validation, and `blind_room_N.png`, the same under the Curse of
+//! the Blind.
 //! `cargo run --release --example frame_samples -- OUT_DIR [FRAMES]` (the data folder's catalog).
 use image::DynamicImage;
 use isaac_lens::catalog::Catalog;
@@ -42,6 +43,14 @@ fn main() -> anyhow::Result<()> {
         for (i, room) in rooms.iter().enumerate() {
             room.image.save(out.join(format!("room_{i}.png")))?;
         }
+    }
+    // Curse of the Blind: a shop and a choice room with the catalog's last mark (its "?") in
+    // place of every item.
+    let mark = catalog.altars().and_then(|a| a.blind_marks().last());
+    let blind =
+        mark.and_then(|m| isaac_lens::engine::scan_validation::blind_room_frames(&assets, 3, 4, m));
+    for (i, room) in blind.iter().flatten().enumerate() {
+        room.image.save(out.join(format!("blind_room_{i}.png")))?;
     }
     window_sheet(&assets, &out)?;
     println!("wrote {count} frames to {}", out.display());

@@ -10,10 +10,13 @@
 mod data;
 
 use isaac_lens::engine::altar::AltarFinder;
+use isaac_lens::engine::blind::BlindFinder;
 use isaac_lens::engine::checkpoint;
 use isaac_lens::engine::price::PriceReader;
 use isaac_lens::engine::scan::{ScanOptions, scan};
-use isaac_lens::engine::scan_validation::{ScanCase, ScanScore, room_frames, validation_frames};
+use isaac_lens::engine::scan_validation::{
+    ScanCase, ScanScore, blind_room_frames, room_frames, validation_frames,
+};
 use tch::Device;
 
 fn median(v: &mut [f64]) -> f64 {
@@ -48,6 +51,11 @@ fn main() -> anyhow::Result<()> {
     let rooms: usize = data::flag(&args, "--rooms").map_or(Ok(120), |s| s.parse())?;
     let reader = catalog.price_font().map(PriceReader::new);
     let altars = catalog.altars().map(AltarFinder::new);
+    // BLIND=0: no looking for a hidden item's "?".
+    let blind = catalog
+        .altars()
+        .and_then(BlindFinder::new)
+        .filter(|_| std::env::var("BLIND").as_deref() != Ok("0"));
     if altars.is_none() {
         anyhow::bail!("the catalog has no altars: import it with --entities");
     }
@@ -60,6 +68,7 @@ fn main() -> anyhow::Result<()> {
         bare_top,
         stand_keep,
         stand_top,
+        blind: blind.as_ref(),
     };
     println!("== renderer frames (held-out backgrounds): {count}");
     let frames = validation_frames(&assets, count, 1);
@@ -75,6 +84,25 @@ fn main() -> anyhow::Result<()> {
             anyhow::anyhow!("the real-room set needs shared/isaac's backgrounds and entities")
         })?;
         run_set(&ckpt, &frames, options, save.map(|d| format!("{d}/rooms")))?;
+        // Curse of the Blind: each of the catalog's marks in place of every item.
+        let marks = catalog.altars().map_or(&[][..], |a| a.blind_marks());
+        for (n, mark) in marks.iter().enumerate() {
+            let count = rooms.div_ceil(3);
+            println!(
+                "== hidden items (mark {n}, {}x{}) in real rooms: {count}",
+                mark.width(),
+                mark.height()
+            );
+            let frames = blind_room_frames(&assets, count, 4, mark).ok_or_else(|| {
+                anyhow::anyhow!("the hidden-item set needs shared/isaac's backgrounds and entities")
+            })?;
+            run_set(
+                &ckpt,
+                &frames,
+                options,
+                save.map(|d| format!("{d}/hidden{n}")),
+            )?;
+        }
     }
     Ok(())
 }

@@ -8,6 +8,7 @@
 mod data;
 
 use isaac_lens::engine::altar::AltarFinder;
+use isaac_lens::engine::blind::BlindFinder;
 use isaac_lens::engine::checkpoint;
 use isaac_lens::engine::price::PriceReader;
 use isaac_lens::engine::scan::{Find, ScanOptions, game_area, scan};
@@ -34,9 +35,11 @@ fn main() -> anyhow::Result<()> {
     } else {
         room_frames(&assets, count, 2).ok_or_else(|| anyhow::anyhow!("needs rooms"))?
     };
+    let blind = catalog.altars().and_then(BlindFinder::new);
     let options = ScanOptions {
         prices: reader.as_ref(),
         altars: Some(&altars),
+        blind: blind.as_ref(),
         ..ScanOptions::default()
     };
     let loose = ScanOptions {
@@ -44,6 +47,7 @@ fn main() -> anyhow::Result<()> {
         keep: 0.05,
         min_top: 0.02,
         altars: None,
+        blind: None,
         ..options
     };
     let classes = &ckpt.manifest.classes;

@@ -8,8 +8,10 @@ shared=${SHARED:-../shared/isaac}
 bin=target/release/isaac-lens
 export ISAAC_LENS_DATA=${ISAAC_LENS_DATA:-$PWD/out/bench-data}
 mkdir -p out
-# A catalog missing, or from before the altars were imported, is imported (again).
-if ! "$bin" info 2>/dev/null | grep '^altars: [0-9]' >/dev/null; then
+# A catalog missing, or from before the altars and a hidden item's marks were imported, is
+# imported (again).
+info=$("$bin" info 2>/dev/null || true)
+if ! grep '^altars: [0-9]' <<<"$info" >/dev/null || grep '^hidden-item marks: 0' <<<"$info" >/dev/null; then
   "$bin" catalog import --huiji "$shared/huiji" --eid "$shared/eid" --art "$shared/art-versions" --game-files "$shared/game-files" --entities "$shared/entities"
 fi
 

@@ -5,12 +5,13 @@ cd "$(dirname "$0")/.."
 bin=target/release/isaac-lens
 shared=${SHARED:-../shared/isaac}
 
-# A catalog from before the transformations, the price font or the altars were imported is
-# imported again.
+# A catalog from before the transformations, the price font, the altars or a hidden item's marks
+# were imported is imported again.
 info=$("$bin" info 2>/dev/null || true)
 if ! "$bin" catalog show collectible:145 2>/dev/null | grep '^transformations:' >/dev/null \
   || ! grep '^price font: [0-9]' <<<"$info" >/dev/null \
-  || ! grep '^altars: [0-9]' <<<"$info" >/dev/null; then
+  || ! grep '^altars: [0-9]' <<<"$info" >/dev/null \
+  || grep '^hidden-item marks: 0' <<<"$info" >/dev/null; then
   echo "[run] importing the catalog from $shared"
   "$bin" catalog import --huiji "$shared/huiji" --eid "$shared/eid" --art "$shared/art-versions" --game-files "$shared/game-files" --entities "$shared/entities"
 fi

@@ -383,6 +383,7 @@ mod tests {
                 score: 0.9,
             }],
             price: None,
+            hidden: false,
         }
     }
 
@@ -426,6 +427,7 @@ mod tests {
         use crate::catalog::price_font::Price;
         let priced = |price| Find {
             price: Some(price),
+            hidden: false,
             ..find(1, 300)
         };
         let mut room = RoomList::default();

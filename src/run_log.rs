@@ -578,6 +578,7 @@ mod tests {
                 score: 0.9,
             }],
             price: None,
+            hidden: false,
         }
     }
 
@@ -613,6 +614,7 @@ mod tests {
     fn an_item_bought_keeps_its_price() {
         let priced = |id: u32, x: u32, price: Price| Find {
             price: Some(price),
+            hidden: false,
             ..find(id, x)
         };
         let mut run = Run::default();

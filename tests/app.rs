@@ -99,6 +99,7 @@ fn the_run_tab_reopens_the_last_run_and_takes_corrections() {
         } else {
             Price::Hearts(2)
         }),
+        hidden: false,
     };
     let room = Signature::of(&image::RgbaImage::from_pixel(
         480,

@@ -15,10 +15,15 @@ use egui_kittest::kittest::Queryable as _;
 use image::{DynamicImage, RgbImage};
 use isaac_lens::app::{AppPaths, LensApp, Settings};
 use isaac_lens::catalog::ItemKey;
+use isaac_lens::engine::altar::AltarFinder;
+use isaac_lens::engine::blind::BlindFinder;
 use isaac_lens::engine::checkpoint::{self, Checkpoint};
 use isaac_lens::engine::frames::{self, GAME_H, GAME_W};
+use isaac_lens::engine::price::PriceReader;
 use isaac_lens::engine::scan::{Find, ScanOptions, scan};
-use isaac_lens::engine::scan_validation::{ScanScore, room_frames, validation_frames};
+use isaac_lens::engine::scan_validation::{
+    ScanScore, blind_room_frames, room_frames, validation_frames,
+};
 use isaac_lens::engine::scene::{self, Entity};
 use isaac_lens::engine::synth::{Split, SynthAssets};
 use rand::SeedableRng;
@@ -131,8 +136,6 @@ fn held_out_real_art_alone_gives_no_finds() {
 /// frames of held-out real rooms, this leaves out false finds and no item found on its altar.
 #[test]
 fn an_unsure_find_counts_only_on_an_altar_or_above_a_price() {
-    use isaac_lens::engine::altar::AltarFinder;
-    use isaac_lens::engine::price::PriceReader;
     use isaac_lens::engine::scan::game_area;
     use isaac_lens::engine::scene::Placement;
     let model = model();
@@ -201,6 +204,49 @@ fn an_unsure_find_counts_only_on_an_altar_or_above_a_price() {
         after.found_right >= before.found_right,
         "{before:?} {after:?}"
     );
+}
+
+/// Curse of the Blind: where the game shows its "?" (each of the catalog's marks, drawn in
+/// place of the items of held-out real rooms, on their altars and above their prices), the
+/// scan reports a hidden item and names nothing; frames of the real-room set, which hold no
+/// "?", give no hidden item.
+#[test]
+fn a_blind_item_is_reported_hidden_not_guessed() {
+    let model = model();
+    let catalog = real_catalog();
+    let art = catalog.altars().unwrap();
+    assert_eq!(art.blind_marks().len(), 2, "the art folder's two marks");
+    let altars = AltarFinder::new(art);
+    let blind = BlindFinder::new(art).unwrap();
+    let prices = PriceReader::new(catalog.price_font().unwrap());
+    let options = ScanOptions {
+        prices: Some(&prices),
+        altars: Some(&altars),
+        blind: Some(&blind),
+        ..ScanOptions::default()
+    };
+    for (n, mark) in art.blind_marks().iter().enumerate() {
+        let frames = blind_room_frames(assets(), 12, 5, mark).unwrap();
+        let mut score = ScanScore::default();
+        for frame in &frames {
+            let finds = scan(&model, &frame.image, 5, options, Device::Cpu).unwrap();
+            score.add(frame, &finds, &model.manifest.classes);
+        }
+        assert!(score.items >= 12, "mark {n}: {} items", score.items);
+        // Found right here means reported hidden; a find named as an item is wrong.
+        assert!(
+            score.found_right * 10 >= score.items * 8 && score.found_wrong <= 1,
+            "mark {n}: {score:?}"
+        );
+    }
+    let frames = room_frames(assets(), 40, 2).unwrap();
+    for (i, frame) in frames.iter().enumerate() {
+        let finds = scan(&model, &frame.image, 5, options, Device::Cpu).unwrap();
+        assert!(
+            finds.iter().all(|f| !f.hidden && !f.predictions.is_empty()),
+            "frame {i}: {finds:?}"
+        );
+    }
 }
 
 /// Two items on altars side by side in a held-out real room, `apart` game pixels between

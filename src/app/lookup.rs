@@ -462,6 +462,7 @@ mod tests {
             bbox,
             predictions: predictions(5),
             price: None,
+            hidden: false,
         };
         assert!(lookup.scan.answered(RequestId(1), vec![find]));
         assert!(lookup.select_find(3).is_none());

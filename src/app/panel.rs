@@ -236,7 +236,7 @@ pub fn room_ui(
     if rows.is_empty() && scan.scanned.is_some() {
         ui.label(RichText::new(tr(lang, Text::NoItemsFound)).weak());
     }
-    let unsure = |f: &crate::engine::scan::Find| f.score() < UNSURE_BELOW;
+    let unsure = |f: &crate::engine::scan::Find| !f.hidden && f.score() < UNSURE_BELOW;
     let hidden = match show_unsure {
         Some(show) => {
             let n = rows.iter().filter(|(_, f)| unsure(f)).count();
@@ -257,6 +257,12 @@ pub fn room_ui(
     let mut clicked = None;
     for &(i, find) in &rows {
         if hidden && unsure(find) {
+            continue;
+        }
+        if find.hidden {
+            if hidden_item_ui(ui, lang, find.price, i.is_some() && scan.selected == i) {
+                clicked = i;
+            }
             continue;
         }
         let best = find.predictions.first();
@@ -300,6 +306,41 @@ pub fn room_ui(
     }
     clicked
 }
+
+/// A hidden item's row (Curse of the Blind): a "?" where the sprite goes, what it means and
+/// its price; whether it was clicked.
+fn hidden_item_ui(
+    ui: &mut egui::Ui,
+    lang: Language,
+    price: Option<crate::catalog::price_font::Price>,
+    selected: bool,
+) -> bool {
+    let mut clicked = false;
+    ui.horizontal(|ui| {
+        let (rect, _) = ui.allocate_exact_size(egui::vec2(32.0, 32.0), egui::Sense::hover());
+        ui.painter().text(
+            rect.center(),
+            egui::Align2::CENTER_CENTER,
+            "?",
+            egui::FontId::proportional(26.0),
+            HIDDEN_COLOUR,
+        );
+        ui.vertical(|ui| {
+            let title = RichText::new(tr(lang, Text::HiddenItem)).strong();
+            clicked = ui.selectable_label(selected, title).clicked();
+            ui.horizontal(|ui| {
+                if let Some(price) = price {
+                    ui.label(RichText::new(price_label(lang, price)).color(Color32::GOLD));
+                }
+                ui.label(RichText::new(tr(lang, Text::HiddenItemHint)).small());
+            });
+        });
+    });
+    clicked
+}
+
+/// What marks a hidden item, in the panel and over the frame.
+pub const HIDDEN_COLOUR: Color32 = Color32::from_rgb(170, 140, 255);
 
 /// The description's first line in the interface language (the other one when missing).
 fn first_line(item: &Item, lang: Language) -> Option<String> {

@@ -48,14 +48,22 @@ impl ScanState {
             .finds
             .iter()
             .map(|find| {
-                let best = find.predictions.first()?;
-                let name = shell
-                    .catalog
-                    .get(best.key)
-                    .map(|item| item.display_name())
-                    .unwrap_or_default();
+                let text = if find.hidden {
+                    format!(
+                        "? {}",
+                        super::i18n::tr(shell.lang, super::i18n::Text::HiddenItem)
+                    )
+                } else {
+                    let best = find.predictions.first()?;
+                    let name = shell
+                        .catalog
+                        .get(best.key)
+                        .map(|item| item.display_name())
+                        .unwrap_or_default();
+                    format!("{name} {:.0}%", best.score * 100.0)
+                };
                 Some(painter.layout_no_wrap(
-                    format!("{name} {:.0}%", best.score * 100.0),
+                    text,
                     egui::FontId::proportional(13.0),
                     egui::Color32::WHITE,
                 ))
@@ -71,10 +79,13 @@ impl ScanState {
             .collect();
         let tags = place_tags(boxes, &sizes);
         for (i, ((find, screen), galley)) in self.finds.iter().zip(boxes).zip(galleys).enumerate() {
-            let (Some(best), Some(galley)) = (find.predictions.first(), galley) else {
+            let Some(galley) = galley else {
                 continue;
             };
-            let colour = if best.score < UNSURE_BELOW {
+            let best = find.predictions.first();
+            let colour = if find.hidden {
+                super::panel::HIDDEN_COLOUR
+            } else if find.score() < UNSURE_BELOW {
                 egui::Color32::from_rgb(240, 160, 50)
             } else {
                 egui::Color32::from_rgb(80, 220, 120)
@@ -88,7 +99,7 @@ impl ScanState {
             );
             let tag = tags[i];
             painter.rect_filled(tag, 3.0, colour.gamma_multiply(0.85));
-            if let Some(texture) = shell.sprite(ui.ctx(), best.key) {
+            if let Some(texture) = best.and_then(|b| shell.sprite(ui.ctx(), b.key)) {
                 painter.image(
                     texture.id(),
                     Rect::from_min_size(tag.min + Vec2::new(2.0, 2.0), Vec2::splat(sprite)),

@@ -17,12 +17,20 @@ struct ManifestRow {
 /// The files (as the manifest names them, and their paths) of the rows named `name`, in the
 /// manifest's order. A row naming a file outside the folder is an error naming it.
 pub(super) fn files_named(dir: &Path, name: &str) -> Result<Vec<(String, PathBuf)>> {
+    files_where(dir, |n| n == name)
+}
+
+/// [`files_named`] for the rows whose name `wanted` accepts.
+pub(super) fn files_where(
+    dir: &Path,
+    wanted: impl Fn(&str) -> bool,
+) -> Result<Vec<(String, PathBuf)>> {
     let manifest = dir.join("manifest.json");
     let bytes = std::fs::read(&manifest).map_err(|e| CatalogError::file(&manifest, e))?;
     let rows: Vec<ManifestRow> = serde_json::from_slice(&bytes)
         .map_err(|e| CatalogError::file(&manifest, format!("not an art manifest: {e}")))?;
     rows.into_iter()
-        .filter(|r| r.name == name)
+        .filter(|r| wanted(&r.name))
         .map(|row| {
             let path = dir.join(&row.file);
             if Path::new(&row.file).is_absolute() || row.file.split(['/', '\\']).any(|p| p == "..")

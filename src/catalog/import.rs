@@ -61,6 +61,8 @@ pub struct ImportReport {
     pub price_glyphs: usize,
     /// Altar sprites.
     pub altars: usize,
+    /// The marks of a hidden item (Curse of the Blind) kept with the altars.
+    pub blind_marks: usize,
 }
 
 impl ImportReport {
@@ -111,6 +113,12 @@ impl ImportReport {
             out.push(format!(
                 "the item altars ({} sprites): finds on an altar are told from look-alikes",
                 self.altars
+            ));
+        }
+        if self.blind_marks > 0 {
+            out.push(format!(
+                "a hidden item's marks ({} sprites): a Curse of the Blind \"?\" is reported as hidden",
+                self.blind_marks
             ));
         }
         if self.art_without_item > 0 {
@@ -203,6 +211,7 @@ pub fn import(sources: &ImportSources, out: &Path, force: bool) -> Result<(Catal
         None => None,
     };
     report.altars = altars.as_ref().map_or(0, super::Altars::len);
+    report.blind_marks = altars.as_ref().map_or(0, |a| a.blind_marks().len());
     report.count(&drafts);
     if !force {
         refuse_losing_items(out, &drafts)?;

@@ -60,7 +60,13 @@ pub fn info(args: InfoArgs, catalog_dir: Option<&PathBuf>) -> anyhow::Result<()>
                 None => println!("price font: none (import with --entities to read prices)"),
             }
             match c.altars() {
-                Some(altars) => println!("altars: {} sprites (finds on an altar)", altars.len()),
+                Some(altars) => {
+                    println!("altars: {} sprites (finds on an altar)", altars.len());
+                    println!(
+                        "hidden-item marks: {} sprites (Curse of the Blind)",
+                        altars.blind_marks().len()
+                    );
+                }
                 None => println!("altars: none (import with --entities)"),
             }
         }

@@ -122,6 +122,9 @@ struct FindJson<'a> {
     /// The price read below it: `{"cents": 15}`, `{"hearts": 2}`, `{"soul_hearts": 3}`.
     #[serde(skip_serializing_if = "Option::is_none")]
     price: Option<crate::catalog::price_font::Price>,
+    /// A hidden item (Curse of the Blind): no predictions.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    hidden: bool,
 }
 
 fn finds_json(catalog: &Catalog, file: &str, finds: &[Find]) -> String {
@@ -131,6 +134,7 @@ fn finds_json(catalog: &Catalog, file: &str, finds: &[Find]) -> String {
             bbox: [f.bbox.x, f.bbox.y, f.bbox.w, f.bbox.h],
             predictions: prediction_rows(catalog, &f.predictions),
             price: f.price,
+            hidden: f.hidden,
         })
         .collect();
     json_line(&FrameJson {
@@ -167,6 +171,9 @@ fn print_finds(catalog: &Catalog, path: &Path, finds: &[Find]) {
                 crate::run_log::price_text(price)
             ),
             None => println!("  box {},{},{},{}", b.x, b.y, b.w, b.h),
+        }
+        if f.hidden {
+            println!("    hidden item (Curse of the Blind: the game shows a \"?\")");
         }
         print_ranked(catalog, &f.predictions, "    ");
     }

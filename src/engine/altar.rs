@@ -29,13 +29,83 @@ const HIDDEN_TOP: f32 = 0.4;
 /// Fewest compared pixels for a template to count (a stand drawn tiny says nothing).
 const MIN_CELLS: usize = 20;
 
-/// One altar's lower part: opaque pixels as (x, y, brightness less its mean).
+/// A sprite's opaque pixels below its top `skip` rows, as (x, y, brightness less its mean),
+/// ready for normalised correlation.
 #[derive(Debug)]
-struct Template {
-    w: i32,
-    h: i32,
+pub(super) struct Template {
+    pub w: i32,
+    pub h: i32,
     cells: Vec<(i32, i32, f32)>,
     norm: f32,
+}
+
+impl Template {
+    /// None when fewer than [`MIN_CELLS`] pixels are compared or they are all alike.
+    pub fn new(sprite: &image::RgbaImage, skip_top: f32) -> Option<Self> {
+        let (w, h) = (sprite.width() as i32, sprite.height() as i32);
+        let skip = (h as f32 * skip_top).round() as i32;
+        let mut cells: Vec<(i32, i32, f32)> = (skip..h)
+            .flat_map(|y| (0..w).map(move |x| (x, y)))
+            .filter_map(|(x, y)| {
+                let p = sprite.get_pixel(x as u32, y as u32).0;
+                (p[3] > 200).then(|| (x, y, brightness([p[0], p[1], p[2]])))
+            })
+            .collect();
+        if cells.len() < MIN_CELLS {
+            return None;
+        }
+        let mean = cells.iter().map(|c| c.2).sum::<f32>() / cells.len() as f32;
+        for c in &mut cells {
+            c.2 -= mean;
+        }
+        let norm = cells.iter().map(|c| c.2 * c.2).sum::<f32>().sqrt();
+        (norm > 1.0).then_some(Self { w, h, cells, norm })
+    }
+
+    /// Every `step`-th of its pixels only: a quicker, rougher look.
+    pub fn sparse(&self, step: usize) -> Option<Self> {
+        let mut cells: Vec<(i32, i32, f32)> =
+            self.cells.iter().step_by(step.max(1)).copied().collect();
+        let mean = cells.iter().map(|c| c.2).sum::<f32>() / cells.len().max(1) as f32;
+        for c in &mut cells {
+            c.2 -= mean;
+        }
+        let norm = cells.iter().map(|c| c.2 * c.2).sum::<f32>().sqrt();
+        (norm > 1.0).then_some(Self {
+            w: self.w,
+            h: self.h,
+            cells,
+            norm,
+        })
+    }
+
+    /// The correlation (-1 to 1) with the sprite's top-left at (ox, oy) of `patch`, `pw`
+    /// game pixels wide; None where it leaves the patch or covers pixels off the frame.
+    pub fn correlate(&self, patch: &[f32], pw: i32, (ox, oy): (i32, i32)) -> Option<f32> {
+        let ph = patch.len() as i32 / pw.max(1);
+        if ox < 0 || oy < 0 || ox + self.w > pw || oy + self.h > ph {
+            return None;
+        }
+        let n = self.cells.len() as f32;
+        let (mut sum, mut sq, mut dot) = (0.0f32, 0.0f32, 0.0f32);
+        for &(x, y, v) in &self.cells {
+            let p = patch[((oy + y) * pw + ox + x) as usize];
+            sum += p;
+            sq += p * p;
+            dot += v * p;
+        }
+        if sum.is_nan() {
+            return None;
+        }
+        // The template's values sum to zero, so the patch's mean drops out of the dot
+        // product. A flat patch (less than one level of spread) matches nothing: there the
+        // rounding of `sq - sum²/n` would make any ratio.
+        let var = sq - sum * sum / n;
+        if var < n {
+            return Some(0.0);
+        }
+        Some((dot / (self.norm * var.sqrt())).clamp(-1.0, 1.0))
+    }
 }
 
 /// The altars of the catalog, ready to look for below finds.
@@ -44,7 +114,7 @@ pub struct AltarFinder {
     templates: Vec<Template>,
 }
 
-fn brightness(p: [u8; 3]) -> f32 {
+pub(super) fn brightness(p: [u8; 3]) -> f32 {
     0.299 * f32::from(p[0]) + 0.587 * f32::from(p[1]) + 0.114 * f32::from(p[2])
 }
 
@@ -53,26 +123,7 @@ impl AltarFinder {
         let templates = altars
             .sprites()
             .iter()
-            .filter_map(|sprite| {
-                let (w, h) = (sprite.width() as i32, sprite.height() as i32);
-                let skip = (h as f32 * HIDDEN_TOP).round() as i32;
-                let mut cells: Vec<(i32, i32, f32)> = (skip..h)
-                    .flat_map(|y| (0..w).map(move |x| (x, y)))
-                    .filter_map(|(x, y)| {
-                        let p = sprite.get_pixel(x as u32, y as u32).0;
-                        (p[3] > 200).then(|| (x, y, brightness([p[0], p[1], p[2]])))
-                    })
-                    .collect();
-                if cells.len() < MIN_CELLS {
-                    return None;
-                }
-                let mean = cells.iter().map(|c| c.2).sum::<f32>() / cells.len() as f32;
-                for c in &mut cells {
-                    c.2 -= mean;
-                }
-                let norm = cells.iter().map(|c| c.2 * c.2).sum::<f32>().sqrt();
-                (norm > 1.0).then_some(Template { w, h, cells, norm })
-            })
+            .filter_map(|sprite| Template::new(sprite, HIDDEN_TOP))
             .collect();
         Self { templates }
     }
@@ -103,34 +154,14 @@ impl AltarFinder {
             2 * ASIDE + max_w + 2,
             TOP_BELOW.end() - TOP_BELOW.start() + max_h,
         );
-        let patch = game_pixels(rgb, area, (x0, y0), (pw, ph));
-        let at = |x: i32, y: i32| patch[(y * pw + x) as usize];
+        let patch = game_pixels(rgb, area, (x0, y0), (pw, ph), 16);
         let mut best = -1.0f32;
         for t in &self.templates {
-            let n = t.cells.len() as f32;
             for top in TOP_BELOW {
                 for cx in gx - ASIDE..=gx + ASIDE {
-                    let (ox, oy) = (cx - t.w / 2 - x0, gy + top - y0);
-                    if ox < 0 || oy < 0 || ox + t.w > pw || oy + t.h > ph {
-                        continue;
+                    if let Some(r) = t.correlate(&patch, pw, (cx - t.w / 2 - x0, gy + top - y0)) {
+                        best = best.max(r);
                     }
-                    let (mut sum, mut sq, mut dot) = (0.0f32, 0.0f32, 0.0f32);
-                    let mut off_frame = false;
-                    for &(x, y, v) in &t.cells {
-                        let p = at(ox + x, oy + y);
-                        off_frame |= p.is_nan();
-                        sum += p;
-                        sq += p * p;
-                        dot += v * p;
-                    }
-                    if off_frame {
-                        continue;
-                    }
-                    // The template's values sum to zero, so the patch's mean drops out of
-                    // the dot product.
-                    let var = (sq - sum * sum / n).max(0.0);
-                    let r = dot / (t.norm * var.sqrt()).max(1e-3);
-                    best = best.max(r);
                 }
             }
         }
@@ -139,13 +170,20 @@ impl AltarFinder {
 }
 
 /// Brightness of the `size` game pixels from game pixel `origin`, each the mean of the frame
-/// pixels it covers (NaN off the frame), row by row.
-fn game_pixels(rgb: &RgbImage, area: GameArea, origin: (i32, i32), size: (i32, i32)) -> Vec<f32> {
+/// pixels it covers (NaN off the frame), row by row; at most `most_steps` samples a side
+/// (fewer is quicker over a large patch: an upscaled game pixel is nearly one colour).
+pub(super) fn game_pixels(
+    rgb: &RgbImage,
+    area: GameArea,
+    origin: (i32, i32),
+    size: (i32, i32),
+    most_steps: u8,
+) -> Vec<f32> {
     let (fw, fh) = (rgb.width() as f32, rgb.height() as f32);
     let s = area.scale;
     // Samples per game pixel along each side: every frame pixel when the game is scaled up,
     // one when it is scaled down.
-    let steps = s.ceil().clamp(1.0, 16.0) as i32;
+    let steps = s.ceil().clamp(1.0, f32::from(most_steps.max(1))) as i32;
     let mut out = Vec::with_capacity((size.0 * size.1) as usize);
     for yy in 0..size.1 {
         for xx in 0..size.0 {

@@ -5,6 +5,7 @@
 //! here knows about the user interface: a front end passes a waker to hear about events.
 
 pub mod altar;
+pub mod blind;
 pub mod canvas;
 pub mod checkpoint;
 pub mod entity_art;
@@ -504,6 +505,7 @@ fn predict_worker(
     let mut model: Option<checkpoint::Checkpoint> = None;
     let prices = catalog.price_font().map(price::PriceReader::new);
     let altars = catalog.altars().map(altar::AltarFinder::new);
+    let blind = catalog.altars().and_then(blind::BlindFinder::new);
     for order in rx {
         match order {
             PredictOrder::LoadModel(dir) => match checkpoint::load(&dir, catalog, device) {
@@ -539,6 +541,7 @@ fn predict_worker(
                         scan::ScanOptions {
                             prices: prices.as_ref(),
                             altars: altars.as_ref(),
+                            blind: blind.as_ref(),
                             ..Default::default()
                         },
                         device,

@@ -15,6 +15,7 @@ use tch::{Device, Kind, Tensor};
 
 use super::EngineError;
 use super::altar::AltarFinder;
+use super::blind::BlindFinder;
 use super::checkpoint::Checkpoint;
 use super::frames::{GAME_H, GAME_W};
 use super::predict::{self, CropBox, Prediction};
@@ -41,6 +42,10 @@ pub struct Find {
     /// The price below it (an item for sale), when one was read.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub price: Option<Price>,
+    /// A hidden item (Curse of the Blind: the game shows a "?"): no predictions, as its
+    /// sprite tells nothing of what it is.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub hidden: bool,
 }
 
 impl Find {
@@ -49,6 +54,7 @@ impl Find {
     pub fn renewed(&self, newer: &Find) -> Find {
         Find {
             price: newer.price.or(self.price),
+            hidden: false,
             ..newer.clone()
         }
     }
@@ -82,6 +88,9 @@ pub struct ScanOptions<'a> {
     /// and its best item `stand_top` (an item half hidden by Isaac, in a dark room).
     pub stand_keep: f32,
     pub stand_top: f32,
+    /// With `altars`: finds a hidden item's "?" (Curse of the Blind) where the game puts an
+    /// item, reported as hidden in place of any guess there. None: not looked for.
+    pub blind: Option<&'a BlindFinder>,
 }
 
 impl Default for ScanOptions<'_> {
@@ -95,6 +104,7 @@ impl Default for ScanOptions<'_> {
             bare_top: 0.4,
             stand_keep: 0.3,
             stand_top: 0.25,
+            blind: None,
         }
     }
 }
@@ -361,43 +371,7 @@ pub fn scan(
         return Ok(Vec::new());
     };
     let candidates = propose(ckpt, &rgb, area, options, device)?;
-    if candidates.is_empty() {
-        return Ok(Vec::new());
-    }
-    let crops: Vec<DynamicImage> = candidates
-        .iter()
-        .map(|b| b.cut(&rgb).map(DynamicImage::ImageRgb8))
-        .collect::<Result<_, _>>()
-        .map_err(EngineError::Other)?;
-    let m = &ckpt.manifest;
-    let probs = predict::mean_view_probabilities(
-        &predict::view_logits(ckpt, &crops, device)?,
-        m.temperature,
-    )?;
-    let items = m.classes.len() as i64;
-    let no_item: Vec<f32> = Vec::try_from(probs.f_select(1, items)?)?;
-    // Each candidate with how likely it holds an item, and whether it passes the thresholds
-    // alone (sure) or only where the game puts items (on an altar, above an item's price).
-    let mut sure: Vec<(f32, Find)> = Vec::new();
-    let mut on_stand_only: Vec<(f32, Find)> = Vec::new();
-    for ((bbox, predictions), none) in candidates
-        .into_iter()
-        .zip(predict::top_k_items(m, &probs, top_k)?)
-        .zip(no_item)
-    {
-        let (item, top) = (1.0 - none, predictions.first().map_or(0.0, |p| p.score));
-        let find = Find {
-            bbox,
-            predictions,
-            price: None,
-        };
-        if item >= options.keep && top >= options.min_top {
-            sure.push((item, find));
-        } else if options.altars.is_some() && item >= options.stand_keep && top >= options.stand_top
-        {
-            on_stand_only.push((item, find));
-        }
-    }
+    let (mut sure, mut on_stand_only) = classify(ckpt, &rgb, candidates, top_k, options, device)?;
     // Two candidates on one item: keep the surer one (a sure find before any other).
     sure.sort_by(|a, b| b.0.total_cmp(&a.0));
     on_stand_only.sort_by(|a, b| b.0.total_cmp(&a.0));
@@ -429,7 +403,81 @@ pub fn scan(
             }
         }
     }
+    // A "?" where an item stands is a hidden item, whatever was guessed there.
+    let side = WINDOW_GAME_PX * area.scale;
+    let marks = options
+        .blind
+        .map_or_else(Vec::new, |b| b.marks(&rgb, area, ROOM));
+    for ((cx, cy), _) in marks {
+        let Some(bbox) = square_box(cx, cy, side, rgb.dimensions()) else {
+            continue;
+        };
+        let mut find = Find {
+            bbox,
+            predictions: Vec::new(),
+            price: None,
+            hidden: true,
+        };
+        find.price = price_of(&find);
+        if on_stand(&find) {
+            kept.retain(|k| !overlaps(&k.bbox, &find.bbox));
+            kept.push(find);
+        }
+    }
     Ok(kept)
+}
+
+/// Finds, each with how likely it holds an item.
+type Scored = Vec<(f32, Find)>;
+
+/// Each candidate classified, with how likely it holds an item: those that pass the
+/// thresholds alone (sure), and those that pass only where the game puts items (on an altar,
+/// above an item's price).
+fn classify(
+    ckpt: &Checkpoint,
+    rgb: &RgbImage,
+    candidates: Vec<CropBox>,
+    top_k: usize,
+    options: ScanOptions<'_>,
+    device: Device,
+) -> Result<(Scored, Scored), EngineError> {
+    if candidates.is_empty() {
+        return Ok((Vec::new(), Vec::new()));
+    }
+    let crops: Vec<DynamicImage> = candidates
+        .iter()
+        .map(|b| b.cut(rgb).map(DynamicImage::ImageRgb8))
+        .collect::<Result<_, _>>()
+        .map_err(EngineError::Other)?;
+    let m = &ckpt.manifest;
+    let probs = predict::mean_view_probabilities(
+        &predict::view_logits(ckpt, &crops, device)?,
+        m.temperature,
+    )?;
+    let items = m.classes.len() as i64;
+    let no_item: Vec<f32> = Vec::try_from(probs.f_select(1, items)?)?;
+    let mut sure: Scored = Vec::new();
+    let mut on_stand_only: Scored = Vec::new();
+    for ((bbox, predictions), none) in candidates
+        .into_iter()
+        .zip(predict::top_k_items(m, &probs, top_k)?)
+        .zip(no_item)
+    {
+        let (item, top) = (1.0 - none, predictions.first().map_or(0.0, |p| p.score));
+        let find = Find {
+            bbox,
+            predictions,
+            price: None,
+            hidden: false,
+        };
+        if item >= options.keep && top >= options.min_top {
+            sure.push((item, find));
+        } else if options.altars.is_some() && item >= options.stand_keep && top >= options.stand_top
+        {
+            on_stand_only.push((item, find));
+        }
+    }
+    Ok((sure, on_stand_only))
 }
 
 /// Centres closer than half a window: the same item.

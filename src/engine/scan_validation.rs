@@ -12,7 +12,7 @@
 //! Each false find is put down to what it fell on (enemies, pickups, an altar, a price, the
 //! room itself), so a figure says what the model still takes for an item.
 
-use image::{DynamicImage, RgbImage, imageops::FilterType};
+use image::{DynamicImage, RgbImage, RgbaImage, imageops::FilterType};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use serde::Serialize;
@@ -32,6 +32,8 @@ pub struct ScanCase {
     pub items: Vec<FrameItem>,
     /// What else is in it, in this image's pixels.
     pub things: Vec<FrameThing>,
+    /// The items are hidden (Curse of the Blind): found right means reported hidden.
+    pub hidden: bool,
 }
 
 /// Capture widths a validation frame is shown at.
@@ -102,6 +104,7 @@ fn capture_frame(frame: frames::RenderedFrame, width: u32, rng: &mut StdRng) -> 
         image: DynamicImage::ImageRgb8(image),
         items,
         things,
+        hidden: false,
     }
 }
 
@@ -131,12 +134,55 @@ pub fn room_frames(assets: &SynthAssets, count: usize, seed: u64) -> Option<Vec<
     Some(
         (0..count)
             .into_par_iter()
-            .map(|i| room_frame(assets, i % 4, synth::sample_seed(seed ^ 0x200F, i as u64)))
+            .map(|i| {
+                room_frame(
+                    assets,
+                    i % 4,
+                    synth::sample_seed(seed ^ 0x200F, i as u64),
+                    None,
+                )
+            })
             .collect(),
     )
 }
 
-fn room_frame(assets: &SynthAssets, kind: usize, seed: u64) -> ScanCase {
+/// [`room_frames`] under the Curse of the Blind: `mark` (a hidden item's "?", centred in
+/// an item's 32x32 cell) drawn in place of every item, and no room without one. Each
+/// frame's `items` say where a hidden item stands.
+pub fn blind_room_frames(
+    assets: &SynthAssets,
+    count: usize,
+    seed: u64,
+    mark: &RgbaImage,
+) -> Option<Vec<ScanCase>> {
+    use rayon::prelude::*;
+    if assets.held_out_rooms().is_empty() || assets.entities().is_none() {
+        return None;
+    }
+    let mut cell = RgbaImage::new(32, 32);
+    let (w, h) = (mark.width().min(32), mark.height().min(32));
+    image::imageops::overlay(
+        &mut cell,
+        &image::imageops::crop_imm(mark, 0, 0, w, h).to_image(),
+        i64::from((32 - w) / 2),
+        i64::from((32 - h) / 2),
+    );
+    Some(
+        (0..count)
+            .into_par_iter()
+            .map(|i| {
+                let seed = synth::sample_seed(seed ^ 0xB11D, i as u64);
+                ScanCase {
+                    hidden: true,
+                    ..room_frame(assets, i % 3, seed, Some(&cell))
+                }
+            })
+            .collect(),
+    )
+}
+
+/// A frame of a held-out real room of `kind`, its items drawn (as `mark` when given).
+fn room_frame(assets: &SynthAssets, kind: usize, seed: u64, mark: Option<&RgbaImage>) -> ScanCase {
     let mut rng = StdRng::seed_from_u64(seed);
     let mut screen = room_layout(assets, kind, &mut rng);
     let props = assets.props(Split::Validation);
@@ -146,7 +192,10 @@ fn room_frame(assets: &SynthAssets, kind: usize, seed: u64) -> ScanCase {
             placement: g.placement,
             glow: false,
         };
-        let sprite = assets.look(g.class, &mut rng).clone();
+        let sprite = match mark {
+            Some(mark) => mark.clone(),
+            None => assets.look(g.class, &mut rng).clone(),
+        };
         screen.items[i].price = props.item(&mut screen.canvas, &sprite, (g.x, g.y), look, &mut rng);
         screen.note_item_stand(&g);
     }
@@ -409,10 +458,14 @@ impl ScanScore {
                     }
                     None => self.prices_invented += usize::from(finds[i].price.is_some()),
                 }
-                let right = finds[i]
-                    .predictions
-                    .first()
-                    .is_some_and(|p| classes.get(item.class) == Some(&p.key));
+                let right = if case.hidden {
+                    finds[i].hidden
+                } else {
+                    finds[i]
+                        .predictions
+                        .first()
+                        .is_some_and(|p| classes.get(item.class) == Some(&p.key))
+                };
                 if right {
                     self.found_right += 1;
                 } else {
@@ -551,6 +604,7 @@ mod tests {
             },
             predictions: vec![Prediction { key, score: 0.9 }],
             price: None,
+            hidden: false,
         }
     }
 
@@ -576,6 +630,7 @@ mod tests {
                     cell: [270, 70, 20, 20],
                 },
             ],
+            hidden: false,
         };
         let finds = [
             find_at(120, 120, key(1)), // the item, named right
@@ -630,6 +685,7 @@ mod tests {
                 item(400, None),
             ],
             things: Vec::new(),
+            hidden: false,
         };
         let priced = |x, price| Find {
             price,
