@@ -4,7 +4,8 @@
 # xdotool, and saves screenshots (taken with xcap too) to docs/screenshots/ for people to look at.
 # Then a shop built from a real room render training never saw, with held-out real art around
 # its items (`scan_validation::room_frames`), in the viewer, watched in companion mode: the
-# scan's boxes over the frame and the room's items in the floating panel.
+# scan's boxes over the frame and the room's items in the floating panel; and the same shop
+# under the Curse of the Blind.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 shared=${SHARED:-../shared/isaac}
@@ -80,6 +81,25 @@ panel=$(xdotool search --sync --name "results" | head -n 1)
 xdotool windowmove "$panel" 40 600
 sleep 6
 shot scan
+kill "$app"; sleep 1
+
+# Curse of the Blind: the same, with a shop whose items all show the catalog's "?"
+# (`scan_validation::blind_room_frames`): the panel lists hidden items, with their prices.
+kill "$(xdotool search --name "Capture card" getwindowpid)" 2>/dev/null || true
+"$viewer" out/screenshot-frames/blind_room_1.png - "Capture card (OBS)" >/dev/null 2>&1 &
+pids+=($!)
+sleep 2
+xdotool search --sync --name "Capture card" windowmove 0 0
+"$bin" app --source "Capture card" --companion >/dev/null 2>&1 &
+app=$!
+pids+=($app)
+sleep 8
+win=$(app_window)
+xdotool windowmove "$win" 960 0 windowsize "$win" 960 1000
+panel=$(xdotool search --sync --name "results" | head -n 1)
+xdotool windowmove "$panel" 40 600
+sleep 6
+shot blind
 kill "$app"; sleep 1
 
 for tab in catalog training settings; do

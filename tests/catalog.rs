@@ -575,17 +575,25 @@ fn the_real_art_gives_the_altars_which_reload_and_go_with_a_subset() {
         .unwrap()
         .to_rgba8();
     assert_eq!(altars.sprites()[3], stone);
+    // The two Curse of the Blind "?" marks are kept beside the stands, in the same folder.
+    assert_eq!(altars.blind_marks().len(), 2);
     assert_eq!(
         std::fs::read_dir(c.dir().join("altars")).unwrap().count(),
-        10
+        12
     );
-    assert_eq!(Catalog::load(c.dir()).unwrap().altars().unwrap().len(), 10);
+    let reloaded = Catalog::load(c.dir()).unwrap();
+    assert_eq!(reloaded.altars().unwrap().len(), 10);
+    assert_eq!(
+        reloaded.altars().unwrap().blind_marks(),
+        altars.blind_marks()
+    );
     let tmp = tempfile::tempdir().unwrap();
     let subset = c
         .subset(&[key(ItemKind::Collectible, 1)], &tmp.path().join("one"))
         .unwrap();
     let again = Catalog::load(subset.dir()).unwrap();
     assert_eq!(again.altars().unwrap().sprites(), altars.sprites());
+    assert_eq!(again.altars().unwrap().blind_marks(), altars.blind_marks());
 }
 
 // ------------------------------------------------------------- transformations
