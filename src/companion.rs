@@ -440,6 +440,31 @@ mod tests {
         assert_eq!(prices(&room), vec![Some(Price::Cents(7))]);
     }
 
+    /// A Curse of the Blind "?" seen by two scans is listed as a hidden item, and stays
+    /// hidden (with its price) when later scans see it again; it is not one of the unsure.
+    #[test]
+    fn a_hidden_item_stays_hidden_in_the_list() {
+        use crate::catalog::price_font::Price;
+        let hidden = |x| Find {
+            predictions: Vec::new(),
+            price: Some(Price::Cents(15)),
+            hidden: true,
+            ..find(1, x)
+        };
+        let mut room = RoomList::default();
+        room.scanned(true, &[hidden(300), find(12, 600)]);
+        room.scanned(false, &[hidden(304), find(12, 600)]);
+        room.scanned(false, &[hidden(302), find(12, 600)]);
+        let listed: Vec<(bool, Option<Price>)> =
+            room.listed().map(|f| (f.hidden, f.price)).collect();
+        assert_eq!(
+            listed,
+            vec![(true, Some(Price::Cents(15))), (false, None)],
+            "the hidden item and the named one, each once"
+        );
+        assert!(!room.undecided());
+    }
+
     /// A new room's first scan asks for a second: on the next settled frame, or after a
     /// second when the screen is still and sends no frames.
     #[test]

@@ -54,7 +54,6 @@ impl Find {
     pub fn renewed(&self, newer: &Find) -> Find {
         Find {
             price: newer.price.or(self.price),
-            hidden: false,
             ..newer.clone()
         }
     }
