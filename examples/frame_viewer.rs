@@ -30,11 +30,15 @@ fn main() -> anyhow::Result<()> {
         image::imageops::overlay(&mut img, &crop, x, y);
     }
     let (w, h) = (img.width() as f32, img.height() as f32);
+    let state = tempfile::tempdir()?;
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
             .with_title(&title)
             .with_inner_size([w, h]),
         renderer: eframe::Renderer::Glow,
+        // Each picture sizes its own window: eframe would restore the last picture's size
+        // from its saved state, so the state lives in a folder of this run only.
+        persistence_path: Some(state.path().to_path_buf()),
         ..Default::default()
     };
     let mut texture: Option<egui::TextureHandle> = None;

@@ -63,46 +63,38 @@ sleep 1
 shot lookup
 kill "$app"; sleep 1
 
-# Companion mode: the viewer shows a room with items; the app scans it as soon as the picture
-# settles. The floating panel goes below the viewer (an X server without a compositor
-# captures a covered window as black).
-kill "$(xdotool search --name "Capture card" getwindowpid)" 2>/dev/null || true
-"$viewer" out/screenshot-frames/room_1.png - "Capture card (OBS)" >/dev/null 2>&1 &
-pids+=($!)
-sleep 2
-xdotool search --sync --name "Capture card" windowmove 0 0
-"$bin" app --source "Capture card" --companion >/dev/null 2>&1 &
-app=$!
-pids+=($app)
-sleep 8
-win=$(app_window)
-xdotool windowmove "$win" 960 0 windowsize "$win" 960 1000
-panel=$(xdotool search --sync --name "results" | head -n 1)
-xdotool windowmove "$panel" 40 600
-sleep 6
-shot scan
-kill "$app"; sleep 1
-
-# Curse of the Blind: the same, with a shop whose items all show the catalog's "?"
+# Companion mode: the viewer shows FRAME; the app scans it as soon as the picture settles and
+# the floating panel lists the room's items; the shot is saved as NAME. The panel goes below
+# the viewer: an X server without a compositor captures a covered window as black, and a
+# window over the captured one would be scanned too.
+companion_shot() {
+  local frame=$1 name=$2
+  kill "$(xdotool search --name "Capture card" getwindowpid)" 2>/dev/null || true
+  # The old viewer's window gone first (at most 5 s), so the search below finds the new one.
+  for _ in $(seq 25); do xdotool search --name "Capture card" >/dev/null || break; sleep 0.2; done
+  "$viewer" "$frame" - "Capture card (OBS)" >/dev/null 2>&1 &
+  pids+=($!)
+  sleep 2
+  local viewer_win
+  viewer_win=$(xdotool search --sync --name "Capture card" | head -n 1)
+  xdotool windowmove "$viewer_win" 0 0
+  "$bin" app --source "Capture card" --companion >/dev/null 2>&1 &
+  app=$!
+  pids+=($app)
+  sleep 8
+  win=$(app_window)
+  xdotool windowmove "$win" 960 0 windowsize "$win" 960 1000
+  eval "$(xdotool getwindowgeometry --shell "$viewer_win")"
+  xdotool search --sync --name "results" | head -n 1 |
+    xargs -I{} xdotool windowmove {} 40 $((Y + HEIGHT + 40))
+  sleep 6
+  shot "$name"
+  kill "$app"; sleep 1
+}
+companion_shot out/screenshot-frames/room_1.png scan
+# Curse of the Blind: a shop whose items all show the catalog's "?"
 # (`scan_validation::blind_room_frames`): the panel lists hidden items, with their prices.
-kill "$(xdotool search --name "Capture card" getwindowpid)" 2>/dev/null || true
-"$viewer" out/screenshot-frames/blind_room_1.png - "Capture card (OBS)" >/dev/null 2>&1 &
-pids+=($!)
-sleep 2
-xdotool search --sync --name "Capture card" windowmove 0 0
-"$bin" app --source "Capture card" --companion >/dev/null 2>&1 &
-app=$!
-pids+=($app)
-sleep 8
-win=$(app_window)
-xdotool windowmove "$win" 960 0 windowsize "$win" 960 1000
-# The viewer is taller here (a 4:3 frame): the panel goes below it, since a window over the
-# captured one would be captured too (no compositor).
-panel=$(xdotool search --sync --name "results" | head -n 1)
-xdotool windowmove "$panel" 40 760
-sleep 6
-shot blind
-kill "$app"; sleep 1
+companion_shot out/screenshot-frames/blind_room_1.png blind
 
 for tab in catalog training settings; do
   "$bin" app --tab "$tab" >/dev/null 2>&1 &

@@ -207,7 +207,7 @@ pub(super) fn game_pixels(
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use image::{Rgb, Rgba, RgbaImage};
 
@@ -227,9 +227,13 @@ mod tests {
         })
     }
 
-    /// A 1280x720 frame (scale 8/3) of a floor, with `stand` drawn (nearest neighbour) with
-    /// its top-left at game pixel (x, y), its brightness times `light`.
-    fn frame(stand: Option<(&RgbaImage, i32, i32)>, light: f32) -> (RgbImage, GameArea) {
+    /// A 1280x720 frame (scale 8/3) of a floor, with `stand` (an altar, a "?") drawn
+    /// (nearest neighbour) with its top-left at game pixel (x, y), its brightness times
+    /// `light`.
+    pub(in crate::engine) fn frame(
+        stand: Option<(&RgbaImage, i32, i32)>,
+        light: f32,
+    ) -> (RgbImage, GameArea) {
         let area = GameArea {
             x: 0.0,
             y: 0.0,

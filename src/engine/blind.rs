@@ -125,8 +125,9 @@ impl BlindFinder {
 
 #[cfg(test)]
 mod tests {
+    use super::super::altar::tests::frame;
     use super::*;
-    use image::{Rgb, Rgba, RgbaImage};
+    use image::{Rgba, RgbaImage};
 
     /// A 12x16 "?" with a dark outline around a light glyph, like the game's pixel art.
     fn question_mark() -> RgbaImage {
@@ -155,37 +156,6 @@ mod tests {
                 _ => Rgba([0, 0, 0, 0]),
             }
         })
-    }
-
-    /// A 1280x720 frame (scale 8/3) of a floor with `glyph` drawn with its top-left at game
-    /// pixel (x, y), the whole frame's brightness times `light`.
-    fn frame(glyph: Option<(&RgbaImage, i32, i32)>, light: f32) -> (RgbImage, GameArea) {
-        let area = GameArea {
-            x: 0.0,
-            y: 0.0,
-            scale: 1280.0 / 480.0,
-        };
-        let img = RgbImage::from_fn(1280, 720, |fx, fy| {
-            let (gx, gy) = area.game_from_frame(fx as f32, fy as f32);
-            let (gx, gy) = (gx.floor() as i32, gy.floor() as i32);
-            let floor = [90 + ((gx * 7 + gy * 3) % 11) as u8, 70, 55];
-            let p = match glyph {
-                Some((g, x, y))
-                    if (x..x + g.width() as i32).contains(&gx)
-                        && (y..y + g.height() as i32).contains(&gy) =>
-                {
-                    let q = g.get_pixel((gx - x) as u32, (gy - y) as u32).0;
-                    if q[3] > 128 {
-                        [q[0], q[1], q[2]]
-                    } else {
-                        floor
-                    }
-                }
-                _ => floor,
-            };
-            Rgb(p.map(|c| (f32::from(c) * light).min(255.0) as u8))
-        });
-        (img, area)
     }
 
     const ROOM: [f32; 4] = [40.0, 40.0, 440.0, 242.0];
