@@ -1,6 +1,6 @@
 //! Scan accuracy and speed with the model in MODEL_DIR, on two validation sets:
 //! `cargo run --release --example scan_bench -- MODEL_DIR [FRAMES] [--rooms N] [--save DIR]`
-//! (thresholds from PROPOSE, KEEP, MIN_TOP, BARE, STAND_KEEP and STAND_TOP when set)
+//! (thresholds from PROPOSE, KEEP, MIN_TOP, BARE, STAND_KEEP, STAND_TOP and CENTRE when set)
 //! (the data folder's catalog). The renderer's frames on held-out backgrounds (FRAMES of
 //! them), then N frames built from held-out real room renders and held-out real art
 //! (`scan_validation::room_frames`, 0 to skip; 120 by default). Prints found-and-right,
@@ -31,7 +31,8 @@ fn main() -> anyhow::Result<()> {
         .ok_or_else(|| anyhow::anyhow!("usage: scan_bench MODEL_DIR [FRAMES]"))?;
     let count: usize = args.get(2).map_or(Ok(140), |s| s.parse())?;
     // Thresholds from the environment, the scan's own by default. BARE=0 STAND_KEEP=1
-    // STAND_TOP=1 turns the altar rules off (the scan before them).
+    // STAND_TOP=1 CENTRE=0 turns the altar rules off (the scan before them); BARE=0.4
+    // CENTRE=0, the scan before centring.
     let env = |name: &str, default: f32| -> anyhow::Result<f32> {
         Ok(std::env::var(name)
             .ok()
@@ -44,6 +45,7 @@ fn main() -> anyhow::Result<()> {
     let bare_top = env("BARE", defaults.bare_top)?;
     let stand_keep = env("STAND_KEEP", defaults.stand_keep)?;
     let stand_top = env("STAND_TOP", defaults.stand_top)?;
+    let centre_below = env("CENTRE", defaults.centre_below)?;
     let save = data::flag(&args, "--save");
     tch::set_num_threads(2);
     let (catalog, assets) = data::catalog_and_assets()?;
@@ -68,6 +70,7 @@ fn main() -> anyhow::Result<()> {
         bare_top,
         stand_keep,
         stand_top,
+        centre_below,
         blind: blind.as_ref(),
     };
     println!("== renderer frames (held-out backgrounds): {count}");

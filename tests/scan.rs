@@ -132,8 +132,9 @@ fn held_out_real_art_alone_gives_no_finds() {
 
 /// The things most often taken for items (a bomb or a heart on the floor, a shopkeeper) stand
 /// on nothing: with the altars loaded, an unsure find counts only on an altar or above an
-/// item's price, and a candidate a little short of the thresholds counts there too. On
-/// frames of held-out real rooms, this leaves out false finds and no item found on its altar.
+/// item's price, and a candidate a little short of the thresholds counts there too, or
+/// where its box centred on it makes it sure. On frames of held-out real rooms, this leaves
+/// out false finds and no item found on its altar, and finds more items.
 #[test]
 fn an_unsure_find_counts_only_on_an_altar_or_above_a_price() {
     use isaac_lens::engine::scan::game_area;
@@ -164,15 +165,24 @@ fn an_unsure_find_counts_only_on_an_altar_or_above_a_price() {
         let kept = scan(&model, &frame.image, 5, believed, Device::Cpu).unwrap();
         before.add(frame, &plain, &model.manifest.classes);
         after.add(frame, &kept, &model.manifest.classes);
-        // What is left out is an unsure find on no stand; what is added stands on one.
-        for find in plain.iter().filter(|f| !kept.contains(f)) {
+        // What is left out is an unsure find on no stand; what is added stands on one, or
+        // is a candidate that scores as sure once its box is centred on it.
+        let same = |a: &Find, b: &Find| {
+            let centre = |f: &Find| (f.bbox.x + f.bbox.w / 2, f.bbox.y + f.bbox.h / 2);
+            a.predictions.first().map(|p| p.key) == b.predictions.first().map(|p| p.key)
+                && find_on(std::slice::from_ref(b), centre(a)).is_some()
+        };
+        for find in plain.iter().filter(|f| !kept.iter().any(|k| same(f, k))) {
             assert!(
                 find.score() < believed.bare_top && !on_stand(find),
                 "frame {i}: {find:?}"
             );
         }
-        for find in kept.iter().filter(|f| !plain.contains(f)) {
-            assert!(on_stand(find), "frame {i}: {find:?}");
+        for find in kept.iter().filter(|f| !plain.iter().any(|p| same(f, p))) {
+            assert!(
+                on_stand(find) || find.score() >= believed.bare_top,
+                "frame {i}: {find:?}"
+            );
             added += 1;
         }
         // An item found on its altar is never left out.
@@ -201,7 +211,7 @@ fn an_unsure_find_counts_only_on_an_altar_or_above_a_price() {
         after.false_finds
     );
     assert!(
-        after.found_right >= before.found_right,
+        after.found_right > before.found_right,
         "{before:?} {after:?}"
     );
 }

@@ -90,6 +90,9 @@ pub struct ScanOptions<'a> {
     /// With `altars`: finds a hidden item's "?" (Curse of the Blind) where the game puts an
     /// item, reported as hidden in place of any guess there. None: not looked for.
     pub blind: Option<&'a BlindFinder>,
+    /// With `altars`: a candidate whose best item scores under this is looked at again a
+    /// little to each side, and the best place kept (`centred`); 0: never.
+    pub centre_below: f32,
 }
 
 impl Default for ScanOptions<'_> {
@@ -100,10 +103,11 @@ impl Default for ScanOptions<'_> {
             min_top: 0.3,
             prices: None,
             altars: None,
-            bare_top: 0.4,
+            bare_top: 0.9,
             stand_keep: 0.3,
             stand_top: 0.25,
             blind: None,
+            centre_below: 0.9,
         }
     }
 }
@@ -429,6 +433,67 @@ pub fn scan(
 /// Finds, each with how likely it holds an item.
 type Scored = Vec<(f32, Find)>;
 
+/// Candidates with their item probabilities and P(no item).
+type Classified = (Vec<CropBox>, Tensor, Vec<f32>);
+
+/// Each candidate whose best item scores under `below`, classified again a sixth of its side
+/// to the left, right, up and down; the place whose best item scores highest is kept. A
+/// window's box often sits off its item (one of the two views sees the item, the other
+/// not, and the score halves); centred, an item scores high where a look-alike (a pickup, a
+/// shopkeeper) gains less, which lets a bare find be asked for more (BENCHMARKS.md).
+fn centred(
+    ckpt: &Checkpoint,
+    rgb: &RgbImage,
+    (candidates, probs, no_item): Classified,
+    below: f32,
+    device: Device,
+) -> Result<Classified, EngineError> {
+    let items = ckpt.manifest.classes.len() as i64;
+    let best: Vec<f32> = Vec::try_from(probs.f_narrow(1, 0, items)?.f_amax(&[1i64][..], false)?)?;
+    let mut moved: Vec<(usize, CropBox)> = Vec::new();
+    for (i, b) in candidates.iter().enumerate() {
+        if best[i] >= below {
+            continue;
+        }
+        let d = (b.w / 6) as f32;
+        let (cx, cy) = (b.x as f32 + b.w as f32 / 2.0, b.y as f32 + b.h as f32 / 2.0);
+        for (dx, dy) in [(-d, 0.0), (d, 0.0), (0.0, -d), (0.0, d)] {
+            if let Some(m) = square_box(cx + dx, cy + dy, b.w as f32, rgb.dimensions()) {
+                moved.push((i, m));
+            }
+        }
+    }
+    if moved.is_empty() {
+        return Ok((candidates, probs, no_item));
+    }
+    let crops: Vec<DynamicImage> = moved
+        .iter()
+        .map(|(_, b)| b.cut(rgb).map(DynamicImage::ImageRgb8))
+        .collect::<Result<_, _>>()
+        .map_err(EngineError::Other)?;
+    let more = predict::mean_view_probabilities(
+        &predict::view_logits(ckpt, &crops, device)?,
+        ckpt.manifest.temperature,
+    )?;
+    let more_best: Vec<f32> =
+        Vec::try_from(more.f_narrow(1, 0, items)?.f_amax(&[1i64][..], false)?)?;
+    let mut candidates = candidates;
+    let mut rows: Vec<Tensor> = (0..candidates.len() as i64)
+        .map(|i| probs.f_get(i))
+        .collect::<Result<_, _>>()?;
+    let mut no_item = no_item;
+    let mut best = best;
+    for (j, (i, b)) in moved.into_iter().enumerate() {
+        if more_best[j] > best[i] {
+            best[i] = more_best[j];
+            candidates[i] = b;
+            rows[i] = more.f_get(j as i64)?;
+            no_item[i] = f32::try_from(rows[i].f_get(items)?)?;
+        }
+    }
+    Ok((candidates, Tensor::f_stack(&rows, 0)?, no_item))
+}
+
 /// Each candidate classified, with how likely it holds an item: those that pass the
 /// thresholds alone (sure), and those that pass only where the game puts items (on an altar,
 /// above an item's price).
@@ -455,6 +520,17 @@ fn classify(
     )?;
     let items = m.classes.len() as i64;
     let no_item: Vec<f32> = Vec::try_from(probs.f_select(1, items)?)?;
+    let (candidates, probs, no_item) = if options.altars.is_some() && options.centre_below > 0.0 {
+        centred(
+            ckpt,
+            rgb,
+            (candidates, probs, no_item),
+            options.centre_below,
+            device,
+        )?
+    } else {
+        (candidates, probs, no_item)
+    };
     let mut sure: Scored = Vec::new();
     let mut on_stand_only: Scored = Vec::new();
     for ((bbox, predictions), none) in candidates
