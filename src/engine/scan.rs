@@ -433,6 +433,24 @@ pub fn scan(
 /// Finds, each with how likely it holds an item.
 type Scored = Vec<(f32, Find)>;
 
+/// Each box of `rgb` through the prediction path: calibrated probabilities [N, outputs].
+fn probabilities_of(
+    ckpt: &Checkpoint,
+    rgb: &RgbImage,
+    boxes: &[CropBox],
+    device: Device,
+) -> Result<Tensor, EngineError> {
+    let crops: Vec<DynamicImage> = boxes
+        .iter()
+        .map(|b| b.cut(rgb).map(DynamicImage::ImageRgb8))
+        .collect::<Result<_, _>>()
+        .map_err(EngineError::Other)?;
+    predict::mean_view_probabilities(
+        &predict::view_logits(ckpt, &crops, device)?,
+        ckpt.manifest.temperature,
+    )
+}
+
 /// Candidates with their item probabilities and P(no item).
 type Classified = (Vec<CropBox>, Tensor, Vec<f32>);
 
@@ -466,15 +484,8 @@ fn centred(
     if moved.is_empty() {
         return Ok((candidates, probs, no_item));
     }
-    let crops: Vec<DynamicImage> = moved
-        .iter()
-        .map(|(_, b)| b.cut(rgb).map(DynamicImage::ImageRgb8))
-        .collect::<Result<_, _>>()
-        .map_err(EngineError::Other)?;
-    let more = predict::mean_view_probabilities(
-        &predict::view_logits(ckpt, &crops, device)?,
-        ckpt.manifest.temperature,
-    )?;
+    let boxes: Vec<CropBox> = moved.iter().map(|&(_, b)| b).collect();
+    let more = probabilities_of(ckpt, rgb, &boxes, device)?;
     let more_best: Vec<f32> =
         Vec::try_from(more.f_narrow(1, 0, items)?.f_amax(&[1i64][..], false)?)?;
     let mut candidates = candidates;
@@ -508,16 +519,8 @@ fn classify(
     if candidates.is_empty() {
         return Ok((Vec::new(), Vec::new()));
     }
-    let crops: Vec<DynamicImage> = candidates
-        .iter()
-        .map(|b| b.cut(rgb).map(DynamicImage::ImageRgb8))
-        .collect::<Result<_, _>>()
-        .map_err(EngineError::Other)?;
     let m = &ckpt.manifest;
-    let probs = predict::mean_view_probabilities(
-        &predict::view_logits(ckpt, &crops, device)?,
-        m.temperature,
-    )?;
+    let probs = probabilities_of(ckpt, rgb, &candidates, device)?;
     let items = m.classes.len() as i64;
     let no_item: Vec<f32> = Vec::try_from(probs.f_select(1, items)?)?;
     let (candidates, probs, no_item) = if options.altars.is_some() && options.centre_below > 0.0 {
