@@ -462,12 +462,17 @@ type Classified = (Vec<CropBox>, Tensor, Vec<f32>);
 fn centred(
     ckpt: &Checkpoint,
     rgb: &RgbImage,
-    (candidates, probs, no_item): Classified,
+    (mut candidates, probs, mut no_item): Classified,
     below: f32,
     device: Device,
 ) -> Result<Classified, EngineError> {
     let items = ckpt.manifest.classes.len() as i64;
-    let best: Vec<f32> = Vec::try_from(probs.f_narrow(1, 0, items)?.f_amax(&[1i64][..], false)?)?;
+    let best_of = |p: &Tensor| -> Result<Vec<f32>, EngineError> {
+        Ok(Vec::try_from(
+            p.f_narrow(1, 0, items)?.f_amax(&[1i64][..], false)?,
+        )?)
+    };
+    let mut best = best_of(&probs)?;
     let mut moved: Vec<(usize, CropBox)> = Vec::new();
     for (i, b) in candidates.iter().enumerate() {
         if best[i] >= below {
@@ -486,14 +491,10 @@ fn centred(
     }
     let boxes: Vec<CropBox> = moved.iter().map(|&(_, b)| b).collect();
     let more = probabilities_of(ckpt, rgb, &boxes, device)?;
-    let more_best: Vec<f32> =
-        Vec::try_from(more.f_narrow(1, 0, items)?.f_amax(&[1i64][..], false)?)?;
-    let mut candidates = candidates;
+    let more_best = best_of(&more)?;
     let mut rows: Vec<Tensor> = (0..candidates.len() as i64)
         .map(|i| probs.f_get(i))
         .collect::<Result<_, _>>()?;
-    let mut no_item = no_item;
-    let mut best = best;
     for (j, (i, b)) in moved.into_iter().enumerate() {
         if more_best[j] > best[i] {
             best[i] = more_best[j];
