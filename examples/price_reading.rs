@@ -8,6 +8,7 @@
 mod data;
 
 use isaac_lens::engine::checkpoint;
+use isaac_lens::engine::predict::CropBox;
 use isaac_lens::engine::price::PriceReader;
 use isaac_lens::engine::room_shots::RoomScene;
 use isaac_lens::engine::scan::{ScanOptions, game_area, scan};
@@ -97,8 +98,28 @@ fn main() -> anyhow::Result<()> {
                     None => {
                         missed += 1;
                         all_right = false;
+                        // Read again at the item's own place: a find whose box sits off the
+                        // item looks for its price in the wrong place.
+                        let side = (32.0 * s) as u32;
+                        let own = game_area(&rgb).and_then(|area| {
+                            let b = CropBox {
+                                x: (cx as u32).saturating_sub(side / 2),
+                                y: (cy as u32).saturating_sub(side / 2),
+                                w: side,
+                                h: side,
+                            };
+                            reader.read(&rgb, area, &b)
+                        });
+                        let off = find.map(|f| {
+                            let b = f.bbox;
+                            (
+                                ((b.x + b.w / 2) as f32 - cx) / s,
+                                ((b.y + b.h / 2) as f32 - cy) / s,
+                                b.w as f32 / s,
+                            )
+                        });
                         println!(
-                            "scene {seed} width {width}: drew {price:?}, read none{}",
+                            "scene {seed} width {width}: drew {price:?} at ({cx:.0}, {cy:.0}), read none{}; at the item's place {own:?}; find off by (x, y, side) {off:?}",
                             if find.is_none() {
                                 " (item not found)"
                             } else {

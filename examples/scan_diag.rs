@@ -84,6 +84,15 @@ fn main() -> anyhow::Result<()> {
                 f.price,
                 altar(f)
             );
+            if let Some(dir) = save {
+                std::fs::create_dir_all(dir)?;
+                let b = f.bbox;
+                let (x0, y0) = (b.x.saturating_sub(b.w), b.y.saturating_sub(b.h));
+                frame
+                    .image
+                    .crop_imm(x0, y0, 3 * b.w, 3 * b.h)
+                    .save(format!("{dir}/false{i:03}_{}.png", b.x))?;
+            }
         }
         let mut loose_finds = None;
         for item in &frame.items {
@@ -92,13 +101,22 @@ fn main() -> anyhow::Result<()> {
                 .iter()
                 .any(|f| f.predictions.first().map(|p| p.key) == classes.get(item.class).copied());
             if let Some(f) = near.first() {
+                let stands = altar(f);
                 println!(
-                    "FOUND frame {i} w{w} {:?} {} price {:?} altar {:.2}",
+                    "FOUND frame {i} w{w} {:?} {} price {:?} altar {stands:.2}",
                     item.placement,
                     name(f),
                     f.price,
-                    altar(f)
                 );
+                if let (Some(dir), true) = (save, stands < 0.6 && f.price.is_none()) {
+                    std::fs::create_dir_all(dir)?;
+                    let b = f.bbox;
+                    let (x0, y0) = (b.x.saturating_sub(b.w), b.y.saturating_sub(b.h));
+                    frame
+                        .image
+                        .crop_imm(x0, y0, 3 * b.w, 3 * b.h)
+                        .save(format!("{dir}/bare{i:03}_{}.png", b.x))?;
+                }
             }
             if right {
                 continue;

@@ -24,7 +24,7 @@ const SAME_SHAPE: f32 = 0.72;
 /// when at least this alike.
 const HEART_SHAPE: f32 = 0.8;
 /// A digit's pixel is at least this far from the floor's colour toward white.
-const WHITE_SHARE: f32 = 0.35;
+const WHITE_SHARE: f32 = 0.3;
 /// Narrower than this (width over height), a digit is a 1, whatever the font's 1 looks like.
 const ONE_ASPECT: f32 = 0.42;
 
@@ -212,6 +212,9 @@ impl PriceReader {
             .flat_map(|b| b.split_glyphs(&labels))
             .collect();
         blobs.sort_by_key(|b| b.x0);
+        // What a cent sign's pieces are looked for among: the parts as found, and as cut
+        // into glyphs (a "c" drawn small touches the digit before it).
+        let pieces: Vec<Blob> = all.iter().chain(&blobs).cloned().collect();
         let mut best: Option<(f32, u32)> = None;
         // Lines of text: from each glyph with none before it on its line, the nearest next
         // one on the line after each (other things may stand between them in x order).
@@ -227,12 +230,17 @@ impl PriceReader {
         {
             let mut line = vec![first];
             while let Some(b) = line.last().and_then(|a| next(a)) {
-                if line.len() >= 4 {
+                if line.len() >= 6 {
                     break;
                 }
                 line.push(b);
             }
-            let Some(cents) = self.cents_of(&line, &all, &labels) else {
+            // Something beside the price (a pickup, the edge of what stands above) can begin
+            // its line: the price is the first run of it that reads as one.
+            let Some((line, cents)) = (0..line.len().min(3)).find_map(|start| {
+                let line = &line[start..line.len().min(start + 4)];
+                self.cents_of(line, &pieces, &labels).map(|c| (line, c))
+            }) else {
                 continue;
             };
             let middle = (line[0].x0 + line[line.len() - 1].x1 + 1) as f32 / 2.0;
@@ -245,11 +253,11 @@ impl PriceReader {
     }
 
     /// A line's value when it reads as one or two digits and the cent sign.
-    fn cents_of(&self, line: &[&Blob], all: &[Blob], labels: &Labels) -> Option<u32> {
+    fn cents_of(&self, line: &[&Blob], pieces: &[Blob], labels: &Labels) -> Option<u32> {
         let mut value = 0;
         let mut digits = 0;
-        for blob in line.iter().take(2) {
-            match self.glyph_of(blob, labels) {
+        for i in 0..line.len().min(2) {
+            match self.digit_at(line, i, labels) {
                 Some(Glyph::Digit(d)) => value = value * 10 + u32::from(d),
                 _ => break,
             }
@@ -259,12 +267,29 @@ impl PriceReader {
         let cent = match line.get(digits) {
             Some(next) => match self.glyph_of(next, labels) {
                 Some(Glyph::Cent) => true,
-                Some(Glyph::Digit(_)) => return None,
-                _ => cent_pieces_after(last, all),
+                // Shorter than the digits, it is no digit, whatever it looks like: a cent
+                // sign whose thin strokes above and below the "c" were lost when drawn small.
+                Some(Glyph::Digit(_)) if next.h() * 10 >= last.h() * 8 => return None,
+                _ => cent_pieces_after(last, pieces),
             },
-            None => cent_pieces_after(last, all),
+            None => cent_pieces_after(last, pieces),
         };
         (cent && value > 0).then_some(value)
+    }
+
+    /// The glyph of a line's `i`th blob. The font has no 1 and a cent sign never comes
+    /// before a digit, so a narrow glyph taken for a cent sign with a digit after it is a 1
+    /// (a 1 drawn with its foot and flag).
+    fn digit_at(&self, line: &[&Blob], i: usize, labels: &Labels) -> Option<Glyph> {
+        let glyph = self.glyph_of(line[i], labels);
+        let digit_follows = line.get(i + 1).is_some_and(|next| {
+            next.h() * 10 >= line[i].h() * 8
+                && matches!(self.glyph_of(next, labels), Some(Glyph::Digit(_)))
+        });
+        match glyph {
+            Some(Glyph::Cent) if digit_follows => Some(Glyph::Digit(1)),
+            other => other,
+        }
     }
 
     fn glyph_of(&self, blob: &Blob, labels: &Labels) -> Option<Glyph> {
@@ -358,13 +383,14 @@ impl PriceReader {
 }
 
 /// Whether the ink just after the digit `last` could be a cent sign that a small drawing
-/// broke into pieces: pieces smaller than a glyph, close after it, that together span most
-/// of its height and are narrower than it.
+/// broke into pieces, or whose "c" alone is left (cut from the digit it touched): pieces
+/// smaller than a glyph, close after it, that together span most of its height and are
+/// narrower than it.
 fn cent_pieces_after(last: &Blob, all: &[Blob]) -> bool {
     let h = last.h();
     let pieces: Vec<&Blob> = all
         .iter()
-        .filter(|b| b.label != last.label && b.h() * 10 < h * 8)
+        .filter(|b| b.h() * 10 < h * 8)
         .filter(|b| b.x0 > last.x1 && b.x0 <= last.x1 + h * 7 / 10)
         .filter(|b| b.y1 >= last.y0 && b.y0 <= last.y1)
         .collect();
@@ -803,6 +829,26 @@ mod tests {
                 "{text}"
             );
         }
+    }
+
+    #[test]
+    fn a_price_is_read_past_what_stands_before_it_and_with_its_cent_sign_cut_short() {
+        let font = font();
+        let reader = PriceReader::new(&font);
+        let white = [250, 250, 250, 255];
+        // Something white of the digits' height just before the price, on its line.
+        let (mut rgb, area, item) = frame();
+        draw(&mut rgb, &cents(&font, "30c"), 200, 117);
+        draw(&mut rgb, &[glyph(&["####"; 7], white)], 188, 117);
+        assert_eq!(reader.read(&rgb, area, &item), Some(Price::Cents(30)));
+        // A cent sign's "c" alone, its strokes above and below lost: shorter than a digit,
+        // it is no digit, whatever it looks like.
+        let c = glyph(&["...", ".##", "#..", "#..", "#..", ".##", "..."], white);
+        let (mut rgb, area, item) = frame();
+        let mut glyphs = cents(&font, "20");
+        glyphs.push(c);
+        draw(&mut rgb, &glyphs, 200, 117);
+        assert_eq!(reader.read(&rgb, area, &item), Some(Price::Cents(20)));
     }
 
     #[test]
