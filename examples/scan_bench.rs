@@ -1,6 +1,7 @@
 //! Scan accuracy and speed with the model in MODEL_DIR, on two validation sets:
 //! `cargo run --release --example scan_bench -- MODEL_DIR [FRAMES] [--rooms N] [--save DIR]`
-//! (thresholds from PROPOSE, KEEP, MIN_TOP, BARE, STAND_KEEP, STAND_TOP and CENTRE when set)
+//! (thresholds from PROPOSE, KEEP, MIN_TOP, BARE, BARE_COLLECTIBLE, STAND_KEEP, STAND_TOP and
+//! CENTRE when set)
 //! (the data folder's catalog). The renderer's frames on held-out backgrounds (FRAMES of
 //! them), then N frames built from held-out real room renders and held-out real art
 //! (`scan_validation::room_frames`, 0 to skip; 120 by default). Prints found-and-right,
@@ -30,9 +31,10 @@ fn main() -> anyhow::Result<()> {
         .get(1)
         .ok_or_else(|| anyhow::anyhow!("usage: scan_bench MODEL_DIR [FRAMES]"))?;
     let count: usize = args.get(2).map_or(Ok(140), |s| s.parse())?;
-    // Thresholds from the environment, the scan's own by default. BARE=0 STAND_KEEP=1
-    // STAND_TOP=1 CENTRE=0 turns the altar rules off (the scan before them); BARE=0.4
-    // CENTRE=0, the scan before centring.
+    // Thresholds from the environment, the scan's own by default. BARE=0 BARE_COLLECTIBLE=0
+    // STAND_KEEP=1 STAND_TOP=1 CENTRE=0 turns the altar rules off (the scan before them);
+    // BARE=0.4 BARE_COLLECTIBLE=0 CENTRE=0, the scan before centring; BARE_COLLECTIBLE=0,
+    // collectibles and trinkets alike.
     let env = |name: &str, default: f32| -> anyhow::Result<f32> {
         Ok(std::env::var(name)
             .ok()
@@ -43,6 +45,7 @@ fn main() -> anyhow::Result<()> {
     let keep = env("KEEP", defaults.keep)?;
     let min_top = env("MIN_TOP", defaults.min_top)?;
     let bare_top = env("BARE", defaults.bare_top)?;
+    let bare_collectible_top = env("BARE_COLLECTIBLE", defaults.bare_collectible_top)?;
     let stand_keep = env("STAND_KEEP", defaults.stand_keep)?;
     let stand_top = env("STAND_TOP", defaults.stand_top)?;
     let centre_below = env("CENTRE", defaults.centre_below)?;
@@ -68,6 +71,7 @@ fn main() -> anyhow::Result<()> {
         prices: reader.as_ref(),
         altars: altars.as_ref(),
         bare_top,
+        bare_collectible_top,
         stand_keep,
         stand_top,
         centre_below,

@@ -189,6 +189,11 @@ pub fn compose_game(
         } else {
             match rng.random_range(0..10) {
                 0..5 => Placement::Pedestal,
+                // Validation frames show a collectible where the game does, never on the
+                // floor; training draws it there too, as one more look around it.
+                5..7 if split == Split::Validation && !assets.lies_on_floor(class) => {
+                    Placement::Pedestal
+                }
                 5..7 => Placement::Floor,
                 _ => Placement::Shop,
             }
@@ -485,6 +490,22 @@ mod tests {
             let want = 200 - 30 * item.class as i32;
             assert!((p[1] as i32 - want).abs() < 60, "{:?} vs {want}", p);
         }
+    }
+
+    #[test]
+    fn validation_frames_show_a_collectible_on_the_floor_never_and_a_trinket_there_too() {
+        // Classes 0-2 collectibles, 3-5 trinkets.
+        let assets = assets().with_trinkets(vec![false, false, false, true, true, true]);
+        let on_floor = |split, class| {
+            (0..60)
+                .flat_map(|seed| compose(&assets, &[class, class, class], split, seed).items)
+                .filter(|i| i.placement == Placement::Floor)
+                .count()
+        };
+        assert_eq!(on_floor(Split::Validation, 1), 0);
+        assert!(on_floor(Split::Validation, 4) >= 10);
+        // Training draws a collectible there too, as one more look around it.
+        assert!(on_floor(Split::Train, 1) >= 10);
     }
 
     #[test]

@@ -20,6 +20,7 @@ use super::checkpoint::Checkpoint;
 use super::frames::{GAME_H, GAME_W};
 use super::predict::{self, CropBox, Prediction};
 use super::price::PriceReader;
+use crate::catalog::ItemKind;
 use crate::catalog::price_font::Price;
 
 /// Game pixels a scan window spans: a player's loose box around a 32 px item sprite.
@@ -82,6 +83,11 @@ pub struct ScanOptions<'a> {
     /// With `altars`: the best item's least score for a find that stands on no altar and
     /// above no item's price. Things on the floor are what is most often taken for an item.
     pub bare_top: f32,
+    /// ... when that item is a collectible: the game shows a collectible on an altar or a
+    /// chest, or above its price, never on the floor, where only trinkets lie. So what
+    /// stands on nothing seen is seldom one (a pickup drawn like its item, Isaac in front
+    /// of an altar).
+    pub bare_collectible_top: f32,
     /// With `altars`: a candidate short of `keep` or `min_top` is still an item when it
     /// stands on an altar or above an item's price and its items reach `stand_keep` in all
     /// and its best item `stand_top` (an item half hidden by Isaac, in a dark room).
@@ -95,6 +101,16 @@ pub struct ScanOptions<'a> {
     pub centre_below: f32,
 }
 
+impl ScanOptions<'_> {
+    /// The least score of `find`'s best item when it stands on nothing seen.
+    pub fn bare_bar(&self, find: &Find) -> f32 {
+        match find.predictions.first().map(|p| p.key.kind) {
+            Some(ItemKind::Collectible) => self.bare_collectible_top.max(self.bare_top),
+            _ => self.bare_top,
+        }
+    }
+}
+
 impl Default for ScanOptions<'_> {
     fn default() -> Self {
         Self {
@@ -104,6 +120,7 @@ impl Default for ScanOptions<'_> {
             prices: None,
             altars: None,
             bare_top: 0.9,
+            bare_collectible_top: 0.99,
             stand_keep: 0.3,
             stand_top: 0.25,
             blind: None,
@@ -397,7 +414,7 @@ pub fn scan(
             || altars.stands_on_altar(&rgb, area, &find.bbox)
     };
     // An unsure find is believed where the game puts items: on an altar or above a price.
-    kept.retain(|f| f.score() >= options.bare_top || on_stand(f));
+    kept.retain(|f| f.score() >= options.bare_bar(f) || on_stand(f));
     for (_, mut find) in on_stand_only {
         if kept.iter().all(|k| !overlaps(&k.bbox, &find.bbox)) {
             find.price = price_of(&find);
@@ -657,6 +674,34 @@ fn square_box(cx: f32, cy: f32, side: f32, (w, h): (u32, u32)) -> Option<CropBox
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_collectible_on_nothing_seen_must_be_surer_than_a_trinket() {
+        use crate::catalog::ItemKey;
+        let find = |kind| Find {
+            bbox: CropBox {
+                x: 0,
+                y: 0,
+                w: 40,
+                h: 40,
+            },
+            predictions: vec![Prediction {
+                key: ItemKey::new(kind, 7),
+                score: 0.95,
+            }],
+            price: None,
+            hidden: false,
+        };
+        let options = ScanOptions::default();
+        assert_eq!(options.bare_bar(&find(ItemKind::Trinket)), 0.9);
+        assert_eq!(options.bare_bar(&find(ItemKind::Collectible)), 0.99);
+        // Never under the bar for any find.
+        let loose = ScanOptions {
+            bare_top: 0.995,
+            ..options
+        };
+        assert_eq!(loose.bare_bar(&find(ItemKind::Collectible)), 0.995);
+    }
 
     #[test]
     fn a_game_picture_is_four_shares_inside_the_frame() {

@@ -19,7 +19,7 @@ use super::canvas::Canvas;
 use super::entity_art::EntityArt;
 use super::props::{NEAR_ITEM_MAX_SIDE, Props, item_price, pickup_price};
 use super::scene::{self, ItemLook, Placement};
-use crate::catalog::Catalog;
+use crate::catalog::{Catalog, ItemKind};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -108,6 +108,10 @@ pub struct SynthAssets {
     pub sprites: Vec<RgbaImage>,
     /// Class index → the item's older looks (earlier game versions' art), often none.
     older: Vec<Vec<RgbaImage>>,
+    /// Class index → whether the game lets it lie on the floor: a trinket does, a
+    /// collectible stands on an altar or above its price. All true when the kinds are not
+    /// known (sprites alone).
+    lies_on_floor: Vec<bool>,
     train_backgrounds: Vec<RgbImage>,
     validation_backgrounds: Vec<RgbImage>,
     /// Real game art of what is not an item, when the art folder is there.
@@ -147,6 +151,11 @@ impl SynthAssets {
             .iter()
             .map(|i| catalog.older_sprites(i))
             .collect::<Result<Vec<_>, _>>()?;
+        let lies_on_floor = catalog
+            .items()
+            .iter()
+            .map(|i| i.key().kind == ItemKind::Trinket)
+            .collect();
         let mut files = Vec::new();
         if let Some(dir) = backgrounds {
             collect_images(dir, &mut files);
@@ -178,6 +187,7 @@ impl SynthAssets {
         Ok(Self {
             sprites,
             older,
+            lies_on_floor,
             train_backgrounds: train,
             validation_backgrounds: validation,
             entities,
@@ -188,6 +198,7 @@ impl SynthAssets {
     pub fn from_sprites(sprites: Vec<RgbaImage>) -> Self {
         Self {
             older: vec![Vec::new(); sprites.len()],
+            lies_on_floor: vec![true; sprites.len()],
             sprites,
             train_backgrounds: Vec::new(),
             validation_backgrounds: Vec::new(),
@@ -217,6 +228,13 @@ impl SynthAssets {
         Props::new(self.entities.as_ref(), split == Split::Validation)
     }
 
+    /// The same assets with the classes' kinds known: `trinkets[class]` says it may lie on
+    /// the floor (for tests).
+    pub fn with_trinkets(mut self, trinkets: Vec<bool>) -> Self {
+        self.lies_on_floor = trinkets;
+        self
+    }
+
     /// The same assets with `older` looks for the classes (for tests).
     pub fn with_older(mut self, older: Vec<Vec<RgbaImage>>) -> Self {
         self.older = older;
@@ -234,6 +252,11 @@ impl SynthAssets {
             }
             _ => &self.sprites[class],
         }
+    }
+
+    /// Whether the game lets class `class` lie on the floor (a trinket).
+    pub fn lies_on_floor(&self, class: usize) -> bool {
+        self.lies_on_floor.get(class).copied().unwrap_or(true)
     }
 
     pub fn classes(&self) -> usize {
