@@ -17,6 +17,7 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use serde::Serialize;
 
+use super::canvas::Canvas;
 use super::entity_art::Category;
 use super::frames::{self, FrameItem, FrameThing, GameScreen, ScreenItem, ScreenThing};
 use super::props::pickup_price;
@@ -125,7 +126,8 @@ fn tile_centre(column: usize, row: usize) -> (f32, f32) {
 /// `count` frames built from held-out real room renders and held-out real art; None when
 /// the real rooms or the art are not loaded. By turns: a treasure or boss room (one or two
 /// altars), a shop (a row of items above prices, pickups above 3¢ and 5¢, the shopkeeper),
-/// a choice room (three to six altars a tile or two apart), and a room with no item.
+/// a choice room (three to six altars a tile or two apart), and a room with no item; in a
+/// third of the rooms with items, a trinket lying on the floor as well.
 pub fn room_frames(assets: &SynthAssets, count: usize, seed: u64) -> Option<Vec<ScanCase>> {
     use rayon::prelude::*;
     if assets.held_out_rooms().is_empty() || assets.entities().is_none() {
@@ -199,6 +201,23 @@ fn room_frame(assets: &SynthAssets, kind: usize, seed: u64, mark: Option<&RgbaIm
         screen.items[i].price = props.item(&mut screen.canvas, &sprite, (g.x, g.y), look, &mut rng);
         screen.note_item_stand(&g);
     }
+    // Under the Curse of the Blind a trinket still shows: only items with a mark are drawn.
+    let mut floor_rng = StdRng::seed_from_u64(seed ^ 0x7E1C_E7F1);
+    if let (None, Some(trinket)) = (mark, floor_trinket(assets, &screen, kind, &mut floor_rng)) {
+        let look = ItemLook {
+            placement: Placement::Floor,
+            glow: false,
+        };
+        let sprite = assets.look(trinket.class, &mut floor_rng).clone();
+        props.item(
+            &mut screen.canvas,
+            &sprite,
+            (trinket.x, trinket.y),
+            look,
+            &mut floor_rng,
+        );
+        screen.items.push(trinket);
+    }
     if rng.random_bool(0.2) {
         scene::lighting(&mut screen.canvas, &mut rng);
     }
@@ -206,6 +225,71 @@ fn room_frame(assets: &SynthAssets, kind: usize, seed: u64, mark: Option<&RgbaIm
     let frame = frames::window_of(screen, window, &mut rng);
     let width = [960, 1280, 1920][rng.random_range(0..3)];
     capture_frame(frame, width, &mut rng)
+}
+
+/// Tiles where the picture has its own things (a room's machines, its statue, a player
+/// drawn into it, clutter drawn since): no item stands there in the game, and an item pasted
+/// over one is a sight no player sees. A tile is busy when it is far busier than the
+/// picture's typical tile.
+fn busy_tiles(canvas: &Canvas) -> Vec<bool> {
+    let busyness: Vec<f32> = (0..GRID.1)
+        .flat_map(|r| (0..GRID.0).map(move |c| (c, r)))
+        .map(|(c, r)| {
+            let (cx, cy) = tile_centre(c, r);
+            canvas.variance(cx - 16.0, cy - 22.0, 32.0)
+        })
+        .collect();
+    let mut sorted = busyness.clone();
+    sorted.sort_by(f32::total_cmp);
+    let typical = sorted[sorted.len() / 2].max(1e-4);
+    busyness
+        .iter()
+        .map(|&b| b > (4.0 * typical).max(0.025))
+        .collect()
+}
+
+/// Now and then a trinket lying on the floor of a room with items (`kind` 0-2), on a calm
+/// tile away from the items and whatever else is there: the one kind of item the game
+/// leaves on the floor. From its own `rng`, so the rest of the frame is as without it.
+fn floor_trinket(
+    assets: &SynthAssets,
+    screen: &GameScreen,
+    kind: usize,
+    rng: &mut StdRng,
+) -> Option<ScreenItem> {
+    if kind > 2 || !rng.random_bool(0.3) {
+        return None;
+    }
+    let class = (0..200)
+        .map(|_| rng.random_range(0..assets.classes().max(1)))
+        .find(|&c| assets.lies_on_floor(c))?;
+    let busy = busy_tiles(&screen.canvas);
+    let far =
+        |(x, y): (f32, f32), (ox, oy): (f32, f32), d: f32| (x - ox).abs().max((y - oy).abs()) >= d;
+    for _ in 0..40 {
+        let (c, r) = (rng.random_range(1..GRID.0 - 1), rng.random_range(0..GRID.1));
+        let at = tile_centre(c, r);
+        if busy[r * GRID.0 + c]
+            || !screen
+                .items
+                .iter()
+                .all(|i| far(at, (i.x as f32 + 16.0, i.y as f32 + 22.0), 2.0 * TILE))
+            || !screen
+                .things
+                .iter()
+                .all(|t| far(at, t.centre, t.radius + TILE * 0.75))
+        {
+            continue;
+        }
+        return Some(ScreenItem {
+            class,
+            placement: Placement::Floor,
+            x: (at.0 - 16.0).round() as i32,
+            y: (at.1 - 18.0).round() as i32,
+            price: None,
+        });
+    }
+    None
 }
 
 /// A held-out real room of `kind` (0 treasure, 1 shop, 2 choice, 3 none) with its clutter
@@ -221,23 +305,7 @@ pub fn room_layout(assets: &SynthAssets, kind: usize, rng: &mut StdRng) -> GameS
     };
     let props = assets.props(Split::Validation);
     let classes = assets.classes();
-    // Tiles where the render has its own things (a room's machines, its statue, a player
-    // drawn into it): no item stands there in the game, and an item pasted over one is a
-    // sight no player sees. A tile is busy when it is far busier than the room's typical tile.
-    let busyness: Vec<f32> = (0..GRID.1)
-        .flat_map(|r| (0..GRID.0).map(move |c| (c, r)))
-        .map(|(c, r)| {
-            let (cx, cy) = tile_centre(c, r);
-            screen.canvas.variance(cx - 16.0, cy - 22.0, 32.0)
-        })
-        .collect();
-    let mut sorted = busyness.clone();
-    sorted.sort_by(f32::total_cmp);
-    let typical = sorted[sorted.len() / 2].max(1e-4);
-    let mut used: Vec<bool> = busyness
-        .iter()
-        .map(|&b| b > (4.0 * typical).max(0.025))
-        .collect();
+    let mut used = busy_tiles(&screen.canvas);
     // Items, as tiles and placements.
     let mut spots: Vec<(usize, usize, Placement)> = Vec::new();
     match kind {
