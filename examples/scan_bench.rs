@@ -1,7 +1,7 @@
 //! Scan accuracy and speed with the model in MODEL_DIR, on two validation sets:
 //! `cargo run --release --example scan_bench -- MODEL_DIR [FRAMES] [--rooms N] [--save DIR]`
-//! (thresholds from PROPOSE, KEEP, MIN_TOP, BARE, BARE_COLLECTIBLE, STAND_KEEP, STAND_TOP and
-//! CENTRE when set)
+//! (thresholds from PROPOSE, KEEP, MIN_TOP, BARE, BARE_COLLECTIBLE, STAND_KEEP, STAND_TOP,
+//! CENTRE and SHOULDER when set)
 //! (the data folder's catalog). The renderer's frames on held-out backgrounds (FRAMES of
 //! them), then N frames built from held-out real room renders and held-out real art
 //! (`scan_validation::room_frames`, 0 to skip; 120 by default). Prints found-and-right,
@@ -34,7 +34,7 @@ fn main() -> anyhow::Result<()> {
     // Thresholds from the environment, the scan's own by default. BARE=0 BARE_COLLECTIBLE=0
     // STAND_KEEP=1 STAND_TOP=1 CENTRE=0 turns the altar rules off (the scan before them);
     // BARE=0.4 BARE_COLLECTIBLE=0 CENTRE=0, the scan before centring; BARE_COLLECTIBLE=0,
-    // collectibles and trinkets alike.
+    // collectibles and trinkets alike; SHOULDER=2, peaks only.
     let env = |name: &str, default: f32| -> anyhow::Result<f32> {
         Ok(std::env::var(name)
             .ok()
@@ -49,6 +49,7 @@ fn main() -> anyhow::Result<()> {
     let stand_keep = env("STAND_KEEP", defaults.stand_keep)?;
     let stand_top = env("STAND_TOP", defaults.stand_top)?;
     let centre_below = env("CENTRE", defaults.centre_below)?;
+    let shoulder = env("SHOULDER", defaults.shoulder)?;
     let save = data::flag(&args, "--save");
     tch::set_num_threads(2);
     let (catalog, assets) = data::catalog_and_assets()?;
@@ -75,6 +76,7 @@ fn main() -> anyhow::Result<()> {
         stand_keep,
         stand_top,
         centre_below,
+        shoulder,
         blind: blind.as_ref(),
     };
     println!("== renderer frames (held-out backgrounds): {count}");

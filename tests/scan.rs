@@ -168,7 +168,7 @@ fn an_unsure_find_counts_only_on_an_altar_or_above_a_price() {
     };
     let frames = room_frames(assets(), 100, 2).unwrap();
     let (mut before, mut after) = (ScanScore::default(), ScanScore::default());
-    let (mut on_altars, mut altars_left_out, mut added) = (0, 0, 0);
+    let (mut on_altars, mut altars_left_out, mut added, mut left_out_sure) = (0, 0, 0, 0);
     for (i, frame) in frames.iter().enumerate() {
         let rgb = frame.image.to_rgb8();
         let area = game_area(&rgb).unwrap();
@@ -180,18 +180,19 @@ fn an_unsure_find_counts_only_on_an_altar_or_above_a_price() {
         let kept = scan(&model, &frame.image, 5, believed, Device::Cpu).unwrap();
         before.add(frame, &plain, &model.manifest.classes);
         after.add(frame, &kept, &model.manifest.classes);
-        // What is left out is an unsure find on no stand; what is added stands on one, or
-        // is a candidate that scores as sure once its box is centred on it.
+        // What is left out stands on nothing (mostly an unsure find; now and then a sure one
+        // whose place a centred neighbour took, surer of an item but not sure enough alone);
+        // what is added stands on something, or is a candidate that scores as sure once its
+        // box is centred on it (a find named anew in its place, centred, is added too).
+        let centre = |f: &Find| (f.bbox.x + f.bbox.w / 2, f.bbox.y + f.bbox.h / 2);
+        let there = |a: &Find, b: &Find| find_on(std::slice::from_ref(b), centre(a)).is_some();
         let same = |a: &Find, b: &Find| {
-            let centre = |f: &Find| (f.bbox.x + f.bbox.w / 2, f.bbox.y + f.bbox.h / 2);
             a.predictions.first().map(|p| p.key) == b.predictions.first().map(|p| p.key)
-                && find_on(std::slice::from_ref(b), centre(a)).is_some()
+                && there(a, b)
         };
-        for find in plain.iter().filter(|f| !kept.iter().any(|k| same(f, k))) {
-            assert!(
-                find.score() < believed.bare_bar(find) && !on_stand(find),
-                "frame {i}: {find:?}"
-            );
+        for find in plain.iter().filter(|f| !kept.iter().any(|k| there(f, k))) {
+            assert!(!on_stand(find), "frame {i}: {find:?}");
+            left_out_sure += usize::from(find.score() >= believed.bare_bar(find));
         }
         for find in kept.iter().filter(|f| !plain.iter().any(|p| same(f, p))) {
             assert!(
@@ -216,6 +217,7 @@ fn an_unsure_find_counts_only_on_an_altar_or_above_a_price() {
         }
     }
     assert!(on_altars >= 30, "{on_altars} items found on altars");
+    assert!(left_out_sure <= 2, "{left_out_sure} sure finds left out");
     assert!(
         altars_left_out * 50 <= on_altars,
         "{altars_left_out} of {on_altars} items found on altars left out"
@@ -323,13 +325,16 @@ fn two_items_a_tile_apart_are_two_finds() {
     let model = model();
     let keys = &model.manifest.classes;
     // Centres 52 game pixels apart (a tile between their altars), 44 and 40 (altars a few
-    // pixels apart). Closer still (36: altars touching) the second is missed: training
-    // frames keep items 56 pixels or more apart.
+    // pixels apart), 36 and 32 (altars touching, overlapping; training frames keep items 56
+    // pixels or more apart).
     for (n, (apart, classes)) in [
         (52, [10, 200]),
         (52, [57, 640]),
         (44, [300, 450]),
         (40, [57, 640]),
+        (36, [10, 200]),
+        (36, [300, 450]),
+        (32, [57, 640]),
     ]
     .into_iter()
     .enumerate()
@@ -346,6 +351,43 @@ fn two_items_a_tile_apart_are_two_finds() {
                 "{apart} px apart: {finds:?}"
             );
         }
+    }
+}
+
+/// Items beside the player, another item or a fire in held-out shops: their windows are
+/// likely but on the shoulder of the neighbour's peak, and the scan takes them there.
+#[test]
+fn an_item_on_the_shoulder_of_a_neighbours_peak_is_found() {
+    let model = model();
+    let keys = &model.manifest.classes;
+    let frames = room_frames(assets(), 162, 2).unwrap();
+    let peaks_only = |image: &DynamicImage| {
+        let catalog = real_catalog();
+        let altars = AltarFinder::new(catalog.altars().unwrap());
+        let prices = PriceReader::new(catalog.price_font().unwrap());
+        let options = ScanOptions {
+            prices: Some(&prices),
+            altars: Some(&altars),
+            shoulder: 2.0,
+            ..ScanOptions::default()
+        };
+        scan(&model, image, 5, options, Device::Cpu).unwrap()
+    };
+    // Jar of Flies beside Isaac and the next item; Dad's Ring, small, beside a blue fire.
+    for (i, class) in [(137, 429), (161, 541)] {
+        let frame = &frames[i];
+        let item = frame.items.iter().find(|it| it.class == class).unwrap();
+        let [x, y, w, h] = item.cell;
+        let centre = (x + w / 2, y + h / 2);
+        let named = |finds: &[Find]| {
+            find_on(finds, centre).is_some_and(|f| f.predictions[0].key == keys[class])
+        };
+        assert!(
+            !named(&peaks_only(&frame.image)),
+            "frame {i}: found from a peak"
+        );
+        let finds = scan_as_played(&model, &frame.image);
+        assert!(named(&finds), "frame {i}: {finds:?}");
     }
 }
 

@@ -99,6 +99,11 @@ pub struct ScanOptions<'a> {
     /// With `altars`: a candidate whose best item scores under this is looked at again a
     /// little to each side, and the best place kept (`centred`); 0: never.
     pub centre_below: f32,
+    /// A window that is no peak (a neighbour is likelier) is a candidate too when it is two
+    /// windows' steps from every window taken and its item probability reaches this: an item
+    /// beside Isaac or beside another item is on the shoulder of their peak. Above 1: peaks
+    /// only.
+    pub shoulder: f32,
 }
 
 impl ScanOptions<'_> {
@@ -125,6 +130,7 @@ impl Default for ScanOptions<'_> {
             stand_top: 0.25,
             blind: None,
             centre_below: 0.9,
+            shoulder: 0.99,
         }
     }
 }
@@ -471,6 +477,9 @@ fn probabilities_of(
 /// Candidates with their item probabilities and P(no item).
 type Classified = (Vec<CropBox>, Tensor, Vec<f32>);
 
+/// Least item probability for a candidate on a shoulder to be centred.
+const SHOULDER_CENTRED: f32 = 0.1;
+
 /// Each candidate whose best item scores under `below`, classified again a sixth of its side
 /// to the left, right, up and down; the place whose best item scores highest is kept. A
 /// window's box often sits off its item (one of the two views sees the item, the other
@@ -480,6 +489,7 @@ fn centred(
     ckpt: &Checkpoint,
     rgb: &RgbImage,
     (mut candidates, probs, mut no_item): Classified,
+    shoulders: &[bool],
     below: f32,
     device: Device,
 ) -> Result<Classified, EngineError> {
@@ -492,7 +502,10 @@ fn centred(
     let mut best = best_of(&probs)?;
     let mut moved: Vec<(usize, CropBox)> = Vec::new();
     for (i, b) in candidates.iter().enumerate() {
-        if best[i] >= below {
+        // A shoulder that holds hardly any item is clutter beside a peak: not worth the
+        // four looks (most shoulders are).
+        let clutter = shoulders.get(i) == Some(&true) && 1.0 - no_item[i] < SHOULDER_CENTRED;
+        if best[i] >= below || clutter {
             continue;
         }
         let d = (b.w / 6) as f32;
@@ -529,11 +542,15 @@ fn centred(
 fn classify(
     ckpt: &Checkpoint,
     rgb: &RgbImage,
-    candidates: Vec<CropBox>,
+    proposals: Proposals,
     top_k: usize,
     options: ScanOptions<'_>,
     device: Device,
 ) -> Result<(Scored, Scored), EngineError> {
+    let Proposals {
+        boxes: candidates,
+        shoulders,
+    } = proposals;
     if candidates.is_empty() {
         return Ok((Vec::new(), Vec::new()));
     }
@@ -546,6 +563,7 @@ fn classify(
             ckpt,
             rgb,
             (candidates, probs, no_item),
+            &shoulders,
             options.centre_below,
             device,
         )?
@@ -585,19 +603,28 @@ fn overlaps(a: &CropBox, b: &CropBox) -> bool {
     (ax - bx).abs() < reach && (ay - by).abs() < reach
 }
 
-/// Boxes (frame pixels) of the windows that peak above `options.propose` inside the room.
+/// What the window pass proposes: boxes (frame pixels), and whether each stands on the
+/// shoulder of another window's peak rather than on a peak of its own.
+#[derive(Default)]
+struct Proposals {
+    boxes: Vec<CropBox>,
+    shoulders: Vec<bool>,
+}
+
+/// The windows above `options.propose` inside the room that peak, or stand on a peak's
+/// shoulder sure enough ([`ScanOptions::shoulder`]).
 fn propose(
     ckpt: &Checkpoint,
     rgb: &RgbImage,
     area: GameArea,
     options: ScanOptions<'_>,
     device: Device,
-) -> Result<Vec<CropBox>, EngineError> {
+) -> Result<Proposals, EngineError> {
     let m = &ckpt.manifest;
     let input = i64::from(m.input_size);
     // Only the game's screen is looked at: the work is one screen's whatever the frame.
     let Some((ox, oy, pw, ph)) = scanned_part(area, rgb.dimensions()) else {
-        return Ok(Vec::new());
+        return Ok(Proposals::default());
     };
     let part = image::imageops::crop_imm(rgb, ox, oy, pw, ph).to_image();
     // Frame pixels to model pixels.
@@ -613,7 +640,7 @@ fn propose(
     let dims = logits.size();
     let (rows, cols) = (dims[0] as usize, dims[1] as usize);
     if rows == 0 || cols == 0 {
-        return Ok(Vec::new());
+        return Ok(Proposals::default());
     }
     let objectness: Tensor = logits
         .f_div_scalar(m.temperature)?
@@ -626,32 +653,42 @@ fn propose(
     // Window (r, c) in frame pixels.
     let (sx, sy) = (pw as f32 / tw as f32, ph as f32 / th as f32);
     let side = input as f32 * sx.max(sy);
-    let mut boxes = Vec::new();
-    for r in 0..rows {
-        for c in 0..cols {
-            let v = at(r, c);
-            if v < options.propose {
-                continue;
-            }
-            let peak = (r.saturating_sub(1)..=(r + 1).min(rows - 1)).all(|rr| {
-                (c.saturating_sub(1)..=(c + 1).min(cols - 1))
-                    .all(|cc| (rr, cc) == (r, c) || at(rr, cc) <= v)
-            });
-            if !peak {
-                continue;
-            }
-            let cx = ox as f32 + (c as f32 * stride as f32 + input as f32 / 2.0) * sx;
-            let cy = oy as f32 + (r as f32 * stride as f32 + input as f32 / 2.0) * sy;
-            let (gx, gy) = area.game_from_frame(cx, cy);
-            if gx < ROOM[0] || gy < ROOM[1] || gx > ROOM[2] || gy > ROOM[3] {
-                continue;
-            }
-            if let Some(b) = square_box(cx, cy, side, rgb.dimensions()) {
-                boxes.push(b);
-            }
+    // Windows by how likely they hold an item, most first. Each is taken when no window
+    // next to it was taken before and it is a peak, or (an item beside Isaac, beside another
+    // item) it stands on the shoulder of another's peak but reaches `options.shoulder`.
+    let mut order: Vec<(usize, usize)> = (0..rows)
+        .flat_map(|r| (0..cols).map(move |c| (r, c)))
+        .filter(|&(r, c)| at(r, c) >= options.propose)
+        .collect();
+    order.sort_by(|a, b| at(b.0, b.1).total_cmp(&at(a.0, a.1)));
+    let around = |r: usize, c: usize| {
+        (r.saturating_sub(1)..=(r + 1).min(rows - 1))
+            .flat_map(move |rr| {
+                (c.saturating_sub(1)..=(c + 1).min(cols - 1)).map(move |cc| (rr, cc))
+            })
+            .filter(move |&n| n != (r, c))
+    };
+    let mut taken = vec![false; rows * cols];
+    let mut proposals = Proposals::default();
+    for (r, c) in order {
+        let v = at(r, c);
+        let peak = around(r, c).all(|(rr, cc)| at(rr, cc) <= v);
+        if around(r, c).any(|(rr, cc)| taken[rr * cols + cc]) || !(peak || v >= options.shoulder) {
+            continue;
+        }
+        taken[r * cols + c] = true;
+        let cx = ox as f32 + (c as f32 * stride as f32 + input as f32 / 2.0) * sx;
+        let cy = oy as f32 + (r as f32 * stride as f32 + input as f32 / 2.0) * sy;
+        let (gx, gy) = area.game_from_frame(cx, cy);
+        if gx < ROOM[0] || gy < ROOM[1] || gx > ROOM[2] || gy > ROOM[3] {
+            continue;
+        }
+        if let Some(b) = square_box(cx, cy, side, rgb.dimensions()) {
+            proposals.boxes.push(b);
+            proposals.shoulders.push(!peak);
         }
     }
-    Ok(boxes)
+    Ok(proposals)
 }
 
 /// A `side` square centred on (cx, cy), moved inside the frame (and shrunk if the frame is
