@@ -74,6 +74,18 @@ fn main() -> anyhow::Result<()> {
             let (fx, fy) = centre(f);
             (fx - x - cw / 2.0).abs().max((fy - y - ch / 2.0).abs()) <= cw / 2.0
         };
+        // With --save, the frame around a find (three times its box).
+        let save_around = |f: &Find, what: &str| -> anyhow::Result<()> {
+            let Some(dir) = save else { return Ok(()) };
+            std::fs::create_dir_all(dir)?;
+            let b = f.bbox;
+            let (x0, y0) = (b.x.saturating_sub(b.w), b.y.saturating_sub(b.h));
+            frame
+                .image
+                .crop_imm(x0, y0, 3 * b.w, 3 * b.h)
+                .save(format!("{dir}/{what}{i:03}_{}.png", b.x))?;
+            Ok(())
+        };
         for f in finds
             .iter()
             .filter(|f| !frame.items.iter().any(|it| on(f, it.cell)))
@@ -84,15 +96,7 @@ fn main() -> anyhow::Result<()> {
                 f.price,
                 altar(f)
             );
-            if let Some(dir) = save {
-                std::fs::create_dir_all(dir)?;
-                let b = f.bbox;
-                let (x0, y0) = (b.x.saturating_sub(b.w), b.y.saturating_sub(b.h));
-                frame
-                    .image
-                    .crop_imm(x0, y0, 3 * b.w, 3 * b.h)
-                    .save(format!("{dir}/false{i:03}_{}.png", b.x))?;
-            }
+            save_around(f, "false")?;
         }
         let mut loose_finds = None;
         for item in &frame.items {
@@ -108,14 +112,8 @@ fn main() -> anyhow::Result<()> {
                     name(f),
                     f.price,
                 );
-                if let (Some(dir), true) = (save, stands < 0.6 && f.price.is_none()) {
-                    std::fs::create_dir_all(dir)?;
-                    let b = f.bbox;
-                    let (x0, y0) = (b.x.saturating_sub(b.w), b.y.saturating_sub(b.h));
-                    frame
-                        .image
-                        .crop_imm(x0, y0, 3 * b.w, 3 * b.h)
-                        .save(format!("{dir}/bare{i:03}_{}.png", b.x))?;
+                if stands < 0.6 && f.price.is_none() {
+                    save_around(f, "bare")?;
                 }
             }
             if right {
