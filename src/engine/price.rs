@@ -237,9 +237,13 @@ impl PriceReader {
             }
             // Something beside the price (a pickup, the edge of what stands above) can begin
             // its line: the price is the first run of it that reads as one.
+            // Each blob's glyph once, for every run of the line tried.
+            let glyphs: Vec<Option<Glyph>> =
+                line.iter().map(|b| self.glyph_of(b, &labels)).collect();
             let Some((line, cents)) = (0..line.len().min(3)).find_map(|start| {
-                let line = &line[start..line.len().min(start + 4)];
-                self.cents_of(line, &pieces, &labels).map(|c| (line, c))
+                let end = line.len().min(start + 4);
+                let line = &line[start..end];
+                cents_of(line, &glyphs[start..end], &pieces).map(|c| (line, c))
             }) else {
                 continue;
             };
@@ -250,46 +254,6 @@ impl PriceReader {
             }
         }
         best.map(|(_, cents)| Price::Cents(cents))
-    }
-
-    /// A line's value when it reads as one or two digits and the cent sign.
-    fn cents_of(&self, line: &[&Blob], pieces: &[Blob], labels: &Labels) -> Option<u32> {
-        let mut value = 0;
-        let mut digits = 0;
-        for i in 0..line.len().min(2) {
-            match self.digit_at(line, i, labels) {
-                Some(Glyph::Digit(d)) => value = value * 10 + u32::from(d),
-                _ => break,
-            }
-            digits += 1;
-        }
-        let last = line[..digits].last()?;
-        let cent = match line.get(digits) {
-            Some(next) => match self.glyph_of(next, labels) {
-                Some(Glyph::Cent) => true,
-                // Shorter than the digits, it is no digit, whatever it looks like: a cent
-                // sign whose thin strokes above and below the "c" were lost when drawn small.
-                Some(Glyph::Digit(_)) if next.h() * 10 >= last.h() * 8 => return None,
-                _ => cent_pieces_after(last, pieces),
-            },
-            None => cent_pieces_after(last, pieces),
-        };
-        (cent && value > 0).then_some(value)
-    }
-
-    /// The glyph of a line's `i`th blob. The font has no 1 and a cent sign never comes
-    /// before a digit, so a narrow glyph taken for a cent sign with a digit after it is a 1
-    /// (a 1 drawn with its foot and flag).
-    fn digit_at(&self, line: &[&Blob], i: usize, labels: &Labels) -> Option<Glyph> {
-        let glyph = self.glyph_of(line[i], labels);
-        let digit_follows = line.get(i + 1).is_some_and(|next| {
-            next.h() * 10 >= line[i].h() * 8
-                && matches!(self.glyph_of(next, labels), Some(Glyph::Digit(_)))
-        });
-        match glyph {
-            Some(Glyph::Cent) if digit_follows => Some(Glyph::Digit(1)),
-            other => other,
-        }
     }
 
     fn glyph_of(&self, blob: &Blob, labels: &Labels) -> Option<Glyph> {
@@ -379,6 +343,45 @@ impl PriceReader {
             return Some(price(hearts.len() as u8));
         }
         None
+    }
+}
+
+/// A line's value when it reads as one or two digits and the cent sign; `glyphs` are its
+/// blobs' glyphs.
+fn cents_of(line: &[&Blob], glyphs: &[Option<Glyph>], pieces: &[Blob]) -> Option<u32> {
+    let mut value = 0;
+    let mut digits = 0;
+    for i in 0..line.len().min(2) {
+        match digit_at(line, glyphs, i) {
+            Some(Glyph::Digit(d)) => value = value * 10 + u32::from(d),
+            _ => break,
+        }
+        digits += 1;
+    }
+    let last = line[..digits].last()?;
+    let cent = match (line.get(digits), glyphs.get(digits)) {
+        (Some(next), Some(glyph)) => match glyph {
+            Some(Glyph::Cent) => true,
+            // Shorter than the digits, it is no digit, whatever it looks like: a cent
+            // sign whose thin strokes above and below the "c" were lost when drawn small.
+            Some(Glyph::Digit(_)) if next.h() * 10 >= last.h() * 8 => return None,
+            _ => cent_pieces_after(last, pieces),
+        },
+        _ => cent_pieces_after(last, pieces),
+    };
+    (cent && value > 0).then_some(value)
+}
+
+/// The glyph of a line's `i`th blob. The font has no 1 and a cent sign never comes before a
+/// digit, so a narrow glyph taken for a cent sign with a digit after it is a 1 (a 1 drawn
+/// with its foot and flag).
+fn digit_at(line: &[&Blob], glyphs: &[Option<Glyph>], i: usize) -> Option<Glyph> {
+    let digit_follows = line.get(i + 1).is_some_and(|next| {
+        next.h() * 10 >= line[i].h() * 8 && matches!(glyphs.get(i + 1), Some(Some(Glyph::Digit(_))))
+    });
+    match glyphs[i] {
+        Some(Glyph::Cent) if digit_follows => Some(Glyph::Digit(1)),
+        other => other,
     }
 }
 
